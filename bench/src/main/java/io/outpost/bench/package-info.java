@@ -1,0 +1,2 @@
+/** Benchmarks. */
+package io.outpost.bench;
