@@ -1,0 +1,2 @@
+/** A local server speaking the Metered Realtime Messaging protocol. */
+package io.outpost.relay;
