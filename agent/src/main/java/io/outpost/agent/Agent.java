@@ -1,0 +1,443 @@
+package io.outpost.agent;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import io.outpost.agent.commands.AgentControl;
+import io.outpost.agent.commands.Builtins;
+import io.outpost.agent.commands.CommandRouter;
+import io.outpost.agent.config.AgentConfig;
+import io.outpost.agent.config.Redactor;
+import io.outpost.agent.internal.Json;
+import io.outpost.agent.link.Dispatcher;
+import io.outpost.agent.link.Link;
+import io.outpost.agent.outbox.Outbox;
+import io.outpost.agent.plugins.LoadedPlugins;
+import io.outpost.agent.sampler.Batcher;
+import io.outpost.agent.sampler.Sampler;
+import io.outpost.agent.sampler.SenmlRecord;
+import io.outpost.agent.sensors.SensorSetup;
+import io.outpost.agent.status.StatusFile;
+import io.outpost.plugin.CommandHandler;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.tinylog.Logger;
+
+/**
+ * The running agent: sampler → batcher → outbox → dispatcher → link, commands from the link through
+ * the router back into the outbox, a status message on every connect and every
+ * {@code status.interval}, and the runtime status file for {@code outpost health}.
+ *
+ * <pre>{@code
+ * try (Agent agent = Agent.start(config, sensors, link, Clock.systemUTC(), List.of())) {
+ *   int exitCode = agent.awaitExit();
+ * }
+ * }</pre>
+ */
+public final class Agent implements AutoCloseable, AgentControl {
+  private final AgentConfig config;
+  private final Clock clock;
+  private final Link link;
+  private final Outbox outbox;
+  private final Batcher batcher;
+  private final Sampler sampler;
+  private final CommandRouter router;
+  private final Dispatcher dispatcher;
+  private final ScheduledExecutorService timer;
+  private final Instant startedAt;
+  private final String version;
+  private final CountDownLatch exit = new CountDownLatch(1);
+  private final AtomicInteger exitCode = new AtomicInteger(0);
+  private volatile boolean stopped;
+
+  private final List<AgentPluginContext.Subscription> pluginSubscriptions = AgentPluginContext.newSubscriptionList();
+  private final List<io.outpost.plugin.AgentService> services = new java.util.ArrayList<>();
+  private final Map<String, String> serviceHealth = new java.util.concurrent.ConcurrentHashMap<>();
+  private final LoadedPlugins plugins;
+
+  private Agent(AgentConfig config, List<SensorSetup.Configured> sensors, Link link, Clock clock,
+      List<CommandHandler> extraHandlers, LoadedPlugins plugins) throws Outbox.OutboxException {
+    this.plugins = plugins;
+    this.config = config;
+    this.clock = clock;
+    this.link = link;
+    this.version = io.outpost.agent.internal.Version.agent();
+    this.startedAt = clock.instant();
+    this.timer = Executors.newScheduledThreadPool(1, r -> {
+      Thread t = new Thread(r, "agent-timer");
+      t.setDaemon(true);
+      return t;
+    });
+    this.outbox = Outbox.open(config.stateDir(), config.deviceId(), config.buffer(), clock);
+    var t = config.telemetry();
+    this.batcher = new Batcher(t.batchMaxRecords(), t.batchMaxDelay(), 65_536, timer, this::telemetry);
+    this.sampler = new Sampler(sensors, clock, batcher::add);
+    Map<String, CommandHandler> handlers = new LinkedHashMap<>();
+    List<CommandHandler> pluginHandlers = new java.util.ArrayList<>(extraHandlers);
+    if (plugins != null) {
+      List<String> problems = new java.util.ArrayList<>();
+      pluginHandlers.addAll(plugins.createCommandHandlers(pluginContext(null), problems));
+      problems.forEach(p -> Logger.error("plugin command handlers: {}", p));
+    }
+    for (CommandHandler h : pluginHandlers) {
+      handlers.put(h.name(), h);
+    }
+    // Built-ins win: a plugin cannot replace agent.restart or config.get.
+    for (CommandHandler h : Builtins.all(this, clock, version)) {
+      handlers.put(h.name(), h);
+    }
+    this.router = new CommandRouter(config.deviceId(), config.fleet(), config.commands(), outbox, handlers, clock, timer);
+    this.dispatcher = new Dispatcher(outbox, link, clock, config.network().maxMessagesPerSecond(), config.network().maxInFlight());
+  }
+
+  /**
+   * Opens the outbox and starts every part.
+   *
+   * @param sensors created sensors (see {@link SensorSetup#build})
+   * @param link not yet started; the agent starts and closes it
+   * @param extraHandlers plugin command handlers
+   * @throws Outbox.OutboxException when the state directory is unusable
+   */
+  public static Agent start(AgentConfig config, List<SensorSetup.Configured> sensors, Link link, Clock clock,
+      List<CommandHandler> extraHandlers) throws Outbox.OutboxException {
+    Agent a = new Agent(config, sensors, link, clock, extraHandlers, null);
+    a.begin();
+    return a;
+  }
+
+  /**
+   * Same, with what the plugin loader found: plugin command handlers are registered next to the
+   * built-ins and plugin services are started once the link exists. The agent closes {@code plugins}.
+   */
+  public static Agent start(AgentConfig config, List<SensorSetup.Configured> sensors, Link link, Clock clock,
+      LoadedPlugins plugins) throws Outbox.OutboxException {
+    Agent a = new Agent(config, sensors, link, clock, List.of(), plugins);
+    a.begin();
+    return a;
+  }
+
+  /**
+   * A plugin's view of the agent. Its options are {@code plugins.config.<name>}, or all of
+   * {@code plugins.config} for factories ({@code name} null), which pick their own section.
+   */
+  private AgentPluginContext pluginContext(String name) {
+    Object section = name == null ? config.plugins().config() : config.plugins().config().get(name);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> opts = section instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    io.outpost.plugin.Hardware hw;
+    try {
+      hw = io.outpost.agent.hardware.Hardwares.forSensor(io.outpost.plugin.Options.empty("plugins"), config.configDir());
+    } catch (io.outpost.plugin.ConfigException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+    return new AgentPluginContext(config.deviceId(),
+        new io.outpost.plugin.Options(name == null ? "plugins.config" : "plugins.config." + name, opts),
+        clock, timer, hw, outbox, link, pluginSubscriptions);
+  }
+
+  private void startServices() {
+    if (plugins == null) {
+      return;
+    }
+    for (io.outpost.plugin.AgentServiceFactory f : plugins.serviceFactories()) {
+      String name = f.getClass().getSimpleName();
+      try {
+        for (io.outpost.plugin.AgentService s : f.create(pluginContext(null))) {
+          services.add(s);
+          startService(s, 1);
+        }
+      } catch (Exception | LinkageError e) {
+        serviceHealth.put(name, "failed: " + e.getMessage());
+        Logger.error("plugin service factory {} failed: {}", name, e.toString());
+      }
+    }
+  }
+
+  /** Starts a service; a failing start is retried with backoff (30 s doubling to 10 min), never fatal. */
+  private void startService(io.outpost.plugin.AgentService s, int attempt) {
+    if (stopped) {
+      return;
+    }
+    try {
+      s.start(pluginContext(s.name()));
+      serviceHealth.remove(s.name());
+      Logger.info("plugin service {} started", s.name());
+    } catch (Exception | LinkageError e) {
+      long delay = Math.min(600, 30L << Math.min(5, attempt - 1));
+      serviceHealth.put(s.name(), "failed: " + e.getMessage());
+      Logger.error("plugin service {} failed to start: {}; retrying in {} s", s.name(), e.toString(), delay);
+      timer.schedule(() -> startService(s, attempt + 1), delay, TimeUnit.SECONDS);
+    }
+  }
+
+  private void begin() {
+    Logger.info("outpost agent {} starting: device {}, fleet {}, {} sensors, state in {}, stream {}", version,
+        config.deviceId(), config.fleet(), sampler.size(), config.stateDir(), outbox.stream());
+    dispatcher.start();
+    link.start(new Link.Events() {
+      @Override
+      public void connected(String peerId, int maxMessageSize) {
+        batcher.setMaxMessageSize(maxMessageSize);
+        dispatcher.connected();
+        publishStatus();
+      }
+
+      @Override
+      public void disconnected(String why) {
+        dispatcher.disconnected();
+      }
+
+      @Override
+      public void message(String channel, String from, JsonElement data) {
+        if (router.channels().contains(channel)) {
+          router.onChannelMessage(channel, from, data);
+        }
+        AgentPluginContext.deliver(pluginSubscriptions, channel, data);
+      }
+
+      @Override
+      public void direct(String from, JsonElement data) {
+        router.onDirect(from, data);
+      }
+    });
+    if (config.commands().enabled()) {
+      router.channels().forEach(link::subscribe);
+    }
+    sampler.start();
+    startServices();
+    long si = config.status().interval().toMillis();
+    timer.scheduleAtFixedRate(guard("status message", this::publishStatus), si, si, TimeUnit.MILLISECONDS);
+    long fi = config.status().fileInterval().toMillis();
+    timer.scheduleAtFixedRate(guard("status file", this::writeStatusFile), 0, fi, TimeUnit.MILLISECONDS);
+    timer.scheduleAtFixedRate(guard("command results pruning", () -> outbox.pruneCommandResults(config.commands().rememberFor())),
+        1, 60, TimeUnit.MINUTES);
+  }
+
+  private static Runnable guard(String what, Runnable r) {
+    return () -> {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        Logger.error("{} failed: {}", what, e.toString());
+      }
+    };
+  }
+
+  private void telemetry(List<SenmlRecord> records) {
+    JsonObject msg = new JsonObject();
+    msg.addProperty("type", "telemetry");
+    msg.addProperty("device", config.deviceId());
+    JsonArray arr = new JsonArray();
+    double bt = SenmlRecord.seconds(records.get(0).time());
+    for (int i = 0; i < records.size(); i++) {
+      JsonObject r = records.get(i).toJson(null, bt);
+      if (i == 0) {
+        JsonObject first = new JsonObject();
+        first.addProperty("bn", config.deviceId() + "/");
+        first.add("bt", SenmlRecord.secondsJson(records.get(0).time().toEpochMilli()));
+        r.entrySet().forEach(e -> first.add(e.getKey(), e.getValue()));
+        r = first;
+      }
+      arr.add(r);
+    }
+    msg.add("records", arr);
+    outbox.appendTelemetry(msg);
+  }
+
+  private void publishStatus() {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("type", "status");
+    s.putAll(status());
+    outbox.appendEvent(Json.toJson(s).getAsJsonObject());
+  }
+
+  @Override
+  public Map<String, Object> status() {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("device", config.deviceId());
+    s.put("fleet", config.fleet());
+    s.put("agent", Map.of("version", version));
+    s.put("image", image());
+    s.put("uptimeS", Duration.between(startedAt, clock.instant()).toSeconds());
+    if (!config.metadata().isEmpty()) {
+      s.put("metadata", config.metadata());
+    }
+    s.put("buffer", outbox.stats());
+    Map<String, Object> l = new LinkedHashMap<>(link.status());
+    l.putAll(dispatcher.stats());
+    s.put("link", l);
+    s.put("sensors", sampler.status());
+    s.put("commands", router.stats());
+    if (!services.isEmpty() || !serviceHealth.isEmpty()) {
+      Map<String, Object> sv = new LinkedHashMap<>();
+      for (io.outpost.plugin.AgentService svc : services) {
+        String h;
+        try {
+          h = serviceHealth.getOrDefault(svc.name(), svc.health());
+        } catch (RuntimeException e) {
+          h = "failed: " + e.getMessage();
+        }
+        sv.put(svc.name(), h);
+      }
+      serviceHealth.forEach(sv::putIfAbsent);
+      s.put("services", sv);
+    }
+    return s;
+  }
+
+  private static Map<String, Object> image() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    try {
+      for (String line : Files.readAllLines(Path.of("/etc/os-release"))) {
+        if (line.startsWith("PRETTY_NAME=")) {
+          m.put("os", line.substring(12).replace("\"", ""));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // Not every system has os-release; status just says less.
+    }
+    m.put("kernel", System.getProperty("os.version"));
+    m.put("arch", System.getProperty("os.arch"));
+    m.put("java", System.getProperty("java.version"));
+    return m;
+  }
+
+  private void writeStatusFile() {
+    writeStatusFile(stopped ? "stopped" : "running");
+  }
+
+  private void writeStatusFile(String state) {
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("state", state);
+    f.put("writtenAt", clock.instant().toString());
+    f.put("staleAfterMs", Math.max(15_000, 3 * config.status().fileInterval().toMillis()));
+    f.put("pid", ProcessHandle.current().pid());
+    f.put("device", config.deviceId());
+    f.put("startedAt", startedAt.toString());
+    Map<String, Object> sampling = new LinkedHashMap<>();
+    sampling.put("sensors", sampler.size());
+    Instant last = sampler.lastReadAt();
+    sampling.put("lastReadAt", last == null ? null : last.toString());
+    sampling.put("expectedWithinMs", samplingWindowMillis());
+    f.put("sampling", sampling);
+    f.put("buffer", outbox.stats());
+    Map<String, Object> linkState = new LinkedHashMap<>(link.status());
+    linkState.put("connected", link.connected());
+    f.put("link", linkState);
+    f.put("uplink", dispatcher.stats());
+    f.put("ackExpectedWithinMs", config.status().interval().toMillis() * 2 + config.network().ackTimeout().toMillis());
+    f.put("sensors", sampler.status());
+    Object services = status().get("services");
+    if (services != null) {
+      f.put("services", services);
+    }
+    try {
+      StatusFile.write(config.status().file(), f);
+    } catch (IOException e) {
+      Logger.warn("cannot write status file {}: {}", config.status().file(), e.getMessage());
+    }
+  }
+
+  /** Some sensor read should succeed at least this often: three of the slowest intervals, at least 30 s. */
+  private long samplingWindowMillis() {
+    return Math.max(30_000, 3 * sampler.slowestInterval().toMillis() + config.telemetry().readTimeout().toMillis());
+  }
+
+  @Override
+  public List<Object> sampleNow() {
+    return sampler.sampleNow();
+  }
+
+  @Override
+  public Map<String, Object> redactedConfig() {
+    return Redactor.redact(config.resolved());
+  }
+
+  @Override
+  public Map<String, Object> bufferStats() {
+    return outbox.stats();
+  }
+
+  @Override
+  public void restart(String commandId, String reason) {
+    Logger.warn("restart requested: {}", reason);
+    Thread t = new Thread(() -> {
+      // The result is stored once it is queued; then give it a chance to leave the device.
+      long until = clock.millis() + 2_000;
+      while (outbox.commandResult(commandId).isEmpty() && clock.millis() < until) {
+        try {
+          Thread.sleep(10);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+      dispatcher.awaitDrained(5_000);
+      stop(Builtins.RESTART_EXIT_CODE);
+    }, "agent-restart");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** Asks {@link #awaitExit()} to return {@code code}; the first request wins. */
+  public void stop(int code) {
+    if (exit.getCount() > 0) {
+      exitCode.compareAndSet(0, code);
+      exit.countDown();
+    }
+  }
+
+  /** Blocks until {@link #stop} (or a restart command); returns the exit code. */
+  public int awaitExit() throws InterruptedException {
+    exit.await();
+    return exitCode.get();
+  }
+
+  /** The outbox, for tests and benchmarks. */
+  public Outbox outbox() {
+    return outbox;
+  }
+
+  /**
+   * Stops sampling, flushes the last batch into the outbox, closes the link and the store (in that
+   * order, so nothing measured is lost), and marks the status file stopped. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    stop(0);
+    sampler.close();
+    batcher.flush();
+    for (io.outpost.plugin.AgentService svc : services) {
+      try {
+        svc.close();
+      } catch (Exception | LinkageError e) {
+        Logger.warn("plugin service {} did not close cleanly: {}", svc.name(), e.toString());
+      }
+    }
+    router.close();
+    dispatcher.close();
+    link.close();
+    timer.shutdownNow();
+    outbox.close(Duration.ofSeconds(5));
+    writeStatusFile("stopped");
+    if (plugins != null) {
+      plugins.close();
+    }
+    Logger.info("outpost agent stopped");
+  }
+}

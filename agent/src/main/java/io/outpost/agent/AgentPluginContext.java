@@ -1,0 +1,146 @@
+package io.outpost.agent;
+
+import io.outpost.agent.internal.Json;
+import io.outpost.agent.link.Link;
+import io.outpost.agent.outbox.Outbox;
+import io.outpost.agent.sensors.SensorSetup;
+import io.outpost.plugin.Hardware;
+import io.outpost.plugin.Options;
+import io.outpost.plugin.PluginContext;
+import io.outpost.plugin.PluginLog;
+import io.outpost.plugin.Uplink;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.BiConsumer;
+import java.util.regex.Pattern;
+import org.tinylog.Logger;
+
+/**
+ * What plugins (command handlers, services) get from the agent. Their {@link Uplink} writes into the
+ * outbox like everything else the device says, and their subscriptions are served from the agent's
+ * one connection. Thread-safe.
+ */
+final class AgentPluginContext implements PluginContext, Uplink {
+  private final String deviceId;
+  private final Options options;
+  private final Clock clock;
+  private final ScheduledExecutorService scheduler;
+  private final Hardware hardware;
+  private final Outbox outbox;
+  private final Link link;
+  private final List<Subscription> subscriptions;
+
+  record Subscription(Pattern pattern, BiConsumer<String, Object> listener) {}
+
+  AgentPluginContext(String deviceId, Options options, Clock clock, ScheduledExecutorService scheduler,
+      Hardware hardware, Outbox outbox, Link link, List<Subscription> subscriptions) {
+    this.deviceId = deviceId;
+    this.options = options;
+    this.clock = clock;
+    this.scheduler = scheduler;
+    this.hardware = hardware;
+    this.outbox = outbox;
+    this.link = link;
+    this.subscriptions = subscriptions;
+  }
+
+  static List<Subscription> newSubscriptionList() {
+    return new CopyOnWriteArrayList<>();
+  }
+
+  /** Delivers a channel message to every plugin subscription whose pattern matches. */
+  static void deliver(List<Subscription> subs, String channel, com.google.gson.JsonElement data) {
+    for (Subscription s : subs) {
+      if (s.pattern().matcher(channel).matches()) {
+        try {
+          s.listener().accept(channel, Json.toJava(data));
+        } catch (RuntimeException e) {
+          Logger.error("plugin listener for {} failed: {}", channel, e.toString());
+        }
+      }
+    }
+  }
+
+  /** Channel glob as in protocol.md §8: {@code *} within one segment, {@code **} across segments. */
+  static Pattern glob(String channel) {
+    StringBuilder re = new StringBuilder();
+    for (int i = 0; i < channel.length(); i++) {
+      char c = channel.charAt(i);
+      if (c == '*' && i + 1 < channel.length() && channel.charAt(i + 1) == '*') {
+        re.append(".*");
+        i++;
+      } else if (c == '*') {
+        re.append("[^/]*");
+      } else {
+        re.append(Pattern.quote(String.valueOf(c)));
+      }
+    }
+    return Pattern.compile(re.toString());
+  }
+
+  @Override
+  public String deviceId() {
+    return deviceId;
+  }
+
+  @Override
+  public Options options() {
+    return options;
+  }
+
+  @Override
+  public Clock clock() {
+    return clock;
+  }
+
+  @Override
+  public ScheduledExecutorService scheduler() {
+    return scheduler;
+  }
+
+  @Override
+  public Hardware hardware() {
+    return hardware;
+  }
+
+  @Override
+  public Uplink uplink() {
+    return this;
+  }
+
+  @Override
+  public PluginLog log() {
+    return new SensorSetup.TinylogPluginLog("plugin");
+  }
+
+  @Override
+  public void publishEvent(Map<String, Object> data) {
+    if (!(data.get("type") instanceof String)) {
+      throw new IllegalArgumentException("an event needs a string \"type\"");
+    }
+    outbox.appendEvent(Json.toJson(data).getAsJsonObject());
+  }
+
+  @Override
+  public void publish(String channel, Map<String, Object> data) {
+    if (("devices/" + deviceId + "/events").equals(channel)) {
+      publishEvent(data);
+    } else {
+      outbox.appendTo(channel, Json.toJson(data).getAsJsonObject());
+    }
+  }
+
+  @Override
+  public void subscribe(String channel, BiConsumer<String, Object> listener) {
+    subscriptions.add(new Subscription(glob(channel), listener));
+    link.subscribe(channel);
+  }
+
+  @Override
+  public boolean connected() {
+    return link.connected();
+  }
+}

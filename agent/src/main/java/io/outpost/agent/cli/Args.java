@@ -1,0 +1,76 @@
+package io.outpost.agent.cli;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Parses {@code --name value}, {@code --name=value} and {@code --flag} options; nothing else is accepted. */
+final class Args {
+  private final Map<String, String> values = new HashMap<>();
+  private final boolean help;
+
+  /** Thrown for usage errors; the message is printed as is, followed by a pointer to --help. */
+  static final class UsageException extends Exception {
+    UsageException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * @param withValue options that take a value
+   * @param flags options without a value
+   */
+  Args(String command, List<String> args, Set<String> withValue, Set<String> flags) throws UsageException {
+    boolean h = false;
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      if (a.equals("--help") || a.equals("-h")) {
+        h = true;
+        continue;
+      }
+      if (!a.startsWith("--")) {
+        throw new UsageException("outpost " + command + ": unexpected argument \"" + a + "\"");
+      }
+      String name = a.substring(2);
+      String value = null;
+      int eq = name.indexOf('=');
+      if (eq >= 0) {
+        value = name.substring(eq + 1);
+        name = name.substring(0, eq);
+      }
+      if (flags.contains(name)) {
+        if (value != null) {
+          throw new UsageException("outpost " + command + ": --" + name + " takes no value");
+        }
+        values.put(name, "true");
+      } else if (withValue.contains(name)) {
+        if (value == null) {
+          if (i + 1 >= args.size()) {
+            throw new UsageException("outpost " + command + ": --" + name + " needs a value");
+          }
+          value = args.get(++i);
+        }
+        if (values.containsKey(name)) {
+          throw new UsageException("outpost " + command + ": --" + name + " given twice");
+        }
+        values.put(name, value);
+      } else {
+        throw new UsageException("outpost " + command + ": unknown option --" + name);
+      }
+    }
+    this.help = h;
+  }
+
+  boolean help() {
+    return help;
+  }
+
+  String get(String name) {
+    return values.get(name);
+  }
+
+  boolean has(String name) {
+    return values.containsKey(name);
+  }
+}

@@ -1,0 +1,104 @@
+package io.outpost.agent.cli;
+
+import io.outpost.agent.Agent;
+import io.outpost.agent.config.ConfigInvalidException;
+import io.outpost.agent.config.ConfigLoader;
+import io.outpost.agent.link.RealtimeLink;
+import io.outpost.agent.outbox.Outbox;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.tinylog.Logger;
+
+/** {@code outpost run}: the agent in the foreground, until SIGTERM/SIGINT or {@code agent.restart}. */
+final class RunCommand implements CliCommand {
+  private final ConfigLoader loader;
+
+  RunCommand(ConfigLoader loader) {
+    this.loader = loader;
+  }
+
+  @Override
+  public String name() {
+    return "run";
+  }
+
+  @Override
+  public String summary() {
+    return "run the agent in the foreground (what systemd starts)";
+  }
+
+  @Override
+  public String help() {
+    return """
+        Usage: outpost run [--config FILE]
+
+        Runs the agent: samples the profile's sensors, keeps every message in the outbox under
+        the state directory until the server acked it, executes commands, writes the status
+        file. Logs go to standard error (journald on a device) or log.file.
+        SIGTERM or SIGINT stop it cleanly: the last batch is flushed into the outbox, the link
+        and the store are closed. Exit codes: 0 stopped, 1 runtime failure (e.g. the state
+        directory is unusable), 2 invalid configuration, 75 restart requested (agent.restart).
+
+        Options:
+          --config FILE   the main configuration file (default /etc/outpost/agent.json)
+          --help          this text
+        """;
+  }
+
+  @Override
+  public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
+    Args a = new Args(name(), args, Set.of("config"), Set.of());
+    if (a.help()) {
+      out.print(help());
+      return OK;
+    }
+    Setup.Loaded l;
+    try {
+      var config = loader.load(Setup.configFile(a), true);
+      // Before anything logs (the plugin loader does): tinylog's configuration is fixed at first use.
+      Logging.configure(config.log().level(), config.log().file());
+      l = Setup.loadWithPlugins(config, true, Clock.systemUTC(), err);
+    } catch (ConfigInvalidException e) {
+      Setup.printProblems(e, err);
+      return USAGE;
+    }
+    Agent agent;
+    try {
+      agent = Agent.start(l.config(), l.sensors(), new RealtimeLink(l.config()), Clock.systemUTC(), l.plugins());
+    } catch (Outbox.OutboxException e) {
+      l.plugins().close();
+      Logger.error("cannot start: {}", e.getMessage());
+      err.println("outpost run: " + e.getMessage());
+      return FAILURE;
+    }
+    CountDownLatch closed = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      Logger.info("stop signal received");
+      agent.stop(0);
+      try {
+        // The JVM exits when this hook returns: wait for the orderly shutdown on the main thread.
+        closed.await(15, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    int code;
+    try {
+      code = agent.awaitExit();
+    } finally {
+      agent.close();
+      closed.countDown();
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // Already exiting because of the signal.
+    }
+    return code;
+  }
+}

@@ -1,0 +1,372 @@
+package io.outpost.agent.commands;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import io.outpost.agent.config.AgentConfig;
+import io.outpost.agent.internal.Json;
+import io.outpost.agent.outbox.Outbox;
+import io.outpost.plugin.Command;
+import io.outpost.plugin.CommandHandler;
+import io.outpost.plugin.CommandResult;
+import io.outpost.plugin.ConfigException;
+import io.outpost.plugin.Options;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.tinylog.Logger;
+
+/**
+ * Receives command messages (architecture.md §5) and decides, in this order: size, signature, shape,
+ * target, sender ({@code commands.allowFrom}), duplicate id, expiry, name ({@code commands.allow}),
+ * handler. Runs accepted commands on a bounded worker pool with a per-command timeout and publishes
+ * every result through the outbox ({@code devices/<id>/events}, plus a direct message to the sender
+ * when the command came as one). Results are remembered by id so a repeat is answered, not run.
+ * Never throws to its caller: bad input yields a result or a log line. Thread-safe.
+ */
+public final class CommandRouter implements AutoCloseable {
+  private final String deviceId;
+  private final String fleetChannel;
+  private final AgentConfig.Commands config;
+  private final Outbox outbox;
+  private final Map<String, CommandHandler> handlers;
+  private final JwsVerifier verifier;
+  private final Clock clock;
+  private final ScheduledExecutorService timer;
+  private final ThreadPoolExecutor workers;
+  private final Set<String> running = ConcurrentHashMap.newKeySet();
+
+  /**
+   * @param handlers by name; built-ins and plugin handlers alike
+   * @param timer used to enforce {@code commands.timeout}; shared, never blocked
+   */
+  public CommandRouter(String deviceId, String fleet, AgentConfig.Commands config, Outbox outbox,
+      Map<String, CommandHandler> handlers, Clock clock, ScheduledExecutorService timer) {
+    this.deviceId = deviceId;
+    this.fleetChannel = "fleets/" + fleet + "/commands";
+    this.config = config;
+    this.outbox = outbox;
+    this.handlers = Map.copyOf(handlers);
+    this.verifier = new JwsVerifier(config.keys());
+    this.clock = clock;
+    this.timer = timer;
+    this.workers = new ThreadPoolExecutor(config.concurrency(), config.concurrency(), 30, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(Math.max(1, config.queue())), r -> {
+          Thread t = new Thread(r, "command-worker");
+          t.setDaemon(true);
+          return t;
+        });
+    workers.allowCoreThreadTimeOut(true);
+  }
+
+  /** The channels commands arrive on. */
+  public List<String> channels() {
+    return List.of(fleetChannel, "devices/" + deviceId + "/commands");
+  }
+
+  /** A message on a command channel. */
+  public void onChannelMessage(String channel, String from, JsonElement data) {
+    handle(data, from, fleetChannel.equals(channel), false);
+  }
+
+  /** A direct message to this device. */
+  public void onDirect(String from, JsonElement data) {
+    handle(data, from, false, true);
+  }
+
+  private void handle(JsonElement data, String from, boolean fleet, boolean direct) {
+    try {
+      route(data, from, fleet, direct);
+    } catch (RuntimeException e) {
+      Logger.error("command from {} could not be handled: {}", from, e.toString());
+    }
+  }
+
+  private void route(JsonElement data, String from, boolean fleet, boolean direct) {
+    String replyTo = direct ? from : null;
+    int size = Json.GSON.toJson(data).getBytes(StandardCharsets.UTF_8).length;
+    JsonObject cmd;
+    boolean signed = false;
+    String compact = compactJws(data);
+    if (size > config.maxBytes()) {
+      String id = idOf(data);
+      if (id == null) {
+        Logger.warn("ignored a {}-byte message from {}: larger than commands.maxBytes {} and without an id", size, from, config.maxBytes());
+      } else {
+        respond(id, null, from, replyTo, CommandResult.rejected("too_large",
+            "command is " + size + " bytes, larger than commands.maxBytes " + config.maxBytes()), false, false);
+      }
+      return;
+    }
+    if (compact != null) {
+      try {
+        cmd = verifier.verify(compact);
+        signed = true;
+      } catch (JwsVerifier.InvalidSignatureException e) {
+        String id = idOf(data);
+        if (id == null) {
+          Logger.warn("ignored a signed command from {}: {}", from, e.getMessage());
+        } else {
+          respond(id, null, from, replyTo, CommandResult.rejected("bad_signature", e.getMessage()), false, false);
+        }
+        return;
+      }
+    } else if (data.isJsonObject()) {
+      cmd = data.getAsJsonObject();
+    } else {
+      Logger.warn("ignored a message from {} that is not a JSON object: {}", from, abbreviate(data));
+      return;
+    }
+    JsonElement type = cmd.get("type");
+    if (type != null && !(type.isJsonPrimitive() && "command".equals(type.getAsString()))) {
+      Logger.debug("ignored a {} message from {} on a command channel", abbreviate(type), from);
+      return;
+    }
+    String id = string(cmd, "id");
+    if (id == null || id.isEmpty() || id.length() > 128) {
+      Logger.warn("ignored a command from {} without a usable id (a string of 1..128 characters): {}", from, abbreviate(cmd));
+      return;
+    }
+    String name = string(cmd, "name");
+    // Target first: a fleet command meant for other devices is none of our business, not even an error.
+    JsonElement target = cmd.get("target");
+    if (target != null && !target.isJsonNull()) {
+      Boolean forUs = targets(target);
+      if (forUs == null) {
+        respond(id, name, from, replyTo, CommandResult.rejected("invalid_command",
+            "target must be \"*\" or a list of device ids"), false, false);
+        return;
+      }
+      if (!forUs) {
+        return;
+      }
+    } else if (fleet) {
+      Logger.debug("fleet command {} has no target; treated as \"*\"", id);
+    }
+    if (!Glob.anyMatches(config.allowFrom(), from)) {
+      Logger.warn("refused command {} from {}: sender not in commands.allowFrom {}", id, from, config.allowFrom());
+      respond(id, name, from, replyTo, CommandResult.rejected("unauthorized",
+          "sender \"" + from + "\" is not allowed (commands.allowFrom)"), false, false);
+      return;
+    }
+    if (config.requireSignature() && !signed) {
+      respond(id, name, from, replyTo, CommandResult.rejected("signature_required",
+          "this device accepts only signed commands (compact JWS)"), false, false);
+      return;
+    }
+    var stored = outbox.commandResult(id);
+    if (stored.isPresent()) {
+      JsonObject again = Json.parse(stored.get()).getAsJsonObject();
+      again.addProperty("duplicate", true);
+      publish(again, replyTo);
+      return;
+    }
+    if (!running.add(id)) {
+      Logger.debug("command {} is already running; repeat ignored", id);
+      return;
+    }
+    boolean handedOff = false;
+    try {
+      if (name == null || name.isEmpty()) {
+        respond(id, name, from, replyTo, CommandResult.rejected("invalid_command", "name must be a non-empty string"), true, true);
+        return;
+      }
+      JsonElement exp = cmd.get("expiresAt");
+      if (exp != null && !exp.isJsonNull()) {
+        if (!exp.isJsonPrimitive() || !exp.getAsJsonPrimitive().isNumber()) {
+          respond(id, name, from, replyTo, CommandResult.rejected("invalid_command",
+              "expiresAt must be a number (epoch milliseconds)"), true, true);
+          return;
+        }
+        if (clock.millis() > exp.getAsLong()) {
+          respond(id, name, from, replyTo, new CommandResult(CommandResult.Status.EXPIRED, null, "expired",
+              "expired at " + Instant.ofEpochMilli(exp.getAsLong())), true, true);
+          return;
+        }
+      }
+      if (!Glob.anyMatches(config.allow(), name)) {
+        respond(id, name, from, replyTo, CommandResult.rejected("not_allowed",
+            "command \"" + name + "\" is not in commands.allow"), true, true);
+        return;
+      }
+      CommandHandler handler = handlers.get(name);
+      if (handler == null) {
+        respond(id, name, from, replyTo, new CommandResult(CommandResult.Status.UNKNOWN_COMMAND, null, "unknown_command",
+            "no command named \"" + name + "\""), true, true);
+        return;
+      }
+      JsonElement args = cmd.get("args");
+      if (args != null && !args.isJsonNull() && !args.isJsonObject()) {
+        respond(id, name, from, replyTo, CommandResult.rejected("invalid_args", "args must be an object"), true, true);
+        return;
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, Object> argMap = args == null || args.isJsonNull() ? Map.of() : (Map<String, Object>) Json.toJava(args);
+      Instant deadline = clock.instant().plus(config.timeout());
+      Command command = new Command(id, name, new Options("command " + id + " (" + name + "): args", argMap), from, deadline);
+      run(handler, command, replyTo);
+      handedOff = true;
+    } finally {
+      if (!handedOff) {
+        running.remove(id);
+      }
+    }
+  }
+
+  private void run(CommandHandler handler, Command c, String replyTo) {
+    AtomicBoolean done = new AtomicBoolean();
+    Future<?> f;
+    try {
+      f = workers.submit(() -> {
+        CommandResult r;
+        try {
+          r = handler.handle(c);
+          if (r == null) {
+            r = CommandResult.failed("handler_error", "handler returned no result");
+          }
+        } catch (ConfigException e) {
+          r = CommandResult.rejected("invalid_args", e.getMessage());
+        } catch (InterruptedException e) {
+          return;
+        } catch (Exception | LinkageError e) {
+          r = CommandResult.failed("handler_error", e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        }
+        if (done.compareAndSet(false, true)) {
+          finish(c, replyTo, r);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      running.remove(c.id());
+      respond(c.id(), c.name(), c.from(), replyTo, CommandResult.rejected("busy",
+          "too many commands waiting (commands.concurrency " + config.concurrency() + ", commands.queue " + config.queue() + ")"),
+          false, false);
+      return;
+    }
+    timer.schedule(() -> {
+      if (done.compareAndSet(false, true)) {
+        f.cancel(true);
+        finish(c, replyTo, CommandResult.failed("timeout", "no result within " + config.timeout().toMillis() + "ms (commands.timeout)"));
+      }
+    }, config.timeout().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void finish(Command c, String replyTo, CommandResult r) {
+    try {
+      respond(c.id(), c.name(), c.from(), replyTo, r, true, false);
+    } finally {
+      running.remove(c.id());
+    }
+  }
+
+  private void respond(String id, String name, String from, String replyTo, CommandResult r, boolean remember,
+      boolean releaseRunning) {
+    JsonObject msg = new JsonObject();
+    msg.addProperty("type", "command.result");
+    msg.addProperty("id", id);
+    msg.addProperty("device", deviceId);
+    if (name != null) {
+      msg.addProperty("name", name);
+    }
+    msg.addProperty("status", r.status().wireName());
+    if (r.result() != null) {
+      msg.add("result", Json.toJson(r.result()));
+    }
+    if (r.errorCode() != null || r.errorMessage() != null) {
+      JsonObject err = new JsonObject();
+      err.addProperty("code", r.errorCode());
+      err.addProperty("message", r.errorMessage());
+      msg.add("error", err);
+    }
+    Logger.info("command {} ({}) from {}: {}{}", id, name, from, r.status().wireName(),
+        r.errorMessage() == null ? "" : " (" + r.errorMessage() + ")");
+    // Queued first, remembered second: whoever sees the stored result knows the message is queued.
+    publish(msg, replyTo);
+    if (remember) {
+      outbox.putCommandResult(id, Json.GSON.toJson(msg));
+    }
+    if (releaseRunning) {
+      running.remove(id);
+    }
+  }
+
+  private void publish(JsonObject msg, String replyTo) {
+    outbox.appendEvent(msg);
+    if (replyTo != null) {
+      outbox.appendDirect(replyTo, msg);
+    }
+  }
+
+  /** True: for this device; false: for others; null: malformed. */
+  private Boolean targets(JsonElement t) {
+    if (t.isJsonPrimitive() && t.getAsJsonPrimitive().isString()) {
+      String s = t.getAsString();
+      return "*".equals(s) ? Boolean.TRUE : null;
+    }
+    if (!t.isJsonArray()) {
+      return null;
+    }
+    for (JsonElement e : t.getAsJsonArray()) {
+      if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+        return null;
+      }
+      if (e.getAsString().equals(deviceId) || "*".equals(e.getAsString())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String compactJws(JsonElement data) {
+    if (data.isJsonPrimitive() && data.getAsJsonPrimitive().isString() && JwsVerifier.looksLikeJws(data.getAsString())) {
+      return data.getAsString();
+    }
+    if (data.isJsonObject()) {
+      String jws = string(data.getAsJsonObject(), "jws");
+      if (jws != null) {
+        return jws;
+      }
+    }
+    return null;
+  }
+
+  private static String idOf(JsonElement data) {
+    return data.isJsonObject() ? string(data.getAsJsonObject(), "id") : null;
+  }
+
+  private static String string(JsonObject o, String key) {
+    JsonElement e = o.get(key);
+    return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isString() ? e.getAsString() : null;
+  }
+
+  private static String abbreviate(Object o) {
+    String s = String.valueOf(o);
+    return s.length() > 120 ? s.substring(0, 120) + "…" : s;
+  }
+
+  /** Stops accepting work; running handlers are interrupted. */
+  @Override
+  public void close() {
+    workers.shutdownNow();
+  }
+
+  /** For status: how many commands run now. */
+  public Map<String, Object> stats() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("running", running.size());
+    m.put("queued", workers.getQueue().size());
+    m.put("completed", workers.getCompletedTaskCount());
+    return m;
+  }
+}

@@ -1,0 +1,121 @@
+package io.outpost.agent.commands;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import io.outpost.agent.internal.Json;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Verifies commands carried as a compact JWS ({@code header.payload.signature}, RFC 7515) with the
+ * JDK's own crypto: {@code EdDSA} (Ed25519) or {@code HS256}, the key chosen by the header's
+ * {@code kid} from {@code commands.keys}. Thread-safe.
+ */
+public final class JwsVerifier {
+  /** DER prefix that turns a raw 32-byte Ed25519 key into an X.509 SubjectPublicKeyInfo. */
+  private static final byte[] ED25519_SPKI_PREFIX = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
+
+  private final Map<String, Key> keys = new HashMap<>();
+
+  private record Key(String alg, byte[] secret, PublicKey publicKey) {}
+
+  /** A signature that does not verify; the message is safe to return to the sender. */
+  public static final class InvalidSignatureException extends Exception {
+    InvalidSignatureException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * @param config {@code commands.keys} as validated by the config loader: kid → {@code {"alg", "secret"|"publicKey"}}
+   * @throws IllegalArgumentException when a key cannot be built (the loader checks shapes first)
+   */
+  public JwsVerifier(Map<String, Map<String, Object>> config) {
+    for (Map.Entry<String, Map<String, Object>> e : config.entrySet()) {
+      String alg = String.valueOf(e.getValue().get("alg"));
+      try {
+        if ("HS256".equals(alg)) {
+          keys.put(e.getKey(), new Key(alg, Base64.getDecoder().decode(((String) e.getValue().get("secret")).trim()), null));
+        } else {
+          byte[] raw = Base64.getDecoder().decode(((String) e.getValue().get("publicKey")).trim());
+          byte[] spki = raw;
+          if (raw.length == 32) {
+            spki = new byte[ED25519_SPKI_PREFIX.length + 32];
+            System.arraycopy(ED25519_SPKI_PREFIX, 0, spki, 0, ED25519_SPKI_PREFIX.length);
+            System.arraycopy(raw, 0, spki, ED25519_SPKI_PREFIX.length, 32);
+          }
+          PublicKey pk = KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(spki));
+          keys.put(e.getKey(), new Key("EdDSA", null, pk));
+        }
+      } catch (GeneralSecurityException | RuntimeException ex) {
+        throw new IllegalArgumentException("commands.keys." + e.getKey() + ": not a usable " + alg + " key: " + ex.getMessage());
+      }
+    }
+  }
+
+  /** Whether {@code s} looks like a compact JWS (three base64url parts). */
+  public static boolean looksLikeJws(String s) {
+    return s.chars().filter(c -> c == '.').count() == 2 && s.matches("[A-Za-z0-9_\\-]+\\.[A-Za-z0-9_\\-]+\\.[A-Za-z0-9_\\-]+");
+  }
+
+  /** Verifies {@code compact} and returns its payload, which must be a JSON object. */
+  public JsonObject verify(String compact) throws InvalidSignatureException {
+    String[] parts = compact.split("\\.");
+    if (parts.length != 3) {
+      throw new InvalidSignatureException("not a compact JWS (expected header.payload.signature)");
+    }
+    JsonObject header;
+    JsonElement payload;
+    byte[] sig;
+    try {
+      Base64.Decoder d = Base64.getUrlDecoder();
+      header = Json.parse(new String(d.decode(parts[0]), StandardCharsets.UTF_8)).getAsJsonObject();
+      payload = Json.parse(new String(d.decode(parts[1]), StandardCharsets.UTF_8));
+      sig = d.decode(parts[2]);
+    } catch (RuntimeException e) {
+      throw new InvalidSignatureException("JWS is not decodable: " + e.getMessage());
+    }
+    String alg = header.has("alg") && header.get("alg").isJsonPrimitive() ? header.get("alg").getAsString() : "";
+    String kid = header.has("kid") && header.get("kid").isJsonPrimitive() ? header.get("kid").getAsString() : "";
+    Key key = keys.get(kid);
+    if (key == null) {
+      throw new InvalidSignatureException("unknown kid \"" + kid + "\"");
+    }
+    if (!key.alg().equals(alg)) {
+      throw new InvalidSignatureException("kid \"" + kid + "\" is an " + key.alg() + " key, but the JWS says alg \"" + alg + "\"");
+    }
+    byte[] signingInput = (parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII);
+    boolean ok;
+    try {
+      if ("HS256".equals(alg)) {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(key.secret(), "HmacSHA256"));
+        ok = MessageDigest.isEqual(mac.doFinal(signingInput), sig);
+      } else {
+        Signature s = Signature.getInstance("Ed25519");
+        s.initVerify(key.publicKey());
+        s.update(signingInput);
+        ok = s.verify(sig);
+      }
+    } catch (GeneralSecurityException e) {
+      ok = false;
+    }
+    if (!ok) {
+      throw new InvalidSignatureException("signature does not verify with kid \"" + kid + "\"");
+    }
+    if (!payload.isJsonObject()) {
+      throw new InvalidSignatureException("JWS payload is not a JSON object");
+    }
+    return payload.getAsJsonObject();
+  }
+}

@@ -1,0 +1,92 @@
+package io.outpost.agent.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The resolved, validated agent configuration (docs/configuration.md describes every key). Built by
+ * {@link ConfigLoader}; immutable.
+ *
+ * @param deviceId the device id (after resolving {@code "auto"}); also the peerId
+ * @param fleet the fleet id; commands arrive on {@code fleets/<fleet>/commands}
+ * @param metadata free-form device metadata, published in status
+ * @param profile a bundled profile name or a path to a profile file
+ * @param sensorOverrides per-sensor option overrides by sensor name
+ * @param stateDir where the outbox, the stream id and command results live
+ * @param configDir directory of the main config file; relative paths resolve against it
+ * @param resolved the merged configuration tree as plain JSON-like values (for printing)
+ * @param origins for each dotted key, the file or variable that set it last ({@code ""}: the main file)
+ */
+public record AgentConfig(
+    String deviceId,
+    String fleet,
+    Map<String, Object> metadata,
+    Network network,
+    String profile,
+    Map<String, Map<String, Object>> sensorOverrides,
+    Path stateDir,
+    Telemetry telemetry,
+    Commands commands,
+    Buffer buffer,
+    Status status,
+    Log log,
+    Plugins plugins,
+    Path configDir,
+    Map<String, Object> resolved,
+    Map<String, String> origins) {
+
+  /** The file or environment variable that set {@code path} (or its nearest parent), for messages. */
+  public String originOf(String path) {
+    String p = path;
+    while (true) {
+      String o = origins.get(p);
+      if (o != null) {
+        return o;
+      }
+      int dot = p.lastIndexOf('.');
+      if (dot < 0) {
+        return origins.getOrDefault("", "");
+      }
+      p = p.substring(0, dot);
+    }
+  }
+
+  /** {@code network.*}. {@code url} is the origin; the client appends {@code /v1}. */
+  public record Network(URI url, TokenSource token, double maxMessagesPerSecond, int maxInFlight,
+      Duration ackTimeout, Duration reconnectMaxDelay) {}
+
+  /**
+   * {@code telemetry.*}: batching and the default report-by-exception rules.
+   *
+   * @param deadband absolute change needed to report (ignored when {@code deadbandPercent} is set)
+   * @param deadbandPercent relative change in percent of the last reported value, or NaN
+   */
+  public record Telemetry(int batchMaxRecords, Duration batchMaxDelay, double deadband,
+      double deadbandPercent, Duration minInterval, Duration maxInterval, Duration readTimeout) {}
+
+  /** {@code commands.*}. */
+  public record Commands(boolean enabled, List<String> allow, List<String> allowFrom,
+      boolean requireSignature, Map<String, Map<String, Object>> keys, int concurrency, int queue,
+      Duration timeout, long maxBytes, Duration rememberFor) {}
+
+  /** {@code buffer.*}. {@code durable} false keeps the outbox in memory only. */
+  public record Buffer(boolean durable, long maxBytes, Duration maxAge, Duration commitInterval,
+      String telemetryOverflow, String eventsOverflow) {}
+
+  /** {@code status.*}. */
+  public record Status(Duration interval, Path file, Duration fileInterval) {}
+
+  /** {@code log.*}. {@code file} null means standard output (journald on a device). */
+  public record Log(String level, Path file) {}
+
+  /** {@code plugins.*}. */
+  public record Plugins(List<Path> dirs, Map<String, Object> config) {}
+
+  /** The channel this device publishes everything to. */
+  public String eventsChannel() {
+    return "devices/" + deviceId + "/events";
+  }
+}

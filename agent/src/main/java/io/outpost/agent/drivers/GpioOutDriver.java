@@ -1,0 +1,156 @@
+package io.outpost.agent.drivers;
+
+import io.outpost.plugin.ConfigException;
+import io.outpost.plugin.GpioOutput;
+import io.outpost.plugin.Options;
+import io.outpost.plugin.Reading;
+import io.outpost.plugin.Sensor;
+import io.outpost.plugin.SensorContext;
+import io.outpost.plugin.SensorFactory;
+import java.io.IOException;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A digital output (relay, LED, pump) that the {@code output.set} command switches. Its declared
+ * {@code safeState} is driven when the agent starts the output and again when it stops (shutdown,
+ * restart after a failure), so a crash-free stop never leaves a pump running. Each read reports the
+ * current state as {@code state} (true = on). With {@code "activeLow": true} (most relay boards) on
+ * drives the pin low.
+ */
+public final class GpioOutDriver implements SensorFactory {
+  private final Outputs outputs;
+
+  /** @param outputs where started outputs are registered for {@code output.set} */
+  public GpioOutDriver(Outputs outputs) {
+    this.outputs = outputs;
+  }
+
+  @Override
+  public String type() {
+    return "gpio-out";
+  }
+
+  @Override
+  public String description() {
+    return "Digital output (relay, LED) switched by the output.set command, with a safe state at start and stop";
+  }
+
+  @Override
+  public Sensor create(SensorContext ctx) throws ConfigException {
+    Options o = ctx.options();
+    o.allowOnly(Set.of("pin", "output", "safeState", "activeLow"));
+    int pin = (int) o.integer("pin");
+    if (pin < 0 || pin > 27) {
+      throw new ConfigException(o.location(), "pin", pin + " out of range, expected a BCM pin 0..27 of the 40-pin header");
+    }
+    String name = o.string("output", ctx.name());
+    if (name.isEmpty()) {
+      throw new ConfigException(o.location(), "output", "must not be empty");
+    }
+    if (!o.has("safeState")) {
+      throw new ConfigException(o.location(), "safeState",
+          "missing: declare the state the output takes at start and shutdown (false = off, true = on)");
+    }
+    boolean safe = o.bool("safeState");
+    boolean activeLow = o.bool("activeLow", false);
+    Output out = new Output(ctx, outputs, name, pin, safe, activeLow);
+    outputs.declare(name);
+    return out;
+  }
+
+  /** One output; also the object {@link Outputs} switches. Thread-safe: commands and reads may overlap. */
+  static final class Output implements Sensor {
+    private final SensorContext ctx;
+    private final Outputs registry;
+    private final String name;
+    private final int pin;
+    private final boolean safe;
+    private final boolean activeLow;
+    private GpioOutput gpio;
+    private boolean on;
+
+    Output(SensorContext ctx, Outputs registry, String name, int pin, boolean safe, boolean activeLow) {
+      this.ctx = ctx;
+      this.registry = registry;
+      this.name = name;
+      this.pin = pin;
+      this.safe = safe;
+      this.activeLow = activeLow;
+    }
+
+    private String where() {
+      return "gpio-out \"" + name + "\" on GPIO " + pin;
+    }
+
+    String name() {
+      return name;
+    }
+
+    @Override
+    public synchronized void start() throws IOException {
+      close();
+      try {
+        gpio = ctx.hardware().gpioOutput(pin, safe != activeLow);
+      } catch (IOException e) {
+        throw new IOException(where() + ": claiming the pin failed: " + e.getMessage(), e);
+      }
+      on = safe;
+      ctx.log().info("output " + name + " started in its safe state (" + (safe ? "on" : "off") + ")");
+      try {
+        registry.attach(this);
+      } catch (IOException e) {
+        close();
+        throw e;
+      }
+    }
+
+    /** Switches the output; returns the previous state. */
+    synchronized boolean set(boolean value) throws IOException {
+      if (gpio == null) {
+        throw new IOException(where() + ": not started");
+      }
+      boolean previous = on;
+      try {
+        gpio.set(value != activeLow);
+      } catch (IOException e) {
+        throw new IOException(where() + ": switching failed: " + e.getMessage(), e);
+      }
+      on = value;
+      return previous;
+    }
+
+    /** The current state (true = on); null when the output is not running. */
+    synchronized Boolean state() {
+      return gpio == null ? null : on;
+    }
+
+    @Override
+    public synchronized List<Reading> read() throws IOException {
+      if (gpio == null) {
+        throw new IOException(where() + ": not started");
+      }
+      return List.of(Reading.bool("state", on, ctx.clock().instant()));
+    }
+
+    @Override
+    public synchronized void close() {
+      if (gpio == null) {
+        return;
+      }
+      registry.detach(this);
+      try {
+        gpio.set(safe != activeLow);
+        on = safe;
+      } catch (IOException e) {
+        ctx.log().error("driving " + where() + " to its safe state failed", e);
+      }
+      try {
+        gpio.close();
+      } catch (IOException e) {
+        ctx.log().warn("releasing GPIO " + pin + " failed: " + e.getMessage());
+      }
+      gpio = null;
+    }
+  }
+}

@@ -1,0 +1,18 @@
+package io.outpost.agent.drivers;
+
+/** The CRC-8 Sensirion puts after every data word: polynomial 0x31, init 0xFF, no reflection, no final XOR. */
+final class SensirionCrc {
+  private SensirionCrc() {}
+
+  /** CRC of {@code data}; the datasheet's example: {@code crc8(0xBE, 0xEF) == 0x92}. */
+  static int crc8(int... data) {
+    int crc = 0xFF;
+    for (int b : data) {
+      crc ^= b & 0xFF;
+      for (int i = 0; i < 8; i++) {
+        crc = (crc & 0x80) != 0 ? ((crc << 1) ^ 0x31) & 0xFF : (crc << 1) & 0xFF;
+      }
+    }
+    return crc;
+  }
+}

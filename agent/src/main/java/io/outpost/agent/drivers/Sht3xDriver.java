@@ -1,0 +1,123 @@
+package io.outpost.agent.drivers;
+
+import io.outpost.plugin.ConfigException;
+import io.outpost.plugin.Options;
+import io.outpost.plugin.Reading;
+import io.outpost.plugin.Sensor;
+import io.outpost.plugin.SensorContext;
+import io.outpost.plugin.SensorFactory;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Sensirion SHT3x (SHT30/SHT31/SHT35) temperature and humidity over I2C, single-shot mode without
+ * clock stretching. Each data word is followed by a CRC-8 (poly 0x31, init 0xFF); a word whose CRC
+ * does not match fails the reading instead of reporting a wrong value. Readings: {@code temperature}
+ * (Cel) = −45 + 175·S/65535, {@code humidity} (%RH) = 100·S/65535, unrounded.
+ */
+public final class Sht3xDriver implements SensorFactory {
+  /** Soft reset command; the datasheet gives 1.5 ms until the chip listens again. */
+  static final int CMD_SOFT_RESET = 0x30A2;
+  static final int CMD_READ_STATUS = 0xF32D;
+  private static final List<String> REPEATABILITY = List.of("high", "medium", "low");
+  /** Single shot, clock stretching disabled: high, medium, low repeatability. */
+  private static final int[] CMD_MEASURE = {0x2400, 0x240B, 0x2416};
+  /** Maximum measurement durations from the datasheet (15.5, 6.5, 4.5 ms), rounded up. */
+  private static final long[] MEASURE_MILLIS = {16, 7, 5};
+
+  @Override
+  public String type() {
+    return "sht3x";
+  }
+
+  @Override
+  public String description() {
+    return "Sensirion SHT30/31/35 temperature (Cel) and humidity (%RH) on I2C 0x44/0x45, CRC-checked";
+  }
+
+  @Override
+  public Sensor create(SensorContext ctx) throws ConfigException {
+    Options o = ctx.options();
+    o.allowOnly(Set.of("bus", "address", "repeatability"));
+    int bus = I2cChip.bus(o);
+    int address = I2cChip.address(o, 0x44, List.of(0x44, 0x45));
+    int rep = REPEATABILITY.indexOf(o.choice("repeatability", "high", REPEATABILITY));
+    return new Sht3xSensor(ctx, bus, address, rep);
+  }
+
+  private static final class Sht3xSensor implements Sensor {
+    private final SensorContext ctx;
+    private final int bus;
+    private final int address;
+    private final int rep;
+    private I2cChip chip;
+
+    Sht3xSensor(SensorContext ctx, int bus, int address, int rep) {
+      this.ctx = ctx;
+      this.bus = bus;
+      this.address = address;
+      this.rep = rep;
+    }
+
+    @Override
+    public void start() throws IOException {
+      close();
+      I2cChip c = I2cChip.open(ctx.hardware(), "sht3x", bus, address);
+      try {
+        command(c, CMD_SOFT_RESET, "soft reset");
+        I2cChip.pause(2);
+        // Reading the status word proves an SHT3x answers (right protocol, right CRC) before the first sample.
+        command(c, CMD_READ_STATUS, "requesting the status register");
+        word(c, c.read(3, "reading the status register"), 0, "status");
+        chip = c;
+      } catch (IOException | RuntimeException e) {
+        c.close();
+        throw e;
+      }
+    }
+
+    @Override
+    public List<Reading> read() throws IOException {
+      if (chip == null) {
+        throw new IOException(I2cChip.where("sht3x", bus, address) + ": not started");
+      }
+      command(chip, CMD_MEASURE[rep], "starting a single-shot measurement");
+      I2cChip.pause(MEASURE_MILLIS[rep]);
+      byte[] d = chip.read(6, "reading the measurement");
+      Instant now = ctx.clock().instant();
+      int t = word(chip, d, 0, "temperature");
+      int h = word(chip, d, 3, "humidity");
+      return List.of(
+          Reading.number("temperature", "Cel", -45.0 + 175.0 * t / 65535.0, now),
+          Reading.number("humidity", "%RH", 100.0 * h / 65535.0, now));
+    }
+
+    private static void command(I2cChip c, int cmd, String step) throws IOException {
+      c.write(step, cmd >> 8, cmd & 0xFF);
+    }
+
+    /** The 16-bit word at {@code d[i..i+1]}, checked against its CRC byte {@code d[i+2]}. */
+    private static int word(I2cChip c, byte[] d, int i, String what) throws IOException {
+      int msb = d[i] & 0xFF;
+      int lsb = d[i + 1] & 0xFF;
+      int crc = SensirionCrc.crc8(msb, lsb);
+      if (crc != (d[i + 2] & 0xFF)) {
+        throw c.problem(String.format(Locale.ROOT,
+            "CRC mismatch on the %s word 0x%02X%02X: received 0x%02X, computed 0x%02X "
+                + "(noise on the bus? check wiring length and pull-ups)", what, msb, lsb, d[i + 2] & 0xFF, crc));
+      }
+      return msb << 8 | lsb;
+    }
+
+    @Override
+    public void close() {
+      if (chip != null) {
+        chip.close();
+        chip = null;
+      }
+    }
+  }
+}

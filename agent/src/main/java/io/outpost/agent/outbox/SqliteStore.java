@@ -1,0 +1,342 @@
+package io.outpost.agent.outbox;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.tinylog.Logger;
+
+/**
+ * The durable store: one SQLite file ({@code outbox.db}) in WAL mode with {@code synchronous=NORMAL}
+ * — a commit survives the process being killed; after a power cut the file is consistent but the
+ * last commits may be missing. A damaged file is moved aside, what can still be read from it is
+ * copied into a fresh one, and the repair is reported.
+ */
+final class SqliteStore implements Store {
+  static final String FILE = "outbox.db";
+
+  private final Path dir;
+  private Connection conn;
+
+  SqliteStore(Path dir) {
+    this.dir = dir;
+  }
+
+  @Override
+  public Opened open() throws StoreException {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new StoreException("cannot create state directory " + dir + ": " + e.getMessage(), e, false);
+    }
+    Path file = dir.resolve(FILE);
+    try {
+      return openAt(file, null);
+    } catch (SQLException e) {
+      if (!isCorrupt(e)) {
+        throw new StoreException("opening " + file + " failed: " + e.getMessage(), e, false);
+      }
+      return recover(file, e.getMessage());
+    }
+  }
+
+  static boolean isCorrupt(SQLException e) {
+    String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+    return e.getErrorCode() == 11 || e.getErrorCode() == 26 || m.contains("malformed") || m.contains("not a database")
+        || m.contains("corrupt") || m.contains("quick_check");
+  }
+
+  private Opened openAt(Path file, String recovery) throws SQLException {
+    closeQuietly();
+    conn = DriverManager.getConnection("jdbc:sqlite:" + file);
+    try (Statement st = conn.createStatement()) {
+      // Small pages: a commit appends whole pages to the WAL, and an outbox commit changes a few
+      // hundred bytes. Only takes effect when the file is created (before WAL mode is set).
+      st.execute("PRAGMA page_size=1024");
+      st.execute("PRAGMA journal_mode=WAL");
+      st.execute("PRAGMA synchronous=NORMAL");
+      st.execute("PRAGMA busy_timeout=5000");
+      try (ResultSet rs = st.executeQuery("PRAGMA quick_check")) {
+        String verdict = rs.next() ? rs.getString(1) : "no answer";
+        if (!"ok".equals(verdict)) {
+          throw new SQLException("quick_check: " + verdict, "", 11);
+        }
+      }
+      st.execute("CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v TEXT NOT NULL)");
+      st.execute("CREATE TABLE IF NOT EXISTS outbox(rid INTEGER PRIMARY KEY, cls INTEGER NOT NULL, channel TEXT,"
+          + " peer TEXT, seq INTEGER NOT NULL, created INTEGER NOT NULL, body TEXT NOT NULL)");
+      st.execute("CREATE TABLE IF NOT EXISTS commands(id TEXT PRIMARY KEY, result TEXT NOT NULL, at INTEGER NOT NULL)");
+    }
+    conn.setAutoCommit(false);
+    String stream = meta("stream");
+    if (stream == null) {
+      stream = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+      putMeta("stream", stream);
+    }
+    long rows = 0;
+    long bytes = 0;
+    long maxRid = 0;
+    long maxSeq = 0;
+    try (Statement st = conn.createStatement();
+        ResultSet rs = st.executeQuery("SELECT COUNT(*), COALESCE(SUM(LENGTH(body) + 64), 0), COALESCE(MAX(rid), 0),"
+            + " COALESCE(MAX(seq), 0) FROM outbox")) {
+      if (rs.next()) {
+        rows = rs.getLong(1);
+        bytes = rs.getLong(2);
+        maxRid = rs.getLong(3);
+        maxSeq = rs.getLong(4);
+      }
+    }
+    long nextSeq = Math.max(parse(meta("nextSeq"), 1), maxSeq + 1);
+    long nextRid = Math.max(parse(meta("nextRid"), 1), maxRid + 1);
+    conn.commit();
+    return new Opened(stream, nextSeq, nextRid, rows, bytes, recovery);
+  }
+
+  private Opened recover(Path file, String why) throws StoreException {
+    closeQuietly();
+    Path aside = file.resolveSibling(FILE + ".corrupt-" + System.currentTimeMillis());
+    try {
+      Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
+      for (String suffix : List.of("-wal", "-shm")) {
+        Path side = file.resolveSibling(FILE + suffix);
+        if (Files.exists(side)) {
+          Files.move(side, aside.resolveSibling(aside.getFileName() + suffix), StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    } catch (IOException e) {
+      throw new StoreException("the store " + file + " is damaged (" + why + ") and could not be moved aside: "
+          + e.getMessage(), e, true);
+    }
+    List<Row> salvaged = new ArrayList<>();
+    List<String[]> results = new ArrayList<>();
+    salvage(aside, salvaged, results);
+    try {
+      Opened fresh = openAt(file, null);
+      long rid = fresh.nextRid();
+      List<Row> renumbered = new ArrayList<>();
+      for (Row r : salvaged) {
+        renumbered.add(new Row(rid++, r.cls(), r.channel(), r.to(), r.seq(), r.createdMillis(), r.body()));
+      }
+      if (!renumbered.isEmpty()) {
+        commit(renumbered, List.of(), fresh.nextSeq(), rid);
+      }
+      for (String[] c : results) {
+        putCommandResult(c[0], c[1], Long.parseLong(c[2]));
+      }
+      long bytes = renumbered.stream().mapToLong(Row::size).sum();
+      String note = "store was damaged (" + why + "); moved it to " + aside.getFileName() + ", recovered "
+          + renumbered.size() + " messages and " + results.size() + " command results, new stream " + fresh.stream();
+      Logger.error(note);
+      return new Opened(fresh.stream(), fresh.nextSeq(), rid, renumbered.size(), bytes, note);
+    } catch (SQLException e) {
+      throw new StoreException("cannot create a fresh store at " + file + ": " + e.getMessage(), e, isCorrupt(e));
+    }
+  }
+
+  /** Copies out every row that can still be read, stopping at the first unreadable page. */
+  private static void salvage(Path damaged, List<Row> rows, List<String[]> results) {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + damaged + "?mode=ro")) {
+      try (Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("SELECT rid, cls, channel, peer, seq, created, body FROM outbox ORDER BY rid")) {
+        while (rs.next()) {
+          rows.add(new Row(rs.getLong(1), rs.getInt(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6),
+              rs.getString(7)));
+        }
+      } catch (SQLException e) {
+        Logger.warn("salvaging messages from {} stopped after {}: {}", damaged.getFileName(), rows.size(), e.getMessage());
+      }
+      try (Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("SELECT id, result, at FROM commands")) {
+        while (rs.next()) {
+          results.add(new String[] {rs.getString(1), rs.getString(2), Long.toString(rs.getLong(3))});
+        }
+      } catch (SQLException e) {
+        Logger.warn("salvaging command results from {} stopped after {}: {}", damaged.getFileName(), results.size(),
+            e.getMessage());
+      }
+    } catch (SQLException e) {
+      Logger.warn("nothing could be salvaged from {}: {}", damaged.getFileName(), e.getMessage());
+    }
+  }
+
+  private static long parse(String s, long def) {
+    try {
+      return s == null ? def : Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      return def;
+    }
+  }
+
+  private String meta(String k) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement("SELECT v FROM meta WHERE k = ?")) {
+      ps.setString(1, k);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+
+  private void putMeta(String k, String v) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement("INSERT INTO meta(k, v) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v")) {
+      ps.setString(1, k);
+      ps.setString(2, v);
+      ps.executeUpdate();
+    }
+  }
+
+  @Override
+  public java.util.Set<Long> commit(List<Row> inserts, Collection<Long> deletes, long nextSeq, long nextRid)
+      throws StoreException {
+    java.util.Set<Long> done = new java.util.HashSet<>();
+    try {
+      if (!inserts.isEmpty()) {
+        try (PreparedStatement ps = conn.prepareStatement(
+            "INSERT INTO outbox(rid, cls, channel, peer, seq, created, body) VALUES(?, ?, ?, ?, ?, ?, ?)")) {
+          for (Row r : inserts) {
+            ps.setLong(1, r.rid());
+            ps.setInt(2, r.cls());
+            ps.setString(3, r.channel());
+            ps.setString(4, r.to());
+            ps.setLong(5, r.seq());
+            ps.setLong(6, r.createdMillis());
+            ps.setString(7, r.body());
+            ps.addBatch();
+          }
+          ps.executeBatch();
+        }
+      }
+      if (!deletes.isEmpty()) {
+        // The counters only need to be stored when rows that carry them may disappear: at open they
+        // are max(stored, highest row + 1). Leaving them out of insert-only commits saves a page write
+        // per message.
+        putMeta("nextSeq", Long.toString(nextSeq));
+        putMeta("nextRid", Long.toString(nextRid));
+        try (PreparedStatement ps = conn.prepareStatement("DELETE FROM outbox WHERE rid = ?")) {
+          List<Long> order = new ArrayList<>(deletes);
+          for (long rid : order) {
+            ps.setLong(1, rid);
+            ps.addBatch();
+          }
+          int[] counts = ps.executeBatch();
+          for (int i = 0; i < counts.length; i++) {
+            if (counts[i] > 0) {
+              done.add(order.get(i));
+            }
+          }
+        }
+      }
+      conn.commit();
+      return done;
+    } catch (SQLException e) {
+      try {
+        conn.rollback();
+      } catch (SQLException ignored) {
+        // the original failure is what matters
+      }
+      throw new StoreException("writing the outbox failed: " + e.getMessage(), e, isCorrupt(e));
+    }
+  }
+
+  /** Whether a failed write means the disk (or the file system quota) is full. */
+  static boolean isFull(Throwable e) {
+    return e instanceof SQLException s && (s.getErrorCode() == 13
+        || String.valueOf(s.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("full"));
+  }
+
+  @Override
+  public List<Row> read(long afterRid, long maxRid, int limit) throws StoreException {
+    return query("SELECT rid, cls, channel, peer, seq, created, body FROM outbox WHERE rid > ? AND rid <= ? ORDER BY rid LIMIT ?",
+        afterRid, maxRid, limit);
+  }
+
+  @Override
+  public List<Row> oldest(int cls, int limit) throws StoreException {
+    return query("SELECT rid, cls, channel, peer, seq, created, body FROM outbox WHERE cls = ? ORDER BY rid LIMIT ?", cls, limit);
+  }
+
+  private List<Row> query(String sql, long... args) throws StoreException {
+    try (PreparedStatement ps = conn.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        ps.setLong(i + 1, args[i]);
+      }
+      List<Row> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Row(rs.getLong(1), rs.getInt(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6),
+              rs.getString(7)));
+        }
+      }
+      conn.commit();
+      return out;
+    } catch (SQLException e) {
+      throw new StoreException("reading the outbox failed: " + e.getMessage(), e, isCorrupt(e));
+    }
+  }
+
+  @Override
+  public Optional<String> commandResult(String id) throws StoreException {
+    try (PreparedStatement ps = conn.prepareStatement("SELECT result FROM commands WHERE id = ?")) {
+      ps.setString(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        Optional<String> r = rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+        conn.commit();
+        return r;
+      }
+    } catch (SQLException e) {
+      throw new StoreException("reading command results failed: " + e.getMessage(), e, isCorrupt(e));
+    }
+  }
+
+  @Override
+  public void putCommandResult(String id, String json, long atMillis) throws StoreException {
+    try (PreparedStatement ps = conn.prepareStatement(
+        "INSERT INTO commands(id, result, at) VALUES(?, ?, ?) ON CONFLICT(id) DO UPDATE SET result = excluded.result, at = excluded.at")) {
+      ps.setString(1, id);
+      ps.setString(2, json);
+      ps.setLong(3, atMillis);
+      ps.executeUpdate();
+      conn.commit();
+    } catch (SQLException e) {
+      throw new StoreException("storing a command result failed: " + e.getMessage(), e, isCorrupt(e));
+    }
+  }
+
+  @Override
+  public void pruneCommandResults(long beforeMillis) throws StoreException {
+    try (PreparedStatement ps = conn.prepareStatement("DELETE FROM commands WHERE at < ?")) {
+      ps.setLong(1, beforeMillis);
+      ps.executeUpdate();
+      conn.commit();
+    } catch (SQLException e) {
+      throw new StoreException("pruning command results failed: " + e.getMessage(), e, isCorrupt(e));
+    }
+  }
+
+  private void closeQuietly() {
+    if (conn != null) {
+      try {
+        conn.close();
+      } catch (SQLException ignored) {
+        // closing a broken connection
+      }
+      conn = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    closeQuietly();
+  }
+}

@@ -1,0 +1,53 @@
+package io.outpost.agent.outbox;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where the outbox keeps rows and small state. Implementations are not thread-safe; {@link Outbox}
+ * serialises access.
+ */
+interface Store extends AutoCloseable {
+
+  /** What {@link #open()} found. {@code recovery} describes a store that had to be repaired, else null. */
+  record Opened(String stream, long nextSeq, long nextRid, long rows, long bytes, String recovery) {}
+
+  Opened open() throws StoreException;
+
+  /**
+   * Inserts, deletes and advances the counters in one transaction.
+   *
+   * @return the rids of {@code deletes} that existed (and so were deleted now)
+   */
+  java.util.Set<Long> commit(List<Row> inserts, Collection<Long> deletes, long nextSeq, long nextRid) throws StoreException;
+
+  /** Rows with {@code rid > afterRid} (and {@code <= maxRid}) ascending, at most {@code limit}. */
+  List<Row> read(long afterRid, long maxRid, int limit) throws StoreException;
+
+  /** The oldest rows of a class, ascending. */
+  List<Row> oldest(int cls, int limit) throws StoreException;
+
+  Optional<String> commandResult(String id) throws StoreException;
+
+  void putCommandResult(String id, String json, long atMillis) throws StoreException;
+
+  void pruneCommandResults(long beforeMillis) throws StoreException;
+
+  @Override
+  void close();
+
+  /** A storage failure; {@code corrupt} when the file is damaged rather than, say, full. */
+  final class StoreException extends Exception {
+    private final boolean corrupt;
+
+    StoreException(String message, Throwable cause, boolean corrupt) {
+      super(message, cause);
+      this.corrupt = corrupt;
+    }
+
+    boolean corrupt() {
+      return corrupt;
+    }
+  }
+}

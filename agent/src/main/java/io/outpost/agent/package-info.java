@@ -1,0 +1,2 @@
+/** Outpost agent. */
+package io.outpost.agent;

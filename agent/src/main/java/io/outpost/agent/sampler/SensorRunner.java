@@ -1,0 +1,222 @@
+package io.outpost.agent.sampler;
+
+import io.outpost.agent.sensors.SensorSetup;
+import io.outpost.agent.sensors.SensorSpec;
+import io.outpost.plugin.Reading;
+import io.outpost.plugin.Sensor;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import org.tinylog.Logger;
+
+/**
+ * Runs one sensor: reads it on its own thread when the sampler ticks, never two reads at once, a read
+ * that exceeds {@code readTimeout} is interrupted and counted as a failure, and a failing sensor is
+ * restarted ({@code close} then {@code start}) with exponential backoff (1 s doubling to 60 s) while
+ * the others carry on.
+ */
+final class SensorRunner {
+  static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+  static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+
+  private final SensorSpec spec;
+  private final Sensor sensor;
+  private final Clock clock;
+  private final Reporter reporter;
+  private final Consumer<SenmlRecord> out;
+  private ExecutorService worker;
+  private Future<?> running;
+  private Instant runningSince;
+  private boolean needsStart = true;
+  private boolean started;
+  private Instant nextAttempt = Instant.MIN;
+
+  private volatile String state = "starting";
+  private volatile String lastError;
+  private volatile Instant lastReadAt;
+  private volatile long reads;
+  private volatile long failures;
+  private volatile long consecutiveFailures;
+  private volatile long overruns;
+
+  SensorRunner(SensorSetup.Configured c, Clock clock, Consumer<SenmlRecord> out) {
+    this.spec = c.spec();
+    this.sensor = c.sensor();
+    this.clock = clock;
+    this.reporter = new Reporter(spec);
+    this.out = out;
+    this.worker = newWorker();
+    c.events().connect(r -> emit(List.of(r), true));
+  }
+
+  SensorSpec spec() {
+    return spec;
+  }
+
+  private ExecutorService newWorker() {
+    return Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "sensor-" + spec.name());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Called by the sampler's clock thread at every scheduled instant; never blocks. */
+  synchronized void tick() {
+    Instant now = clock.instant();
+    if (running != null && !running.isDone()) {
+      if (Duration.between(runningSince, now).compareTo(spec.readTimeout()) > 0) {
+        running.cancel(true);
+        // The stuck thread may never come back; reads continue on a fresh one after the backoff.
+        worker.shutdownNow();
+        worker = newWorker();
+        running = null;
+        failed(new java.util.concurrent.TimeoutException("read took longer than " + spec.readTimeout().toMillis() + "ms"));
+      } else {
+        overruns++;
+      }
+      return;
+    }
+    if (now.isBefore(nextAttempt)) {
+      return;
+    }
+    runningSince = now;
+    running = worker.submit(this::readOnce);
+  }
+
+  private void readOnce() {
+    try {
+      if (needsStart) {
+        if (started) {
+          closeQuietly();
+        }
+        sensor.start();
+        started = true;
+        needsStart = false;
+      }
+      List<Reading> readings = sensor.read();
+      if (Thread.currentThread().isInterrupted()) {
+        return;
+      }
+      synchronized (this) {
+        reads++;
+        consecutiveFailures = 0;
+        lastReadAt = clock.instant();
+        if (!"ok".equals(state)) {
+          if (lastError != null) {
+            Logger.info("sensor {} recovered", spec.name());
+          }
+          state = "ok";
+        }
+      }
+      emit(readings, false);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception | LinkageError e) {
+      synchronized (this) {
+        failed(e);
+      }
+    }
+  }
+
+  private void emit(List<Reading> readings, boolean event) {
+    for (Reading r : readings) {
+      SenmlRecord rec = SenmlRecord.of(spec.name(), r);
+      boolean report;
+      synchronized (reporter) {
+        report = event || reporter.offer(rec);
+      }
+      if (report) {
+        out.accept(rec);
+      }
+    }
+  }
+
+  private void failed(Throwable e) {
+    failures++;
+    consecutiveFailures++;
+    needsStart = true;
+    long factor = 1L << Math.min(6, consecutiveFailures - 1);
+    Duration backoff = FIRST_BACKOFF.multipliedBy(factor);
+    if (backoff.compareTo(MAX_BACKOFF) > 0) {
+      backoff = MAX_BACKOFF;
+    }
+    nextAttempt = clock.instant().plus(backoff);
+    String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    if (consecutiveFailures == 1 || !msg.equals(lastError)) {
+      Logger.warn("sensor {} ({}) failed: {}; retrying in {} ms", spec.name(), spec.type(), msg, backoff.toMillis());
+    }
+    lastError = msg;
+    state = "failing";
+  }
+
+  /**
+   * Reads once now, bypassing report-by-exception (for the {@code sample} command). Runs on the
+   * sensor's own thread, so it never overlaps a scheduled read; waits at most {@code readTimeout}.
+   */
+  List<SenmlRecord> readDirect() throws Exception {
+    Future<List<SenmlRecord>> f;
+    synchronized (this) {
+      f = worker.submit(() -> {
+        if (needsStart) {
+          if (started) {
+            closeQuietly();
+          }
+          sensor.start();
+          started = true;
+          needsStart = false;
+        }
+        return sensor.read().stream().map(r -> SenmlRecord.of(spec.name(), r)).toList();
+      });
+    }
+    try {
+      return f.get(spec.readTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof Exception ex ? ex : e;
+    } catch (java.util.concurrent.TimeoutException e) {
+      f.cancel(true);
+      throw new java.util.concurrent.TimeoutException("read took longer than " + spec.readTimeout().toMillis() + "ms");
+    }
+  }
+
+  private void closeQuietly() {
+    try {
+      sensor.close();
+    } catch (Exception e) {
+      Logger.debug("sensor {}: close failed: {}", spec.name(), e.toString());
+    }
+  }
+
+  void close() {
+    worker.shutdownNow();
+    closeQuietly();
+  }
+
+  Instant lastReadAt() {
+    return lastReadAt;
+  }
+
+  Map<String, Object> status() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", spec.name());
+    m.put("type", spec.type());
+    m.put("state", state);
+    m.put("reads", reads);
+    m.put("failures", failures);
+    m.put("overruns", overruns);
+    if (lastReadAt != null) {
+      m.put("lastReadAt", lastReadAt.toString());
+    }
+    if (lastError != null) {
+      m.put("lastError", lastError);
+    }
+    return m;
+  }
+}

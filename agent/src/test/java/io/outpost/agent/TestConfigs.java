@@ -1,0 +1,63 @@
+package io.outpost.agent;
+
+import io.outpost.agent.config.AgentConfig;
+import io.outpost.agent.config.ConfigInvalidException;
+import io.outpost.agent.config.ConfigLoader;
+import io.outpost.agent.config.DeviceIdentity;
+import io.outpost.agent.config.Problems;
+import io.outpost.agent.sensors.Profiles;
+import io.outpost.agent.sensors.SensorRegistry;
+import io.outpost.agent.sensors.SensorSetup;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+/** Builds real configurations from JSON text written to a temporary directory, as a device would have them. */
+public final class TestConfigs {
+  private TestConfigs() {}
+
+  /** Writes {@code json} as {@code dir/agent.json} and loads it with an empty environment. */
+  public static AgentConfig load(Path dir, String json) throws ConfigInvalidException {
+    return loader(Map.of()).load(write(dir, "agent.json", json), false);
+  }
+
+  /** A loader whose {@code "auto"} device id is {@code test-machine} (a fixture /etc/machine-id). */
+  public static ConfigLoader loader(Map<String, String> env) {
+    try {
+      Path root = Files.createTempDirectory("outpost-root-");
+      write(root, "etc/machine-id", "test-machine\n");
+      return new ConfigLoader(env, new DeviceIdentity(root));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static Path write(Path dir, String name, String text) {
+    try {
+      Path p = dir.resolve(name);
+      Files.createDirectories(p.getParent());
+      Files.writeString(p, text);
+      return p;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A profile file with the given sensors JSON array, returning its path. */
+  public static Path profile(Path dir, String sensorsJson) {
+    return write(dir, "test-profile.json", "{\"name\": \"test\", \"description\": \"test\", \"sensors\": " + sensorsJson + "}");
+  }
+
+  /** Creates the sensors of {@code config}'s profile; fails the test on any problem. */
+  public static List<SensorSetup.Configured> sensors(AgentConfig config) throws Exception {
+    Problems problems = new Problems();
+    List<SensorSetup.Configured> s = SensorSetup.build(Profiles.load(config.profile(), config.configDir()), config,
+        SensorRegistry.builtIn(), Clock.systemUTC(), problems);
+    problems.throwIfAny();
+    return s;
+  }
+}

@@ -1,0 +1,119 @@
+package io.outpost.agent.sampler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.outpost.agent.sensors.SensorSetup;
+import io.outpost.agent.sensors.SensorSpec;
+import io.outpost.plugin.Options;
+import io.outpost.plugin.Reading;
+import io.outpost.plugin.Sensor;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class SamplerTest {
+  private final List<SenmlRecord> out = new CopyOnWriteArrayList<>();
+  private final CountDownLatch never = new CountDownLatch(1);
+  private Sampler sampler;
+
+  @AfterEach
+  void stop() {
+    never.countDown();
+    if (sampler != null) {
+      sampler.close();
+    }
+  }
+
+  private static SensorSetup.Configured sensor(String name, Duration interval, Duration timeout, Sensor s) {
+    SensorSpec spec = new SensorSpec(name, "test", interval, 0, Double.NaN, Duration.ZERO, Duration.ZERO, timeout,
+        Options.empty(name), Options.empty(name), name);
+    return new SensorSetup.Configured(spec, s, new SensorSetup.EventSink());
+  }
+
+  private long count(String name) {
+    return out.stream().filter(r -> r.name().startsWith(name + "/")).count();
+  }
+
+  private Map<String, Object> status(String name) {
+    return sampler.status().stream().filter(m -> name.equals(m.get("name"))).findFirst().orElseThrow();
+  }
+
+  @Test
+  void aHangingSensorNeitherDelaysTheOthersNorHangsTheAgent() {
+    AtomicInteger n = new AtomicInteger();
+    Sensor fast = () -> List.of(Reading.number("count", null, n.incrementAndGet(), Clock.systemUTC().instant()));
+    Sensor stuck = () -> {
+      never.await();
+      return List.of();
+    };
+    sampler = new Sampler(List.of(sensor("fast", Duration.ofMillis(20), Duration.ofSeconds(1), fast),
+        sensor("stuck", Duration.ofMillis(20), Duration.ofMillis(200), stuck)), Clock.systemUTC(), out::add);
+    sampler.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> count("fast") >= 20);
+    await().atMost(Duration.ofSeconds(10)).until(() -> "failing".equals(status("stuck").get("state")));
+    assertThat((String) status("stuck").get("lastError")).isEqualTo("read took longer than 200ms");
+    assertThat(status("fast").get("state")).isEqualTo("ok");
+    // Values arrive in order: one read at a time per sensor.
+    List<Double> values = out.stream().filter(r -> r.name().equals("fast/count")).map(SenmlRecord::value).toList();
+    assertThat(values).isSorted();
+  }
+
+  @Test
+  void aFailingSensorIsRestartedWithBackoffAndRecovers() {
+    AtomicInteger starts = new AtomicInteger();
+    AtomicInteger closes = new AtomicInteger();
+    AtomicInteger reads = new AtomicInteger();
+    Sensor flaky = new Sensor() {
+      @Override
+      public void start() {
+        starts.incrementAndGet();
+      }
+
+      @Override
+      public List<Reading> read() throws Exception {
+        if (reads.incrementAndGet() <= 2) {
+          throw new java.io.IOException("i2c bus 1: no ACK from 0x76");
+        }
+        return List.of(Reading.number("t", "Cel", 21.5, Clock.systemUTC().instant()));
+      }
+
+      @Override
+      public void close() {
+        closes.incrementAndGet();
+      }
+    };
+    sampler = new Sampler(List.of(sensor("env", Duration.ofMillis(50), Duration.ofSeconds(1), flaky)), Clock.systemUTC(), out::add);
+    sampler.start();
+    await().atMost(Duration.ofSeconds(5)).until(() -> "failing".equals(status("env").get("state")));
+    assertThat(status("env").get("lastError")).isEqualTo("i2c bus 1: no ACK from 0x76");
+    // First retry after 1 s, the second after 2 s more.
+    await().atMost(Duration.ofSeconds(15)).until(() -> count("env") >= 1);
+    assertThat(status("env").get("state")).isEqualTo("ok");
+    assertThat(starts.get()).isEqualTo(3);
+    assertThat(closes.get()).isEqualTo(2);
+    assertThat(status("env").get("failures")).isEqualTo(2L);
+  }
+
+  @Test
+  void sampleNowReadsEverySensorOnceAndReportsFailuresAsEntries() {
+    Sensor ok = () -> List.of(Reading.number("v", null, 1, Clock.systemUTC().instant()));
+    Sensor bad = () -> {
+      throw new IllegalStateException("CRC mismatch");
+    };
+    sampler = new Sampler(List.of(sensor("a", Duration.ofHours(1), Duration.ofSeconds(1), ok),
+        sensor("b", Duration.ofHours(1), Duration.ofSeconds(1), bad)), Clock.systemUTC(), out::add);
+    List<Object> records = sampler.sampleNow();
+    assertThat(records).hasSize(2);
+    assertThat(records.get(0).toString()).contains("\"n\":\"a/v\"").contains("\"v\":1");
+    assertThat(records.get(1)).isEqualTo(Map.of("n", "b", "error", "CRC mismatch"));
+  }
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Agent benchmarks (see bench/README.md, "Agent"): records/s through the durable outbox to a relay,
+# drain time of a one-hour backlog, and `outpost run` as a process with the launcher's JVM flags
+# (time to first acked telemetry, disk bytes per message, resident memory).
+#
+#   bench/run-agent.sh [THROUGHPUT_SECONDS] [PROCESS_SECONDS] [extra JVM flags for the agent process…]
+#   defaults:           20                   300
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+THROUGHPUT_SECONDS=${1:-20}
+PROCESS_SECONDS=${2:-300}
+shift $(( $# > 2 ? 2 : $# )) || true
+OUT=bench/target/agent-bench
+mkdir -p "$OUT/classes"
+
+# Build the agent (and what it needs), then compile only the agent benchmark classes against it, so
+# the benchmark runs even while other benchmark packages are mid-change.
+./mvnw -q -B -pl agent install -DskipTests
+./mvnw -q -B -pl agent dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+AGENT_CP="$(ls agent/target/outpost-agent-*.jar | head -1):$(cat agent/target/cp.txt)"
+javac -d "$OUT/classes" -cp "$AGENT_CP" bench/src/main/java/io/outpost/bench/agent/*.java
+CP="$OUT/classes:$AGENT_CP"
+
+echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(free -m | awk '/Mem:/ {print $2}') MiB RAM, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "java: $(java -version 2>&1 | head -1)"
+echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
+
+echo "== throughput"
+java -Xmx256m -Dtinylog.writer=console -Dtinylog.writer.level=warn -cp "$CP" io.outpost.bench.agent.AgentBench throughput "$THROUGHPUT_SECONDS" 2> "$OUT/throughput.log"
+echo "== backlog drain"
+java -Xmx256m -Dtinylog.writer=console -Dtinylog.writer.level=warn -cp "$CP" io.outpost.bench.agent.AgentBench drain 2> "$OUT/drain.log"
+echo "== outpost run process (${PROCESS_SECONDS} s)"
+java -Xmx256m -Dtinylog.writer=console -Dtinylog.writer.level=warn -cp "$CP" io.outpost.bench.agent.AgentBench process "$PROCESS_SECONDS" "$@" 2> "$OUT/process.log"
