@@ -8,6 +8,7 @@ import io.outpost.agent.commands.Builtins;
 import io.outpost.agent.commands.CommandRouter;
 import io.outpost.agent.config.AgentConfig;
 import io.outpost.agent.config.Redactor;
+import io.outpost.agent.drivers.Outputs;
 import io.outpost.agent.internal.Json;
 import io.outpost.agent.link.Dispatcher;
 import io.outpost.agent.link.Link;
@@ -41,7 +42,9 @@ import org.tinylog.Logger;
  * {@code status.interval}, and the runtime status file for {@code outpost health}.
  *
  * <pre>{@code
- * try (Agent agent = Agent.start(config, sensors, link, Clock.systemUTC(), List.of())) {
+ * SensorRegistry registry = new SensorRegistry(pluginFactories, new Outputs());
+ * List<SensorSetup.Configured> sensors = SensorSetup.buildAll(profile, config, registry, clock);
+ * try (Agent agent = Agent.start(config, sensors, registry.outputs(), link, Clock.systemUTC(), List.of())) {
  *   int exitCode = agent.awaitExit();
  * }
  * }</pre>
@@ -53,6 +56,7 @@ public final class Agent implements AutoCloseable, AgentControl {
   private final Outbox outbox;
   private final Batcher batcher;
   private final Sampler sampler;
+  private final Outputs outputs;
   private final CommandRouter router;
   private final Dispatcher dispatcher;
   private final ScheduledExecutorService timer;
@@ -67,9 +71,10 @@ public final class Agent implements AutoCloseable, AgentControl {
   private final Map<String, String> serviceHealth = new java.util.concurrent.ConcurrentHashMap<>();
   private final LoadedPlugins plugins;
 
-  private Agent(AgentConfig config, List<SensorSetup.Configured> sensors, Link link, Clock clock,
+  private Agent(AgentConfig config, List<SensorSetup.Configured> sensors, Outputs outputs, Link link, Clock clock,
       List<CommandHandler> extraHandlers, LoadedPlugins plugins) throws Outbox.OutboxException {
     this.plugins = plugins;
+    this.outputs = outputs;
     this.config = config;
     this.clock = clock;
     this.link = link;
@@ -94,8 +99,8 @@ public final class Agent implements AutoCloseable, AgentControl {
     for (CommandHandler h : pluginHandlers) {
       handlers.put(h.name(), h);
     }
-    // Built-ins win: a plugin cannot replace agent.restart or config.get.
-    for (CommandHandler h : Builtins.all(this, clock, version)) {
+    // Built-ins win: a plugin cannot replace agent.restart, config.get or output.set.
+    for (CommandHandler h : Builtins.all(this, outputs, clock, version)) {
       handlers.put(h.name(), h);
     }
     this.router = new CommandRouter(config.deviceId(), config.fleet(), config.commands(), outbox, handlers, clock, timer);
@@ -105,14 +110,17 @@ public final class Agent implements AutoCloseable, AgentControl {
   /**
    * Opens the outbox and starts every part.
    *
-   * @param sensors created sensors (see {@link SensorSetup#build})
+   * @param sensors created sensors (see {@link SensorSetup#buildAll}); the agent closes them
+   * @param outputs the registry the {@code gpio-out} sensors among {@code sensors} were created with
+   *     (see {@link io.outpost.agent.sensors.SensorRegistry#outputs()}): {@code output.set} switches
+   *     them and status reports their states
    * @param link not yet started; the agent starts and closes it
    * @param extraHandlers plugin command handlers
    * @throws Outbox.OutboxException when the state directory is unusable
    */
-  public static Agent start(AgentConfig config, List<SensorSetup.Configured> sensors, Link link, Clock clock,
-      List<CommandHandler> extraHandlers) throws Outbox.OutboxException {
-    Agent a = new Agent(config, sensors, link, clock, extraHandlers, null);
+  public static Agent start(AgentConfig config, List<SensorSetup.Configured> sensors, Outputs outputs, Link link,
+      Clock clock, List<CommandHandler> extraHandlers) throws Outbox.OutboxException {
+    Agent a = new Agent(config, sensors, outputs, link, clock, extraHandlers, null);
     a.begin();
     return a;
   }
@@ -121,9 +129,9 @@ public final class Agent implements AutoCloseable, AgentControl {
    * Same, with what the plugin loader found: plugin command handlers are registered next to the
    * built-ins and plugin services are started once the link exists. The agent closes {@code plugins}.
    */
-  public static Agent start(AgentConfig config, List<SensorSetup.Configured> sensors, Link link, Clock clock,
-      LoadedPlugins plugins) throws Outbox.OutboxException {
-    Agent a = new Agent(config, sensors, link, clock, List.of(), plugins);
+  public static Agent start(AgentConfig config, List<SensorSetup.Configured> sensors, Outputs outputs, Link link,
+      Clock clock, LoadedPlugins plugins) throws Outbox.OutboxException {
+    Agent a = new Agent(config, sensors, outputs, link, clock, List.of(), plugins);
     a.begin();
     return a;
   }
@@ -279,6 +287,7 @@ public final class Agent implements AutoCloseable, AgentControl {
     l.putAll(dispatcher.stats());
     s.put("link", l);
     s.put("sensors", sampler.status());
+    putOutputs(s);
     s.put("commands", router.stats());
     if (!services.isEmpty() || !serviceHealth.isEmpty()) {
       Map<String, Object> sv = new LinkedHashMap<>();
@@ -295,6 +304,14 @@ public final class Agent implements AutoCloseable, AgentControl {
       s.put("services", sv);
     }
     return s;
+  }
+
+  /** {@code "outputs": {name: true/false, or null while not running}}, only on devices that have outputs. */
+  private void putOutputs(Map<String, Object> status) {
+    Map<String, Boolean> states = outputs.states();
+    if (!states.isEmpty()) {
+      status.put("outputs", states);
+    }
   }
 
   private static Map<String, Object> image() {
@@ -339,6 +356,7 @@ public final class Agent implements AutoCloseable, AgentControl {
     f.put("uplink", dispatcher.stats());
     f.put("ackExpectedWithinMs", config.status().interval().toMillis() * 2 + config.network().ackTimeout().toMillis());
     f.put("sensors", sampler.status());
+    putOutputs(f);
     Object services = status().get("services");
     if (services != null) {
       f.put("services", services);

@@ -4,19 +4,21 @@ import static io.outpost.agent.EventsRecorder.type;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.outpost.agent.config.AgentConfig;
 import io.outpost.agent.internal.Json;
 import io.outpost.agent.link.RealtimeLink;
+import io.outpost.agent.sensors.SensorRegistry;
 import io.outpost.agent.status.Health;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,22 +27,16 @@ import org.junit.jupiter.api.io.TempDir;
 /** The whole agent in this JVM against a real relay on loopback, observed by an independent subscriber. */
 @Timeout(60)
 class AgentAgainstRelayTest {
+  private static final Duration OUTPUT_WAIT = Duration.ofSeconds(20);
+
   @TempDir Path dir;
   private RelayFixture relay;
   private EventsRecorder backend;
   private Agent agent;
 
   @AfterEach
-  void tearDown() {
-    if (agent != null) {
-      agent.close();
-    }
-    if (backend != null) {
-      backend.close();
-    }
-    if (relay != null) {
-      relay.close();
-    }
+  void tearDown() throws Exception {
+    Closeables.closeAll(agent, backend, relay);
   }
 
   private AgentConfig config(Map<String, Object> network) throws Exception {
@@ -49,12 +45,7 @@ class AgentAgainstRelayTest {
 
   private AgentConfig config(Map<String, Object> network, Map<String, Object> extra) throws Exception {
     Path profile = TestConfigs.profile(dir, "[{\"name\": \"ctr\", \"type\": \"sim.counter\", \"interval\": \"50ms\"}]");
-    Map<String, Object> cfg = new LinkedHashMap<>();
-    cfg.put("device", Map.of("id", "pi-it", "fleet", "lab"));
-    cfg.put("network", network);
-    cfg.put("profile", profile.toString());
-    cfg.put("stateDir", dir.resolve("state").toString());
-    cfg.put("status", Map.of("file", dir.resolve("status.json").toString(), "fileInterval", "200ms"));
+    Map<String, Object> cfg = TestConfigs.againstRelay(dir, "pi-it", network, profile.toString());
     cfg.put("telemetry", Map.of("batch", Map.of("maxRecords", 10, "maxDelay", "200ms")));
     cfg.put("commands", Map.of("allowFrom", List.of("system", "ops-*")));
     cfg.putAll(extra);
@@ -62,7 +53,8 @@ class AgentAgainstRelayTest {
   }
 
   private Agent start(AgentConfig c) throws Exception {
-    return Agent.start(c, TestConfigs.sensors(c), new RealtimeLink(c), Clock.systemUTC(), List.of());
+    SensorRegistry registry = SensorRegistry.builtIn();
+    return Agent.start(c, TestConfigs.sensors(c, registry), registry.outputs(), new RealtimeLink(c), Clock.systemUTC(), List.of());
   }
 
   @Test
@@ -171,5 +163,75 @@ class AgentAgainstRelayTest {
     assertThat(status.getAsJsonObject("buffer").get("recovery").getAsString()).startsWith("store was damaged");
     backend.awaitMessage(type("telemetry"), Duration.ofSeconds(20));
     assertThat(agent.outbox().writable()).isTrue();
+  }
+
+  // output.set end to end: the bundled greenhouse-sim profile, whose pump relay is a simulated
+  // gpio-out; commands through the relay's REST API; the state in status messages and the file.
+  // Shutdown (safe state, "outputs": {"pump": null}) is covered by RunProcessTest.
+
+  private void startGreenhouse() throws Exception {
+    relay = RelayFixture.started();
+    backend = new EventsRecorder(relay, "backend");
+    agent = start(config(relay.network("1h"), Map.of("profile", "greenhouse-sim",
+        "status", Map.of("file", dir.resolve("status.json").toString(), "fileInterval", "200ms", "interval", "500ms"))));
+  }
+
+  private JsonObject outputSet(String id, String argsJson) throws Exception {
+    assertThat(relay.publish("devices/pi-it/commands",
+        "{\"type\": \"command\", \"id\": \"" + id + "\", \"name\": \"output.set\", \"args\": " + argsJson + "}"))
+        .isEqualTo(200);
+    return backend.awaitMessage(o -> type("command.result").test(o) && id.equals(o.get("id").getAsString()), OUTPUT_WAIT);
+  }
+
+  private static Predicate<JsonObject> pumpIs(boolean on) {
+    return o -> {
+      JsonElement pump = o.has("outputs") ? o.getAsJsonObject("outputs").get("pump") : null;
+      return pump != null && !pump.isJsonNull() && pump.getAsBoolean() == on;
+    };
+  }
+
+  @Test
+  void outputSetSwitchesThePumpAndStatusShowsIt() throws Exception {
+    startGreenhouse();
+    // The pump starts in its declared safe state (off) as soon as the sampler has started it.
+    backend.awaitMessage(type("status").and(pumpIs(false)), OUTPUT_WAIT);
+
+    JsonObject on = outputSet("pump-on", "{\"output\": \"pump\", \"value\": true}");
+    assertThat(on.get("status").getAsString()).isEqualTo("succeeded");
+    assertThat(on.get("name").getAsString()).isEqualTo("output.set");
+    assertThat(on.getAsJsonObject("result").get("value").getAsBoolean()).isTrue();
+    assertThat(on.getAsJsonObject("result").get("previous").getAsBoolean()).isFalse();
+
+    // The status messages published after the command carry the new state, and so does the file.
+    backend.awaitMessage(type("status").and(pumpIs(true)), OUTPUT_WAIT);
+    AgentProcess.awaitStatus(dir.resolve("status.json"), pumpIs(true), OUTPUT_WAIT);
+
+    JsonObject off = outputSet("pump-off", "{\"output\": \"pump\", \"value\": false}");
+    assertThat(off.get("status").getAsString()).isEqualTo("succeeded");
+    assertThat(off.getAsJsonObject("result").get("previous").getAsBoolean()).isTrue();
+    AgentProcess.awaitStatus(dir.resolve("status.json"), pumpIs(false), OUTPUT_WAIT);
+  }
+
+  @Test
+  void anUnknownOutputOrANonBooleanValueIsRejectedNamingTheArgument() throws Exception {
+    startGreenhouse();
+    backend.awaitMessage(type("status").and(pumpIs(false)), OUTPUT_WAIT);
+
+    JsonObject unknown = outputSet("fan-on", "{\"output\": \"fan\", \"value\": true}");
+    assertThat(unknown.get("status").getAsString()).isEqualTo("rejected");
+    assertThat(unknown.getAsJsonObject("error").get("message").getAsString())
+        .contains("output: \"fan\" is not an output of this device (outputs: [pump])");
+
+    JsonObject notBoolean = outputSet("pump-yes", "{\"output\": \"pump\", \"value\": \"on\"}");
+    assertThat(notBoolean.get("status").getAsString()).isEqualTo("rejected");
+    assertThat(notBoolean.getAsJsonObject("error").get("message").getAsString())
+        .contains("value: expected true or false, got \"on\"");
+
+    JsonObject missing = outputSet("pump-what", "{\"value\": true}");
+    assertThat(missing.get("status").getAsString()).isEqualTo("rejected");
+    assertThat(missing.getAsJsonObject("error").get("message").getAsString()).contains("output: missing");
+
+    // Nothing was switched.
+    assertThat(agent.status().get("outputs")).isEqualTo(Map.of("pump", false));
   }
 }

@@ -3,11 +3,9 @@ package io.outpost.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.outpost.agent.internal.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,29 +27,16 @@ class FaultTest {
 
   @AfterEach
   void tearDown() throws Exception {
-    if (agent != null) {
-      agent.close();
-    }
-    if (backend != null) {
-      backend.close();
-    }
-    if (relay != null) {
-      relay.close();
-    }
+    Closeables.closeAll(agent, backend, relay);
   }
 
   private Path config() {
     Path profile = TestConfigs.profile(dir, "[{\"name\": \"ctr\", \"type\": \"sim.counter\", \"interval\": \"20ms\"}]");
-    Map<String, Object> cfg = new LinkedHashMap<>();
-    cfg.put("device", Map.of("id", "pi-fault", "fleet", "lab"));
-    cfg.put("network", relay.network("1h"));
-    cfg.put("profile", profile.toString());
-    cfg.put("stateDir", dir.resolve("state").toString());
-    cfg.put("status", Map.of("file", dir.resolve("status.json").toString(), "fileInterval", "200ms"));
+    Map<String, Object> cfg = TestConfigs.againstRelay(dir, "pi-fault", relay.network("1h"), profile.toString());
     cfg.put("telemetry", Map.of("batch", Map.of("maxRecords", 10, "maxDelay", "100ms")));
     cfg.put("buffer", Map.of("commitInterval", "10ms"));
     cfg.put("log", Map.of("level", "info", "file", dir.resolve("agent.log").toString()));
-    return TestConfigs.write(dir, "agent.json", Json.PRETTY.toJson(Json.toJson(cfg)));
+    return TestConfigs.writeConfig(dir, cfg);
   }
 
   private void awaitBackendSubscribed() {

@@ -5,13 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonObject;
 import io.outpost.agent.cli.Main;
 import io.outpost.agent.config.AgentConfig;
+import io.outpost.agent.drivers.Outputs;
 import io.outpost.agent.link.RealtimeLink;
+import io.outpost.agent.plugins.IsolatedSensor;
 import io.outpost.agent.plugins.LoadedPlugins;
 import io.outpost.agent.plugins.PluginLoader;
 import io.outpost.agent.sensors.SensorRegistry;
-import io.outpost.agent.plugins.IsolatedSensor;
-import io.outpost.agent.config.Problems;
-import io.outpost.agent.sensors.Profiles;
 import io.outpost.agent.sensors.SensorSetup;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -136,11 +135,9 @@ class PluginEndToEndTest {
       cfg.put("plugins", Map.of("dirs", List.of(plugins.toString())));
       AgentConfig c = TestConfigs.loader(Map.of()).load(cfg, "test", dir, true);
       LoadedPlugins loaded = new PluginLoader().load(c.plugins().dirs(), Set.copyOf(SensorRegistry.builtIn().types()));
-      Problems problems = new Problems();
-      List<SensorSetup.Configured> sensors = SensorSetup.build(Profiles.load(c.profile(), dir), c,
-          new SensorRegistry(loaded.isolatedSensorFactories(IsolatedSensor.Limits.defaults())), Clock.systemUTC(), problems);
-      problems.throwIfAny();
-      try (Agent agent = Agent.start(c, sensors, new RealtimeLink(c), Clock.systemUTC(), loaded)) {
+      SensorRegistry registry = new SensorRegistry(loaded.isolatedSensorFactories(IsolatedSensor.Limits.defaults()), new Outputs());
+      List<SensorSetup.Configured> sensors = TestConfigs.sensors(c, registry);
+      try (Agent agent = Agent.start(c, sensors, registry.outputs(), new RealtimeLink(c), Clock.systemUTC(), loaded)) {
         backend.awaitMessage(EventsRecorder.type("status"), Duration.ofSeconds(20));
         JsonObject t = backend.awaitMessage(EventsRecorder.type("telemetry"), Duration.ofSeconds(20));
         assertThat(t.getAsJsonArray("records").get(0).getAsJsonObject().get("n").getAsString()).isEqualTo("air/co2");

@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.gson.JsonObject;
-import io.outpost.agent.internal.Json;
 import io.outpost.agent.status.Health;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,15 +30,7 @@ class RunProcessTest {
       // Kept in the test report: what the agent said, for when an assertion above failed.
       System.out.println(Files.readString(log));
     }
-    if (agent != null) {
-      agent.close();
-    }
-    if (backend != null) {
-      backend.close();
-    }
-    if (relay != null) {
-      relay.close();
-    }
+    Closeables.closeAll(agent, backend, relay);
   }
 
   private Path status() {
@@ -50,15 +40,10 @@ class RunProcessTest {
   private void startAgent() throws Exception {
     relay = RelayFixture.started();
     backend = new EventsRecorder(relay, "backend");
-    Map<String, Object> cfg = new LinkedHashMap<>();
-    cfg.put("device", Map.of("id", "pi-run", "fleet", "lab"));
-    cfg.put("network", relay.network("1h"));
-    cfg.put("profile", "simulated");
-    cfg.put("stateDir", dir.resolve("state").toString());
-    cfg.put("status", Map.of("file", status().toString(), "fileInterval", "200ms"));
+    // A simulated greenhouse: sensors on fake buses and a pump relay (gpio-out) on a fake pin.
+    Map<String, Object> cfg = TestConfigs.againstRelay(dir, "pi-run", relay.network("1h"), "greenhouse-sim");
     cfg.put("log", Map.of("file", dir.resolve("agent.log").toString()));
-    Path config = TestConfigs.write(dir, "agent.json", Json.PRETTY.toJson(Json.toJson(cfg)));
-    agent = new AgentProcess(config, dir.resolve("process.log")).start();
+    agent = new AgentProcess(TestConfigs.writeConfig(dir, cfg), dir.resolve("process.log")).start();
     // The agent subscribes before it publishes its first status, on the same connection: once the
     // status arrived, commands reach it.
     backend.awaitMessage(o -> "status".equals(o.get("type").getAsString()), Duration.ofSeconds(30));
@@ -66,13 +51,25 @@ class RunProcessTest {
   }
 
   @Test
-  void sigtermStopsCleanlyAndMarksTheStatusFileStopped() throws Exception {
+  void sigtermStopsCleanlyPutsOutputsInTheirSafeStateAndMarksTheStatusFileStopped() throws Exception {
     startAgent();
+    relay.publish("devices/pi-run/commands",
+        "{\"type\": \"command\", \"id\": \"pump-on\", \"name\": \"output.set\", \"args\": {\"output\": \"pump\", \"value\": true}}");
+    JsonObject on = backend.awaitMessage(o -> "command.result".equals(o.get("type").getAsString()), Duration.ofSeconds(20));
+    assertThat(on.get("status").getAsString()).as(on.toString()).isEqualTo("succeeded");
+    AgentProcess.awaitStatus(status(), st -> st.getAsJsonObject("outputs").get("pump").getAsBoolean(), Duration.ofSeconds(20));
+
     int code = agent.terminate();
     assertThat(code).as("JVM exit status after SIGTERM with a clean shutdown").isEqualTo(143);
     JsonObject s = AgentProcess.status(status());
     assertThat(s.get("state").getAsString()).isEqualTo("stopped");
-    assertThat(Files.readString(dir.resolve("agent.log"))).contains("stop signal received").contains("outpost agent stopped");
+    assertThat(s.getAsJsonObject("outputs").get("pump").isJsonNull()).as("the pump is released: %s", s).isTrue();
+    String log = Files.readString(dir.resolve("agent.log"));
+    assertThat(log).contains("stop signal received").contains("outpost agent stopped")
+        .contains("output pump stopped in its safe state (off)")
+        // Simulated hardware only: Pi4J is never started, so it never probes the board.
+        .doesNotContain("Pi4J");
+    assertThat(log.indexOf("output pump stopped in its safe state")).isLessThan(log.indexOf("outpost agent stopped"));
     Health.Verdict v = Health.check(status(), Instant.now());
     assertThat(v.problems()).anyMatch(p -> p.startsWith("the agent stopped at "));
   }

@@ -4,7 +4,7 @@ import io.outpost.agent.config.AgentConfig;
 import io.outpost.agent.config.ConfigInvalidException;
 import io.outpost.agent.config.ConfigLoader;
 import io.outpost.agent.config.DeviceIdentity;
-import io.outpost.agent.config.Problems;
+import io.outpost.agent.internal.Json;
 import io.outpost.agent.sensors.Profiles;
 import io.outpost.agent.sensors.SensorRegistry;
 import io.outpost.agent.sensors.SensorSetup;
@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -47,17 +48,39 @@ public final class TestConfigs {
     }
   }
 
+  /**
+   * The configuration the tests against a relay start from: device {@code deviceId} of fleet
+   * {@code lab} with {@code network} (see {@link RelayFixture#network}), {@code profile} (a bundled
+   * name or a file), its state directory and status file in {@code dir}, the status file written
+   * every 200 ms. Mutable: a test adds or replaces sections.
+   */
+  public static Map<String, Object> againstRelay(Path dir, String deviceId, Map<String, Object> network, String profile) {
+    Map<String, Object> cfg = new LinkedHashMap<>();
+    cfg.put("device", Map.of("id", deviceId, "fleet", "lab"));
+    cfg.put("network", network);
+    cfg.put("profile", profile);
+    cfg.put("stateDir", dir.resolve("state").toString());
+    cfg.put("status", Map.of("file", dir.resolve("status.json").toString(), "fileInterval", "200ms"));
+    return cfg;
+  }
+
+  /** Writes {@code config} as {@code dir/agent.json} for an agent process; returns its path. */
+  public static Path writeConfig(Path dir, Map<String, Object> config) {
+    return write(dir, "agent.json", Json.PRETTY.toJson(Json.toJson(config)));
+  }
+
   /** A profile file with the given sensors JSON array, returning its path. */
   public static Path profile(Path dir, String sensorsJson) {
     return write(dir, "test-profile.json", "{\"name\": \"test\", \"description\": \"test\", \"sensors\": " + sensorsJson + "}");
   }
 
-  /** Creates the sensors of {@code config}'s profile; fails the test on any problem. */
+  /** Creates the sensors of {@code config}'s profile with the built-in types; fails the test on any problem. */
   public static List<SensorSetup.Configured> sensors(AgentConfig config) throws Exception {
-    Problems problems = new Problems();
-    List<SensorSetup.Configured> s = SensorSetup.build(Profiles.load(config.profile(), config.configDir()), config,
-        SensorRegistry.builtIn(), Clock.systemUTC(), problems);
-    problems.throwIfAny();
-    return s;
+    return sensors(config, SensorRegistry.builtIn());
+  }
+
+  /** Creates the sensors of {@code config}'s profile from {@code registry}; fails the test on any problem. */
+  public static List<SensorSetup.Configured> sensors(AgentConfig config, SensorRegistry registry) throws Exception {
+    return SensorSetup.buildAll(Profiles.load(config.profile(), config.configDir()), config, registry, Clock.systemUTC());
   }
 }

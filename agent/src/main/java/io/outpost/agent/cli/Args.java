@@ -1,5 +1,6 @@
 package io.outpost.agent.cli;
 
+import java.io.PrintStream;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +61,20 @@ final class Args {
       }
     }
     this.help = h;
+  }
+
+  /**
+   * Parses the arguments of a command that takes no options: any argument but {@code --help} is a
+   * usage error.
+   *
+   * @return true when {@code --help} was given; the command's help has then been printed to {@code out}
+   */
+  static boolean printedHelpOnly(CliCommand command, List<String> args, PrintStream out) throws UsageException {
+    if (new Args(command.name(), args, Set.of(), Set.of()).help()) {
+      out.print(command.help());
+      return true;
+    }
+    return false;
   }
 
   boolean help() {

@@ -1,16 +1,13 @@
 package io.outpost.agent.cli;
 
-import io.outpost.agent.config.ConfigInvalidException;
 import io.outpost.agent.config.ConfigLoader;
 import io.outpost.agent.config.Redactor;
 import io.outpost.agent.internal.Json;
-import io.outpost.agent.sensors.SensorRegistry;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /** {@code outpost check}: validates config and profile, prints every problem or the resolved config. */
 final class CheckCommand implements CliCommand {
@@ -40,37 +37,29 @@ final class CheckCommand implements CliCommand {
         sensor's options. Prints every problem found (file, key, what was expected) and exits 2,
         or prints the resolved configuration with secrets redacted and exits 0.
 
-        Options:
-          --config FILE   the main configuration file (default /etc/outpost/agent.json)
-          --help          this text
-        """;
+        """ + Setup.CONFIG_OPTIONS;
   }
 
   @Override
   public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-    Args a = new Args(name(), args, Set.of("config"), Set.of());
-    if (a.help()) {
-      out.print(help());
-      return OK;
-    }
-    Logging.configure("warn", null);
-    try {
-      Setup.Loaded l = Setup.loadWithPlugins(loader, Setup.configFile(a), true, Clock.systemUTC(), err);
-      Map<String, Object> shown = new LinkedHashMap<>(Redactor.redact(l.config().resolved()));
+    return Setup.withConfig(this, loader, args, true, out, err, config -> {
+      Logging.configure("warn", null);
+      Setup.Loaded l = Setup.loadWithPlugins(config, Clock.systemUTC(), err);
+      l.plugins().close();
+      Map<String, Object> shown = new LinkedHashMap<>(Redactor.redact(config.resolved()));
       // Show what "auto" and the defaults resolved to, not only what the files said.
       Map<String, Object> resolved = new LinkedHashMap<>();
-      resolved.put("device.id", l.config().deviceId());
-      resolved.put("stateDir", l.config().stateDir().toString());
-      resolved.put("status.file", l.config().status().file().toString());
+      resolved.put("device.id", config.deviceId());
+      resolved.put("stateDir", config.stateDir().toString());
+      resolved.put("status.file", config.status().file().toString());
       resolved.put("profile", l.profile().name() + " (" + l.profile().source() + ", " + l.sensors().size() + " sensors)");
+      if (!l.outputs().states().isEmpty()) {
+        resolved.put("outputs", List.copyOf(l.outputs().states().keySet()));
+      }
       shown.put("_resolved", resolved);
-      l.plugins().close();
       out.println(Json.PRETTY.toJson(Json.toJson(shown)));
       err.println("configuration is valid");
       return OK;
-    } catch (ConfigInvalidException e) {
-      Setup.printProblems(e, err);
-      return USAGE;
-    }
+    });
   }
 }

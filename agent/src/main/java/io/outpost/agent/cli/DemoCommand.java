@@ -7,7 +7,6 @@ import io.outpost.agent.config.AgentConfig;
 import io.outpost.agent.config.ConfigInvalidException;
 import io.outpost.agent.config.ConfigLoader;
 import io.outpost.agent.config.DeviceIdentity;
-import io.outpost.agent.config.Problems;
 import io.outpost.agent.internal.Json;
 import io.outpost.agent.link.RealtimeLink;
 import io.outpost.agent.sensors.Profiles;
@@ -186,10 +185,9 @@ final class DemoCommand implements CliCommand {
     cfg.put("status", Map.of("file", dir.resolve("status.json").toString(), "interval", "30s"));
     try {
       AgentConfig config = loader.load(cfg, "built-in demo config", dir, true);
-      Problems problems = new Problems();
-      var sensors = SensorSetup.build(Profiles.load("simulated", dir), config, SensorRegistry.builtIn(), Clock.systemUTC(), problems);
-      problems.throwIfAny();
-      return Agent.start(config, sensors, new RealtimeLink(config), Clock.systemUTC(), List.of());
+      SensorRegistry registry = SensorRegistry.builtIn();
+      var sensors = SensorSetup.buildAll(Profiles.load("simulated", dir), config, registry, Clock.systemUTC());
+      return Agent.start(config, sensors, registry.outputs(), new RealtimeLink(config), Clock.systemUTC(), List.of());
     } catch (ConfigInvalidException e) {
       throw new IOException("demo config rejected (check OUTPOST_* variables): " + e.getMessage());
     }

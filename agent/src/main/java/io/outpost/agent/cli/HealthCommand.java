@@ -1,13 +1,10 @@
 package io.outpost.agent.cli;
 
-import io.outpost.agent.config.AgentConfig;
-import io.outpost.agent.config.ConfigInvalidException;
 import io.outpost.agent.config.ConfigLoader;
 import io.outpost.agent.status.Health;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 
 /** {@code outpost health}: judges the running agent from its status file. */
 final class HealthCommand implements CliCommand {
@@ -39,35 +36,22 @@ final class HealthCommand implements CliCommand {
         nothing to send) or knowingly offline and reconnecting. Otherwise prints every reason
         and exits 1. Exit 2: the configuration is invalid. For OTA commit scripts.
 
-        Options:
-          --config FILE   the configuration the agent runs with (default /etc/outpost/agent.json)
-          --help          this text
-        """;
+        """ + Setup.CONFIG_OPTIONS;
   }
 
   @Override
   public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-    Args a = new Args(name(), args, Set.of("config"), Set.of());
-    if (a.help()) {
-      out.print(help());
-      return OK;
-    }
-    Logging.configure("warn", null);
-    AgentConfig config;
-    try {
-      config = loader.load(Setup.configFile(a), false);
-    } catch (ConfigInvalidException e) {
-      Setup.printProblems(e, err);
-      return USAGE;
-    }
-    Health.Verdict v = Health.check(config.status().file(), Instant.now());
-    if (v.healthy()) {
-      out.println("healthy: " + String.join("; ", v.notes()));
-      return OK;
-    }
-    for (String p : v.problems()) {
-      out.println("unhealthy: " + p);
-    }
-    return FAILURE;
+    return Setup.withConfig(this, loader, args, false, out, err, config -> {
+      Logging.configure("warn", null);
+      Health.Verdict v = Health.check(config.status().file(), Instant.now());
+      if (v.healthy()) {
+        out.println("healthy: " + String.join("; ", v.notes()));
+        return OK;
+      }
+      for (String p : v.problems()) {
+        out.println("unhealthy: " + p);
+      }
+      return FAILURE;
+    });
   }
 }

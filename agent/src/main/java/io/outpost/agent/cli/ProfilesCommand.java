@@ -5,7 +5,6 @@ import io.outpost.plugin.ConfigException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 
 /** {@code outpost profiles}: lists the bundled device profiles. */
 final class ProfilesCommand implements CliCommand {
@@ -34,9 +33,7 @@ final class ProfilesCommand implements CliCommand {
 
   @Override
   public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-    Args a = new Args(name(), args, Set.of(), Set.of());
-    if (a.help()) {
-      out.print(help());
+    if (Args.printedHelpOnly(this, args, out)) {
       return OK;
     }
     Logging.configure("warn", null);

@@ -1,14 +1,13 @@
 package io.outpost.agent.cli;
 
 import io.outpost.agent.Agent;
-import io.outpost.agent.config.ConfigInvalidException;
 import io.outpost.agent.config.ConfigLoader;
+import io.outpost.agent.hardware.Hardwares;
 import io.outpost.agent.link.RealtimeLink;
 import io.outpost.agent.outbox.Outbox;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.tinylog.Logger;
@@ -42,33 +41,24 @@ final class RunCommand implements CliCommand {
         SIGTERM or SIGINT stop it cleanly: the last batch is flushed into the outbox, the link
         and the store are closed. Exit codes: 0 stopped, 1 runtime failure (e.g. the state
         directory is unusable), 2 invalid configuration, 75 restart requested (agent.restart).
+        Outputs (gpio-out) are in their safe state when it has stopped.
 
-        Options:
-          --config FILE   the main configuration file (default /etc/outpost/agent.json)
-          --help          this text
-        """;
+        """ + Setup.CONFIG_OPTIONS;
   }
 
   @Override
   public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-    Args a = new Args(name(), args, Set.of("config"), Set.of());
-    if (a.help()) {
-      out.print(help());
-      return OK;
-    }
-    Setup.Loaded l;
-    try {
-      var config = loader.load(Setup.configFile(a), true);
+    return Setup.withConfig(this, loader, args, true, out, err, config -> {
       // Before anything logs (the plugin loader does): tinylog's configuration is fixed at first use.
       Logging.configure(config.log().level(), config.log().file());
-      l = Setup.loadWithPlugins(config, true, Clock.systemUTC(), err);
-    } catch (ConfigInvalidException e) {
-      Setup.printProblems(e, err);
-      return USAGE;
-    }
+      return run(Setup.loadWithPlugins(config, Clock.systemUTC(), err), err);
+    });
+  }
+
+  private static int run(Setup.Loaded l, PrintStream err) throws InterruptedException {
     Agent agent;
     try {
-      agent = Agent.start(l.config(), l.sensors(), new RealtimeLink(l.config()), Clock.systemUTC(), l.plugins());
+      agent = Agent.start(l.config(), l.sensors(), l.outputs(), new RealtimeLink(l.config()), Clock.systemUTC(), l.plugins());
     } catch (Outbox.OutboxException e) {
       l.plugins().close();
       Logger.error("cannot start: {}", e.getMessage());
@@ -91,7 +81,10 @@ final class RunCommand implements CliCommand {
     try {
       code = agent.awaitExit();
     } finally {
+      // Closing the agent closes every sensor (outputs go to their safe state); only then may the
+      // process-wide Pi4J context, which owns the pins, be released.
       agent.close();
+      Hardwares.shutdown();
       closed.countDown();
     }
     try {

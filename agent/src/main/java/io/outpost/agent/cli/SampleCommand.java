@@ -3,8 +3,9 @@ package io.outpost.agent.cli;
 import io.outpost.agent.config.AgentConfig;
 import io.outpost.agent.config.ConfigInvalidException;
 import io.outpost.agent.config.ConfigLoader;
-import io.outpost.agent.config.Problems;
+import io.outpost.agent.hardware.Hardwares;
 import io.outpost.agent.internal.Json;
+import io.outpost.agent.plugins.LoadedPlugins;
 import io.outpost.agent.sampler.Sampler;
 import io.outpost.agent.sensors.Profiles;
 import io.outpost.agent.sensors.SensorRegistry;
@@ -78,21 +79,22 @@ final class SampleCommand implements CliCommand {
     Logging.configure("warn", null);
     Clock clock = Clock.systemUTC();
     List<SensorSetup.Configured> sensors;
+    LoadedPlugins plugins = null;
     try {
       if (a.has("profile")) {
         AgentConfig config = loader.load(Map.of("device", Map.of("id", "local"), "profile", a.get("profile")),
             "--profile", Path.of("").toAbsolutePath(), false);
-        Problems problems = new Problems();
         Profiles.Profile profile;
         try {
           profile = Profiles.load(a.get("profile"), config.configDir());
         } catch (ConfigException e) {
           throw new ConfigInvalidException(e.location().isEmpty() ? e.at("--profile") : e);
         }
-        sensors = SensorSetup.build(profile, config, SensorRegistry.builtIn(), clock, problems);
-        problems.throwIfAny();
+        sensors = SensorSetup.buildAll(profile, config, SensorRegistry.builtIn(), clock);
       } else {
-        sensors = Setup.loadWithPlugins(loader, Setup.configFile(a), false, clock, err).sensors();
+        Setup.Loaded l = Setup.loadWithPlugins(loader.load(Setup.configFile(a), false), clock, err);
+        sensors = l.sensors();
+        plugins = l.plugins();
       }
     } catch (ConfigInvalidException e) {
       Setup.printProblems(e, err);
@@ -114,6 +116,12 @@ final class SampleCommand implements CliCommand {
             out.println(Json.GSON.toJson(Json.toJson(rec)));
           }
         }
+      }
+    } finally {
+      // The sensors are closed (outputs back in their safe state) before the pins are released.
+      Hardwares.shutdown();
+      if (plugins != null) {
+        plugins.close();
       }
     }
     out.flush();

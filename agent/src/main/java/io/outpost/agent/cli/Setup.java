@@ -3,46 +3,86 @@ package io.outpost.agent.cli;
 import io.outpost.agent.config.AgentConfig;
 import io.outpost.agent.config.ConfigInvalidException;
 import io.outpost.agent.config.ConfigLoader;
-import io.outpost.agent.config.Problems;
-import io.outpost.agent.sensors.Profiles;
-import io.outpost.agent.sensors.SensorRegistry;
-import io.outpost.agent.sensors.SensorSetup;
-import io.outpost.plugin.ConfigException;
-import java.nio.file.Path;
-import java.time.Clock;
-import java.util.List;
-import java.util.Set;
+import io.outpost.agent.drivers.Outputs;
 import io.outpost.agent.plugins.IsolatedSensor;
 import io.outpost.agent.plugins.LoadedPlugins;
 import io.outpost.agent.plugins.PluginLoader;
 import io.outpost.agent.plugins.PluginProblem;
+import io.outpost.agent.sensors.Profiles;
+import io.outpost.agent.sensors.SensorRegistry;
+import io.outpost.agent.sensors.SensorSetup;
+import io.outpost.plugin.ConfigException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
 
-/** Loads config, profile and sensors the same way for {@code run}, {@code check} and {@code sample}. */
+/**
+ * What {@code run}, {@code check}, {@code health} and {@code sample} share: the {@code --config}
+ * option, loading config, plugins, profile and sensors the same way, and printing configuration
+ * problems.
+ */
 final class Setup {
   private Setup() {}
 
-  record Loaded(AgentConfig config, Profiles.Profile profile, List<SensorSetup.Configured> sensors, LoadedPlugins plugins) {}
+  /** The options block of the commands that take only {@code --config}. */
+  static final String CONFIG_OPTIONS = """
+      Options:
+        --config FILE   the main configuration file (default /etc/outpost/agent.json)
+        --help          this text
+      """;
 
   /**
-   * Loads config, plugins (from {@code plugins.dirs}; a bad jar is a warning, the rest still load),
-   * the profile and its sensors.
+   * A loaded configuration with its profile, its created (not started) sensors, the registry of
+   * their {@code gpio-out} outputs, and the plugins (to close when done).
    */
-  static Loaded loadWithPlugins(ConfigLoader loader, Path file, boolean requireNetwork, Clock clock, java.io.PrintStream err)
-      throws ConfigInvalidException {
-    return loadWithPlugins(loader.load(file, requireNetwork), requireNetwork, clock, err);
+  record Loaded(AgentConfig config, Profiles.Profile profile, List<SensorSetup.Configured> sensors, Outputs outputs,
+      LoadedPlugins plugins) {}
+
+  /** What a command does with its loaded configuration. */
+  interface ConfigAction {
+    /** @return the exit code */
+    int run(AgentConfig config) throws Exception;
   }
 
-  /** Same, for a configuration already loaded (so {@code run} can set up logging first). */
-  static Loaded loadWithPlugins(AgentConfig config, boolean requireNetwork, Clock clock, java.io.PrintStream err)
-      throws ConfigInvalidException {
+  /**
+   * Runs a command that takes only {@code [--config FILE]}: prints its help on {@code --help}, else
+   * loads the configuration and hands it to {@code action}. An invalid configuration, there or in
+   * {@code action}, prints every problem and gives exit code 2.
+   *
+   * @param requireNetwork whether {@code network} must be configured (not for {@code health})
+   */
+  static int withConfig(CliCommand command, ConfigLoader loader, List<String> args, boolean requireNetwork,
+      PrintStream out, PrintStream err, ConfigAction action) throws Exception {
+    Args a = new Args(command.name(), args, Set.of("config"), Set.of());
+    if (a.help()) {
+      out.print(command.help());
+      return CliCommand.OK;
+    }
+    try {
+      return action.run(loader.load(configFile(a), requireNetwork));
+    } catch (ConfigInvalidException e) {
+      printProblems(e, err);
+      return CliCommand.USAGE;
+    }
+  }
+
+  /**
+   * Loads plugins (from {@code plugins.dirs}; a bad jar is a warning, the rest still load), the
+   * profile and its sensors, with one {@link Outputs} for this run. On failure the plugins are closed.
+   */
+  static Loaded loadWithPlugins(AgentConfig config, Clock clock, PrintStream err) throws ConfigInvalidException {
     LoadedPlugins plugins = new PluginLoader().load(config.plugins().dirs(), Set.copyOf(SensorRegistry.builtIn().types()));
     for (PluginProblem p : plugins.problems()) {
       err.println("warning: plugin " + p);
     }
-    SensorRegistry registry = new SensorRegistry(plugins.isolatedSensorFactories(IsolatedSensor.Limits.defaults()));
+    SensorRegistry registry = new SensorRegistry(plugins.isolatedSensorFactories(IsolatedSensor.Limits.defaults()),
+        new Outputs());
     try {
-      Loaded l = load(config, requireNetwork, registry, clock);
-      return new Loaded(l.config(), l.profile(), l.sensors(), plugins);
+      Profiles.Profile profile = profile(config);
+      List<SensorSetup.Configured> sensors = SensorSetup.buildAll(profile, config, registry, clock);
+      return new Loaded(config, profile, sensors, registry.outputs(), plugins);
     } catch (ConfigInvalidException e) {
       plugins.close();
       throw e;
@@ -53,27 +93,15 @@ final class Setup {
     return a.has("config") ? Path.of(a.get("config")) : ConfigLoader.DEFAULT_FILE;
   }
 
-  /** Loads everything, collecting every problem into one exception. */
-  static Loaded load(ConfigLoader loader, Path file, boolean requireNetwork, SensorRegistry registry, Clock clock)
-      throws ConfigInvalidException {
-    return load(loader.load(file, requireNetwork), requireNetwork, registry, clock);
-  }
-
-  private static Loaded load(AgentConfig config, boolean requireNetwork, SensorRegistry registry, Clock clock)
-      throws ConfigInvalidException {
-    Problems problems = new Problems();
-    Profiles.Profile profile;
+  private static Profiles.Profile profile(AgentConfig config) throws ConfigInvalidException {
     try {
-      profile = Profiles.load(config.profile(), config.configDir());
+      return Profiles.load(config.profile(), config.configDir());
     } catch (ConfigException e) {
       throw new ConfigInvalidException(e.location().isEmpty() ? e.at(config.originOf("profile")) : e);
     }
-    List<SensorSetup.Configured> sensors = SensorSetup.build(profile, config, registry, clock, problems);
-    problems.throwIfAny();
-    return new Loaded(config, profile, sensors, null);
   }
 
-  static void printProblems(ConfigInvalidException e, java.io.PrintStream err) {
+  static void printProblems(ConfigInvalidException e, PrintStream err) {
     for (ConfigException p : e.problems()) {
       err.println(p.getMessage());
     }

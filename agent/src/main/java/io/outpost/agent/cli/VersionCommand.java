@@ -3,7 +3,6 @@ package io.outpost.agent.cli;
 import io.outpost.agent.internal.Version;
 import java.io.PrintStream;
 import java.util.List;
-import java.util.Set;
 
 /** {@code outpost version}. */
 final class VersionCommand implements CliCommand {
@@ -28,9 +27,7 @@ final class VersionCommand implements CliCommand {
 
   @Override
   public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-    Args a = new Args(name(), args, Set.of(), Set.of());
-    if (a.help()) {
-      out.print(help());
+    if (Args.printedHelpOnly(this, args, out)) {
       return OK;
     }
     out.println("outpost " + Version.agent());

@@ -40,6 +40,14 @@ public record AgentConfig(
 
   /** The file or environment variable that set {@code path} (or its nearest parent), for messages. */
   public String originOf(String path) {
+    return nearestOrigin(origins, path, origins.getOrDefault("", ""));
+  }
+
+  /**
+   * The origin of {@code path} or of its nearest parent ({@code a.b.c}, then {@code a.b}, then
+   * {@code a}) in {@code origins}; {@code fallback} when none has one.
+   */
+  static String nearestOrigin(Map<String, String> origins, String path, String fallback) {
     String p = path;
     while (true) {
       String o = origins.get(p);
@@ -48,7 +56,7 @@ public record AgentConfig(
       }
       int dot = p.lastIndexOf('.');
       if (dot < 0) {
-        return origins.getOrDefault("", "");
+        return fallback;
       }
       p = p.substring(0, dot);
     }

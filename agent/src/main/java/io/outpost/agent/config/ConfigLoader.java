@@ -269,18 +269,7 @@ public final class ConfigLoader {
     }
 
     String origin(String path) {
-      String p = path;
-      while (true) {
-        String o = origins.get(p);
-        if (o != null) {
-          return o;
-        }
-        int dot = p.lastIndexOf('.');
-        if (dot < 0) {
-          return mainFile == null ? "" : mainFile;
-        }
-        p = p.substring(0, dot);
-      }
+      return AgentConfig.nearestOrigin(origins, path, mainFile == null ? "" : mainFile);
     }
   }
 

@@ -126,23 +126,16 @@ public final class Ads1115Driver implements SensorFactory {
     @Override
     public void start() throws IOException {
       close();
-      I2cChip c = I2cChip.open(ctx.hardware(), "ads1115", bus, address);
-      try {
+      chip = I2cChip.openAndSetUp(ctx.hardware(), "ads1115", bus, address, c -> {
         // Reading the config register proves the chip answers; OS=0 at rest would mean it is mid-conversion.
         c.write("selecting the config register", REG_CONFIG);
         c.read(2, "reading the config register");
-        chip = c;
-      } catch (IOException | RuntimeException e) {
-        c.close();
-        throw e;
-      }
+      });
     }
 
     @Override
     public List<Reading> read() throws IOException {
-      if (chip == null) {
-        throw new IOException(I2cChip.where("ads1115", bus, address) + ": not started");
-      }
+      I2cChip.requireStarted(chip, "ads1115", bus, address);
       List<Reading> out = new ArrayList<>(channels.size());
       for (Map.Entry<String, Integer> ch : channels.entrySet()) {
         int config = 1 << 15 // OS: start a single conversion

@@ -69,25 +69,18 @@ public final class Bh1750Driver implements SensorFactory {
     @Override
     public void start() throws IOException {
       close();
-      I2cChip c = I2cChip.open(ctx.hardware(), "bh1750", bus, address);
-      try {
+      chip = I2cChip.openAndSetUp(ctx.hardware(), "bh1750", bus, address, c -> {
         c.write("power on", OP_POWER_ON);
         c.write("reset", OP_RESET);
         // MTreg is written in two halves: 01000_hhh and 011_lllll.
         c.write("setting MTreg (high bits)", 0x40 | (mtreg >> 5));
         c.write("setting MTreg (low bits)", 0x60 | (mtreg & 0x1F));
-        chip = c;
-      } catch (IOException | RuntimeException e) {
-        c.close();
-        throw e;
-      }
+      });
     }
 
     @Override
     public List<Reading> read() throws IOException {
-      if (chip == null) {
-        throw new IOException(I2cChip.where("bh1750", bus, address) + ": not started");
-      }
+      I2cChip.requireStarted(chip, "bh1750", bus, address);
       chip.write("starting a one-time measurement", OP_ONE_TIME[mode]);
       I2cChip.pause((long) Math.ceil(MAX_MILLIS[mode] * mtreg / (double) DEFAULT_MTREG));
       byte[] d = chip.read(2, "reading the measurement");

@@ -108,8 +108,7 @@ public final class Bme280Driver implements SensorFactory {
     @Override
     public void start() throws IOException {
       close();
-      I2cChip c = I2cChip.open(ctx.hardware(), type(), bus, address);
-      try {
+      chip = I2cChip.openAndSetUp(ctx.hardware(), type(), bus, address, c -> {
         int id = c.readRegister(REG_CHIP_ID, "reading the chip id");
         int expected = humidity ? CHIP_ID_BME280 : CHIP_ID_BMP280;
         if (id != expected) {
@@ -130,12 +129,8 @@ public final class Bme280Driver implements SensorFactory {
               + "); the NVM read failed or this is not a genuine part");
         }
         c.writeRegister(REG_CONFIG, filterCode << 2, "writing config (filter)");
-        chip = c;
         cal = parsed;
-      } catch (IOException | RuntimeException e) {
-        c.close();
-        throw e;
-      }
+      });
     }
 
     private void waitForNvmCopy(I2cChip c) throws IOException {
@@ -151,9 +146,7 @@ public final class Bme280Driver implements SensorFactory {
 
     @Override
     public List<Reading> read() throws IOException {
-      if (chip == null) {
-        throw new IOException(I2cChip.where(type(), bus, address) + ": not started");
-      }
+      I2cChip.requireStarted(chip, type(), bus, address);
       if (humidity) {
         chip.writeRegister(REG_CTRL_HUM, osrsCode, "writing ctrl_hum");
       }

@@ -142,6 +142,7 @@ public final class GpioOutDriver implements SensorFactory {
       try {
         gpio.set(safe != activeLow);
         on = safe;
+        ctx.log().info("output " + name + " stopped in its safe state (" + (safe ? "on" : "off") + ")");
       } catch (IOException e) {
         ctx.log().error("driving " + where() + " to its safe state failed", e);
       }

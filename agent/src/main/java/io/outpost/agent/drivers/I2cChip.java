@@ -41,6 +41,33 @@ final class I2cChip implements AutoCloseable {
     }
   }
 
+  /** What a driver does to a freshly opened chip before it counts as started (identify, reset, configure). */
+  interface SetUp {
+    void run(I2cChip chip) throws IOException;
+  }
+
+  /**
+   * Opens the device and runs {@code setUp} on it. When the set-up fails the device is closed again,
+   * so a failed {@code start()} never leaves a bus handle open.
+   */
+  static I2cChip openAndSetUp(Hardware hw, String part, int bus, int address, SetUp setUp) throws IOException {
+    I2cChip c = open(hw, part, bus, address);
+    try {
+      setUp.run(c);
+      return c;
+    } catch (IOException | RuntimeException e) {
+      c.close();
+      throw e;
+    }
+  }
+
+  /** Fails a read of a sensor whose {@code chip} is not open (never started, or closed). */
+  static void requireStarted(I2cChip chip, String part, int bus, int address) throws IOException {
+    if (chip == null) {
+      throw new IOException(where(part, bus, address) + ": not started");
+    }
+  }
+
   /** Parses {@code bus} (default 1) and checks it lies in 0..255. */
   static int bus(Options o) throws ConfigException {
     return (int) o.integer("bus", 1, 0, 255);

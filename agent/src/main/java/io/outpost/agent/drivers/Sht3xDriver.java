@@ -65,25 +65,18 @@ public final class Sht3xDriver implements SensorFactory {
     @Override
     public void start() throws IOException {
       close();
-      I2cChip c = I2cChip.open(ctx.hardware(), "sht3x", bus, address);
-      try {
+      chip = I2cChip.openAndSetUp(ctx.hardware(), "sht3x", bus, address, c -> {
         command(c, CMD_SOFT_RESET, "soft reset");
         I2cChip.pause(2);
         // Reading the status word proves an SHT3x answers (right protocol, right CRC) before the first sample.
         command(c, CMD_READ_STATUS, "requesting the status register");
         word(c, c.read(3, "reading the status register"), 0, "status");
-        chip = c;
-      } catch (IOException | RuntimeException e) {
-        c.close();
-        throw e;
-      }
+      });
     }
 
     @Override
     public List<Reading> read() throws IOException {
-      if (chip == null) {
-        throw new IOException(I2cChip.where("sht3x", bus, address) + ": not started");
-      }
+      I2cChip.requireStarted(chip, "sht3x", bus, address);
       command(chip, CMD_MEASURE[rep], "starting a single-shot measurement");
       I2cChip.pause(MEASURE_MILLIS[rep]);
       byte[] d = chip.read(6, "reading the measurement");

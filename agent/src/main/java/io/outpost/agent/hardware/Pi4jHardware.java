@@ -1,6 +1,7 @@
 package io.outpost.agent.hardware;
 
 import com.pi4j.Pi4J;
+import com.pi4j.boardinfo.definition.BoardModel;
 import com.pi4j.context.Context;
 import com.pi4j.io.gpio.digital.DigitalInput;
 import com.pi4j.io.gpio.digital.DigitalOutput;
@@ -56,8 +57,24 @@ final class Pi4jHardware implements Hardware {
       } catch (RuntimeException | LinkageError e) {
         throw new IOException("starting Pi4J failed: " + e.getMessage(), e);
       }
+      // Pi4J's own board-detection lines are silenced (see cli.Logging); this is their one-line summary.
+      BoardModel board = boardModel(context);
+      if (board == BoardModel.UNKNOWN) {
+        Logger.warn("Pi4J does not recognise this machine as a Raspberry Pi (no /proc/device-tree/model); "
+            + "real GPIO, I2C and SPI will probably fail");
+      } else if (board != null) {
+        Logger.info("Pi4J started on {}", board.getLabel());
+      }
     }
     return context;
+  }
+
+  private static BoardModel boardModel(Context ctx) {
+    try {
+      return ctx.boardInfo().getBoardModel();
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   /** Shuts the Pi4J context down (if one was created); later calls create a new one. */

@@ -2,6 +2,7 @@ package io.outpost.agent.sampler;
 
 import io.outpost.agent.sensors.SensorSetup;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,9 +96,18 @@ public final class Sampler implements AutoCloseable {
     return runners.size();
   }
 
+  /** The longest {@link #close()} waits for reads in progress to end, for all sensors together. */
+  static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
+
+  /**
+   * Stops every schedule and closes every sensor (outputs go to their safe state). Reads in progress
+   * are interrupted first and get at most {@link #CLOSE_WAIT} in all to end, however many are stuck.
+   */
   @Override
   public void close() {
     clockThread.shutdownNow();
-    runners.forEach(SensorRunner::close);
+    runners.forEach(SensorRunner::stopReading);
+    long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+    runners.forEach(r -> r.close(deadline));
   }
 }

@@ -93,14 +93,7 @@ final class SensorRunner {
 
   private void readOnce() {
     try {
-      if (needsStart) {
-        if (started) {
-          closeQuietly();
-        }
-        sensor.start();
-        started = true;
-        needsStart = false;
-      }
+      startIfNeeded();
       List<Reading> readings = sensor.read();
       if (Thread.currentThread().isInterrupted()) {
         return;
@@ -123,6 +116,18 @@ final class SensorRunner {
       synchronized (this) {
         failed(e);
       }
+    }
+  }
+
+  /** On the sensor's thread: (re)starts the sensor before the first read and after a failure. */
+  private void startIfNeeded() throws Exception {
+    if (needsStart) {
+      if (started) {
+        closeQuietly();
+      }
+      sensor.start();
+      started = true;
+      needsStart = false;
     }
   }
 
@@ -165,14 +170,7 @@ final class SensorRunner {
     Future<List<SenmlRecord>> f;
     synchronized (this) {
       f = worker.submit(() -> {
-        if (needsStart) {
-          if (started) {
-            closeQuietly();
-          }
-          sensor.start();
-          started = true;
-          needsStart = false;
-        }
+        startIfNeeded();
         return sensor.read().stream().map(r -> SenmlRecord.of(spec.name(), r)).toList();
       });
     }
@@ -194,9 +192,32 @@ final class SensorRunner {
     }
   }
 
-  void close() {
-    worker.shutdownNow();
+  /** Stops reading: no new read starts, a read in progress is interrupted. Does not wait. */
+  void stopReading() {
+    currentWorker().shutdownNow();
+  }
+
+  /**
+   * Stops reading and closes the sensor (an output goes to its safe state). A read or start still
+   * running may end first, for up to {@code readTimeout} but not past {@code deadlineNanos}
+   * ({@link System#nanoTime()}), so it cannot claim the hardware again after the close.
+   */
+  void close(long deadlineNanos) {
+    ExecutorService w = currentWorker();
+    w.shutdownNow();
+    try {
+      long wait = Math.min(spec.readTimeout().toNanos(), deadlineNanos - System.nanoTime());
+      if (!w.awaitTermination(Math.max(0, wait), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+        Logger.warn("sensor {}: a read is still running; closing the sensor anyway", spec.name());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     closeQuietly();
+  }
+
+  private synchronized ExecutorService currentWorker() {
+    return worker;
   }
 
   Instant lastReadAt() {

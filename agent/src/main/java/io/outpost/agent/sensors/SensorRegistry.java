@@ -1,6 +1,7 @@
 package io.outpost.agent.sensors;
 
 import io.outpost.agent.drivers.Drivers;
+import io.outpost.agent.drivers.Outputs;
 import io.outpost.plugin.SensorFactory;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -9,14 +10,23 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-/** Sensor factories by type: the simulated ones, the built-in drivers and those from plugins. */
+/**
+ * Sensor factories by type: the simulated ones, the built-in drivers and those from plugins. The
+ * {@code gpio-out} sensors created through one registry declare themselves in its {@link #outputs()}.
+ */
 public final class SensorRegistry {
   private final Map<String, SensorFactory> byType = new TreeMap<>();
+  private final Outputs outputs;
 
-  /** The synthetic sensors and {@link Drivers#all()}, plus {@code extra} (plugin factories). */
-  public SensorRegistry(List<SensorFactory> extra) {
+  /**
+   * The synthetic sensors and {@link Drivers#all(Outputs)}, plus {@code extra} (plugin factories).
+   *
+   * @param outputs where {@code gpio-out} sensors register; the running agent switches them through it
+   */
+  public SensorRegistry(List<SensorFactory> extra, Outputs outputs) {
+    this.outputs = outputs;
     List<SensorFactory> all = new ArrayList<>(simulated());
-    all.addAll(Drivers.all());
+    all.addAll(Drivers.all(outputs));
     all.addAll(extra);
     for (SensorFactory f : all) {
       // First registration wins: a plugin cannot silently replace a built-in type.
@@ -24,12 +34,18 @@ public final class SensorRegistry {
     }
   }
 
+  /** The built-in types only, with a fresh {@link Outputs} of their own. */
   public static SensorRegistry builtIn() {
-    return new SensorRegistry(List.of());
+    return new SensorRegistry(List.of(), new Outputs());
+  }
+
+  /** The outputs the {@code gpio-out} sensors of this registry register in. */
+  public Outputs outputs() {
+    return outputs;
   }
 
   public static List<SensorFactory> simulated() {
-    return List.of(new SimCounter.Factory(), new SimSine.Factory(), new SimRandomWalk.Factory(), new SimMotion.Factory());
+    return List.of(SimCounter.FACTORY, SimSine.FACTORY, SimRandomWalk.FACTORY, SimMotion.FACTORY);
   }
 
   public Optional<SensorFactory> factory(String type) {

@@ -1,6 +1,7 @@
 package io.outpost.agent.sensors;
 
 import io.outpost.agent.config.AgentConfig;
+import io.outpost.agent.config.ConfigInvalidException;
 import io.outpost.agent.config.Deadband;
 import io.outpost.agent.config.Problems;
 import io.outpost.agent.hardware.Hardwares;
@@ -124,6 +125,19 @@ public final class SensorSetup {
           + " (sensors: " + names + ")");
     }
     return out;
+  }
+
+  /**
+   * As {@link #build}, for callers that go on only without problems.
+   *
+   * @throws ConfigInvalidException with every problem found
+   */
+  public static List<Configured> buildAll(Profiles.Profile profile, AgentConfig config, SensorRegistry registry,
+      Clock clock) throws ConfigInvalidException {
+    Problems problems = new Problems();
+    List<Configured> sensors = build(profile, config, registry, clock, problems);
+    problems.throwIfAny();
+    return sensors;
   }
 
   private static SensorSpec spec(Options o, String name, String type, AgentConfig.Telemetry t, String where)

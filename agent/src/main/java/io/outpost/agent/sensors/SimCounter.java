@@ -1,6 +1,5 @@
 package io.outpost.agent.sensors;
 
-import io.outpost.plugin.ConfigException;
 import io.outpost.plugin.Reading;
 import io.outpost.plugin.Sensor;
 import io.outpost.plugin.SensorContext;
@@ -34,23 +33,8 @@ public final class SimCounter implements Sensor {
     return List.of(Reading.number("count", null, v, context.clock().instant()));
   }
 
-  /** Options: {@code start} (default 1), {@code step} (default 1). */
-  public static final class Factory implements SensorFactory {
-    @Override
-    public String type() {
-      return "sim.counter";
-    }
-
-    @Override
-    public String description() {
-      return "simulated counter: <name>/count increases by step on every read";
-    }
-
-    @Override
-    public Sensor create(SensorContext context) throws ConfigException {
-      var o = context.options();
-      o.allowOnly(Set.of("start", "step"));
-      return new SimCounter(context, o.number("start", 1), o.number("step", 1));
-    }
-  }
+  /** {@code sim.counter}. Options: {@code start} (default 1), {@code step} (default 1). */
+  static final SensorFactory FACTORY = new SimulatedType("sim.counter",
+      "simulated counter: <name>/count increases by step on every read", Set.of("start", "step"),
+      (context, o) -> new SimCounter(context, o.number("start", 1), o.number("step", 1)));
 }

@@ -1,6 +1,7 @@
 package io.outpost.agent.sensors;
 
 import io.outpost.plugin.ConfigException;
+import io.outpost.plugin.Options;
 import io.outpost.plugin.Reading;
 import io.outpost.plugin.Sensor;
 import io.outpost.plugin.SensorContext;
@@ -43,27 +44,15 @@ public final class SimMotion implements Sensor {
     return List.of();
   }
 
-  /** Options: {@code probability} of a change per read (0.1), {@code seed}. */
-  public static final class Factory implements SensorFactory {
-    @Override
-    public String type() {
-      return "sim.motion";
-    }
+  /** {@code sim.motion}. Options: {@code probability} of a change per read (0.1), {@code seed}. */
+  static final SensorFactory FACTORY = new SimulatedType("sim.motion",
+      "simulated motion detector: boolean events <name>/motion", Set.of("probability", "seed"), SimMotion::create);
 
-    @Override
-    public String description() {
-      return "simulated motion detector: boolean events <name>/motion";
+  private static Sensor create(SensorContext context, Options o) throws ConfigException {
+    double p = o.number("probability", 0.1);
+    if (p < 0 || p > 1) {
+      throw new ConfigException(o.location(), "probability", p + " out of range, expected 0..1");
     }
-
-    @Override
-    public Sensor create(SensorContext context) throws ConfigException {
-      var o = context.options();
-      o.allowOnly(Set.of("probability", "seed"));
-      double p = o.number("probability", 0.1);
-      if (p < 0 || p > 1) {
-        throw new ConfigException(o.location(), "probability", p + " out of range, expected 0..1");
-      }
-      return new SimMotion(context, p, o.integer("seed", System.nanoTime()));
-    }
+    return new SimMotion(context, p, o.integer("seed", System.nanoTime()));
   }
 }

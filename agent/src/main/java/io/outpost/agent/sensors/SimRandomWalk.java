@@ -1,6 +1,7 @@
 package io.outpost.agent.sensors;
 
 import io.outpost.plugin.ConfigException;
+import io.outpost.plugin.Options;
 import io.outpost.plugin.Reading;
 import io.outpost.plugin.Sensor;
 import io.outpost.plugin.SensorContext;
@@ -42,37 +43,29 @@ public final class SimRandomWalk implements Sensor {
     return List.of(Reading.number(quantity, unit, Math.round(value * 1000) / 1000.0, context.clock().instant()));
   }
 
-  /** Options: {@code quantity}, {@code unit}, {@code start} (20), {@code step} (0.1), {@code min} (-1e9), {@code max} (1e9), {@code seed}. */
-  public static final class Factory implements SensorFactory {
-    @Override
-    public String type() {
-      return "sim.random-walk";
-    }
+  /**
+   * {@code sim.random-walk}. Options: {@code quantity}, {@code unit}, {@code start} (20), {@code step}
+   * (0.1), {@code min} (-1e9), {@code max} (1e9), {@code seed}.
+   */
+  static final SensorFactory FACTORY = new SimulatedType("sim.random-walk",
+      "simulated random walk between min and max",
+      Set.of("quantity", "unit", "start", "step", "min", "max", "seed"), SimRandomWalk::create);
 
-    @Override
-    public String description() {
-      return "simulated random walk between min and max";
+  private static Sensor create(SensorContext context, Options o) throws ConfigException {
+    double min = o.number("min", -1e9);
+    double max = o.number("max", 1e9);
+    if (min > max) {
+      throw new ConfigException(o.location(), "min", min + " is greater than max " + max);
     }
-
-    @Override
-    public Sensor create(SensorContext context) throws ConfigException {
-      var o = context.options();
-      o.allowOnly(Set.of("quantity", "unit", "start", "step", "min", "max", "seed"));
-      double min = o.number("min", -1e9);
-      double max = o.number("max", 1e9);
-      if (min > max) {
-        throw new ConfigException(o.location(), "min", min + " is greater than max " + max);
-      }
-      double start = o.number("start", Math.max(min, Math.min(max, 20)));
-      if (start < min || start > max) {
-        throw new ConfigException(o.location(), "start", start + " out of range, expected " + min + ".." + max);
-      }
-      double step = o.number("step", 0.1);
-      if (step < 0) {
-        throw new ConfigException(o.location(), "step", "must be >= 0, got " + step);
-      }
-      return new SimRandomWalk(context, o.string("quantity", "value"), o.string("unit", null), start, step,
-          min, max, o.integer("seed", System.nanoTime()));
+    double start = o.number("start", Math.max(min, Math.min(max, 20)));
+    if (start < min || start > max) {
+      throw new ConfigException(o.location(), "start", start + " out of range, expected " + min + ".." + max);
     }
+    double step = o.number("step", 0.1);
+    if (step < 0) {
+      throw new ConfigException(o.location(), "step", "must be >= 0, got " + step);
+    }
+    return new SimRandomWalk(context, o.string("quantity", "value"), o.string("unit", null), start, step,
+        min, max, o.integer("seed", System.nanoTime()));
   }
 }

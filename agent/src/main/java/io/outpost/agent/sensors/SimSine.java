@@ -1,6 +1,7 @@
 package io.outpost.agent.sensors;
 
 import io.outpost.plugin.ConfigException;
+import io.outpost.plugin.Options;
 import io.outpost.plugin.Reading;
 import io.outpost.plugin.Sensor;
 import io.outpost.plugin.SensorContext;
@@ -38,28 +39,20 @@ public final class SimSine implements Sensor {
     return List.of(Reading.number(quantity, unit, Math.round(v * 1000) / 1000.0, now));
   }
 
-  /** Options: {@code quantity} ("value"), {@code unit} (none), {@code offset} (0), {@code amplitude} (1), {@code period} ("60s"). */
-  public static final class Factory implements SensorFactory {
-    @Override
-    public String type() {
-      return "sim.sine";
-    }
+  /**
+   * {@code sim.sine}. Options: {@code quantity} ("value"), {@code unit} (none), {@code offset} (0),
+   * {@code amplitude} (1), {@code period} ("60s").
+   */
+  static final SensorFactory FACTORY = new SimulatedType("sim.sine",
+      "simulated sine wave: offset + amplitude * sin(2 pi t / period)",
+      Set.of("quantity", "unit", "offset", "amplitude", "period"), SimSine::create);
 
-    @Override
-    public String description() {
-      return "simulated sine wave: offset + amplitude * sin(2 pi t / period)";
+  private static Sensor create(SensorContext context, Options o) throws ConfigException {
+    Duration period = o.duration("period", Duration.ofSeconds(60));
+    if (period.toMillis() < 1) {
+      throw new ConfigException(o.location(), "period", "must be at least 1ms");
     }
-
-    @Override
-    public Sensor create(SensorContext context) throws ConfigException {
-      var o = context.options();
-      o.allowOnly(Set.of("quantity", "unit", "offset", "amplitude", "period"));
-      Duration period = o.duration("period", Duration.ofSeconds(60));
-      if (period.toMillis() < 1) {
-        throw new ConfigException(o.location(), "period", "must be at least 1ms");
-      }
-      return new SimSine(context, o.string("quantity", "value"), o.string("unit", null),
-          o.number("offset", 0), o.number("amplitude", 1), period);
-    }
+    return new SimSine(context, o.string("quantity", "value"), o.string("unit", null),
+        o.number("offset", 0), o.number("amplitude", 1), period);
   }
 }

@@ -5,13 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import io.outpost.agent.MutableClock;
 import io.outpost.agent.config.AgentConfig;
 import io.outpost.agent.internal.Json;
 import io.outpost.agent.outbox.Outbox;
 import io.outpost.agent.outbox.Row;
 import io.outpost.plugin.CommandHandler;
 import io.outpost.plugin.CommandResult;
+import io.outpost.plugin.testkit.FakeClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -42,7 +42,7 @@ class CommandRouterTest {
   static final byte[] HMAC_SECRET = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   @TempDir Path dir;
-  final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T00:00:00Z"));
+  final FakeClock clock = new FakeClock(Instant.parse("2026-11-23T00:00:00Z"));
   final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
   final AtomicInteger echoRuns = new AtomicInteger();
   final CountDownLatch release = new CountDownLatch(1);
@@ -75,38 +75,20 @@ class CommandRouterTest {
 
   private CommandRouter router(AgentConfig.Commands cfg) {
     List<CommandHandler> handlers = List.of(
-        handler("echo", c -> {
+        Handlers.named("echo", c -> {
           echoRuns.incrementAndGet();
           return CommandResult.succeeded(Map.of("said", c.args().string("text")));
         }),
-        handler("boom", c -> {
+        Handlers.named("boom", c -> {
           throw new IllegalStateException("relay coil stuck");
         }),
-        handler("hang", c -> {
+        Handlers.named("hang", c -> {
           release.await();
           return CommandResult.succeeded();
         }));
     Map<String, CommandHandler> byName = new LinkedHashMap<>();
     handlers.forEach(h -> byName.put(h.name(), h));
     return new CommandRouter("pi-1", "f1", cfg, outbox, byName, clock, timer);
-  }
-
-  private interface Body {
-    CommandResult run(io.outpost.plugin.Command c) throws Exception;
-  }
-
-  private static CommandHandler handler(String name, Body b) {
-    return new CommandHandler() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public CommandResult handle(io.outpost.plugin.Command command) throws Exception {
-        return b.run(command);
-      }
-    };
   }
 
   private static JsonElement cmd(String json) {

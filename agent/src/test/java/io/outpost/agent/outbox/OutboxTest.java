@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.gson.JsonObject;
-import io.outpost.agent.MutableClock;
 import io.outpost.agent.config.AgentConfig;
 import io.outpost.agent.internal.Json;
+import io.outpost.plugin.testkit.FakeClock;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -171,7 +171,7 @@ class OutboxTest {
 
   @Test
   void telemetryOlderThanMaxAgeIsDropped() throws Exception {
-    MutableClock clock = new MutableClock(Instant.parse("2026-11-23T00:00:00Z"));
+    FakeClock clock = new FakeClock(Instant.parse("2026-11-23T00:00:00Z"));
     Outbox o = open(new AgentConfig.Buffer(true, 64_000_000, Duration.ofHours(1), Duration.ofMillis(5), "dropOldest", "keep"), clock);
     o.appendTelemetry(telemetry(1));
     o.appendEvent(event("command.result"));

@@ -29,12 +29,12 @@ class IsolatedSensorTest {
   private final IsolatedSensor.Limits limits = new IsolatedSensor.Limits(Duration.ofMillis(300), Duration.ofSeconds(1),
       Duration.ofSeconds(8), 5, 3);
 
-  /** A factory whose sensor does what {@code behaviour} says on each read (argument: read number from 1). */
-  private static SensorFactory factory(Function<Integer, List<Reading>> behaviour, AtomicInteger closes) {
+  /** A plugin factory of {@code type} whose sensors {@code create} makes. */
+  private static SensorFactory factory(String type, Function<SensorContext, Sensor> create) {
     return new SensorFactory() {
       @Override
       public String type() {
-        return "test.plugin";
+        return type;
       }
 
       @Override
@@ -44,20 +44,27 @@ class IsolatedSensorTest {
 
       @Override
       public Sensor create(SensorContext c) {
-        AtomicInteger reads = new AtomicInteger();
-        return new Sensor() {
-          @Override
-          public List<Reading> read() {
-            return behaviour.apply(reads.incrementAndGet());
-          }
-
-          @Override
-          public void close() {
-            closes.incrementAndGet();
-          }
-        };
+        return create.apply(c);
       }
     };
+  }
+
+  /** A factory whose sensor does what {@code behaviour} says on each read (argument: read number from 1). */
+  private static SensorFactory factory(Function<Integer, List<Reading>> behaviour, AtomicInteger closes) {
+    return factory("test.plugin", c -> {
+      AtomicInteger reads = new AtomicInteger();
+      return new Sensor() {
+        @Override
+        public List<Reading> read() {
+          return behaviour.apply(reads.incrementAndGet());
+        }
+
+        @Override
+        public void close() {
+          closes.incrementAndGet();
+        }
+      };
+    });
   }
 
   private List<Reading> one() {
@@ -149,27 +156,14 @@ class IsolatedSensorTest {
 
   @Test
   void emitsBeyondTheRateAreDroppedAndCounted() throws Exception {
-    SensorFactory chatty = new SensorFactory() {
-      @Override
-      public String type() {
-        return "test.chatty";
-      }
-
-      @Override
-      public String description() {
-        return "";
-      }
-
-      @Override
-      public Sensor create(SensorContext c) {
-        return () -> {
-          for (int i = 0; i < 10; i++) {
-            c.emit(Reading.bool("edge", i % 2 == 0, c.clock().instant()));
-          }
-          return List.of();
-        };
-      }
-    };
+    SensorFactory chatty = factory("test.chatty", c -> {
+      return () -> {
+        for (int i = 0; i < 10; i++) {
+          c.emit(Reading.bool("edge", i % 2 == 0, c.clock().instant()));
+        }
+        return List.of();
+      };
+    });
     IsolatedSensor s = IsolatedSensor.create(chatty, ctx, limits);
     assertThat(s.read()).isEmpty();
     assertThat(ctx.emitted()).hasSize(3);
@@ -182,22 +176,9 @@ class IsolatedSensorTest {
 
   @Test
   void aFactoryThatThrowsBecomesAConfigErrorNamingIt() {
-    SensorFactory broken = new SensorFactory() {
-      @Override
-      public String type() {
-        return "test.broken";
-      }
-
-      @Override
-      public String description() {
-        return "";
-      }
-
-      @Override
-      public Sensor create(SensorContext c) {
-        throw new NullPointerException("options.get(\"port\") is null");
-      }
-    };
+    SensorFactory broken = factory("test.broken", c -> {
+      throw new NullPointerException("options.get(\"port\") is null");
+    });
     assertThatThrownBy(() -> IsolatedSensor.create(broken, ctx, limits)).isInstanceOf(ConfigException.class)
         .hasMessageContaining("failed while checking its options: options.get(\"port\") is null");
   }
@@ -205,34 +186,21 @@ class IsolatedSensorTest {
   @Test
   void aFailingStartIsRetriedWithBackoffToo() throws Exception {
     AtomicInteger starts = new AtomicInteger();
-    SensorFactory f = new SensorFactory() {
-      @Override
-      public String type() {
-        return "test.start";
-      }
-
-      @Override
-      public String description() {
-        return "";
-      }
-
-      @Override
-      public Sensor create(SensorContext c) {
-        return new Sensor() {
-          @Override
-          public void start() throws IOException {
-            if (starts.incrementAndGet() == 1) {
-              throw new IOException("no device at 0x62");
-            }
+    SensorFactory f = factory("test.start", c -> {
+      return new Sensor() {
+        @Override
+        public void start() throws IOException {
+          if (starts.incrementAndGet() == 1) {
+            throw new IOException("no device at 0x62");
           }
+        }
 
-          @Override
-          public List<Reading> read() {
-            return List.of(Reading.number("co2", "ppm", 415, c.clock().instant()));
-          }
-        };
-      }
-    };
+        @Override
+        public List<Reading> read() {
+          return List.of(Reading.number("co2", "ppm", 415, c.clock().instant()));
+        }
+      };
+    });
     IsolatedSensor s = IsolatedSensor.create(f, ctx, limits);
     assertThatThrownBy(s::read).isInstanceOf(IOException.class).hasMessage("no device at 0x62");
     clock.advance(Duration.ofSeconds(1));

@@ -68,6 +68,65 @@ class SamplerTest {
   }
 
   @Test
+  void closeLetsAReadInProgressEndBeforeItClosesTheSensor() throws Exception {
+    List<String> events = new CopyOnWriteArrayList<>();
+    CountDownLatch reading = new CountDownLatch(1);
+    Sensor relay = new Sensor() {
+      @Override
+      public List<Reading> read() {
+        reading.countDown();
+        try {
+          never.await();
+        } catch (InterruptedException e) {
+          // Like a driver finishing its bus transaction before it gives up.
+          java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+          events.add("read ended");
+        }
+        return List.of();
+      }
+
+      @Override
+      public void close() {
+        events.add("closed");
+      }
+    };
+    sampler = new Sampler(List.of(sensor("relay", Duration.ofSeconds(10), Duration.ofSeconds(1), relay)),
+        Clock.systemUTC(), out::add);
+    sampler.start();
+    assertThat(reading.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    sampler.close();
+    // Closed after the read: a close racing a read (or a start) could leave an output claimed.
+    assertThat(events).containsExactly("read ended", "closed");
+  }
+
+  @Test
+  void stuckReadsDelayCloseByTheCloseWaitInAllNotPerSensor() throws Exception {
+    CountDownLatch allReading = new CountDownLatch(3);
+    Sensor deaf = () -> {
+      allReading.countDown();
+      // A read that ignores interrupts, like a blocked native call.
+      while (never.getCount() > 0) {
+        try {
+          never.await();
+        } catch (InterruptedException ignored) {
+          // keep waiting
+        }
+      }
+      return List.of();
+    };
+    sampler = new Sampler(List.of(sensor("a", Duration.ofSeconds(10), Duration.ofSeconds(5), deaf),
+        sensor("b", Duration.ofSeconds(10), Duration.ofSeconds(5), deaf),
+        sensor("c", Duration.ofSeconds(10), Duration.ofSeconds(5), deaf)), Clock.systemUTC(), out::add);
+    sampler.start();
+    assertThat(allReading.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    long t0 = System.nanoTime();
+    sampler.close();
+    Duration took = Duration.ofNanos(System.nanoTime() - t0);
+    assertThat(took).isGreaterThanOrEqualTo(Sampler.CLOSE_WAIT.minusMillis(50))
+        .isLessThan(Sampler.CLOSE_WAIT.multipliedBy(2));
+  }
+
+  @Test
   void aFailingSensorIsRestartedWithBackoffAndRecovers() {
     AtomicInteger starts = new AtomicInteger();
     AtomicInteger closes = new AtomicInteger();
