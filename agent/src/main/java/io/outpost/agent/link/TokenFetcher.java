@@ -5,22 +5,31 @@ import com.google.gson.JsonObject;
 import io.outpost.agent.config.TokenSource;
 import io.outpost.agent.internal.Json;
 import java.io.IOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.URLConnection;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Produces the device's token from its {@link TokenSource}, fresh on every call (the realtime client
  * calls it on every connection attempt). Blocking; errors name the source but never contain a token.
+ *
+ * <p>Token URLs are fetched with {@link HttpURLConnection}, not {@code java.net.http.HttpClient}: a
+ * device asks for a token once per connection, and the HttpClient cost the agent a selector thread
+ * for its lifetime plus about 850 classes (its own and, even for {@code http://}, the TLS stack with the
+ * CA certificates it loads up front): 12 MB of resident memory in heap, metaspace and symbols
+ * (docs/performance.md, "Agent"). {@code https://} URLs still load TLS, when first used.
  */
 public final class TokenFetcher {
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+  private static final int CONNECT_TIMEOUT_MS = 10_000;
+  private static final int READ_TIMEOUT_MS = 15_000;
+  /** Larger answers are not a token response; stops a misconfigured URL from filling the heap. */
+  private static final int MAX_RESPONSE_BYTES = 64 * 1024;
 
   private final String deviceId;
   private final String fleet;
@@ -98,23 +107,23 @@ public final class TokenFetcher {
     body.add("channels", Json.toJson(channels()));
     body.add("permissions", Json.toJson(List.of("publish", "subscribe", "send")));
     body.addProperty("expiresInSec", Math.max(1, u.ttl().toSeconds()));
-    HttpRequest.Builder req = HttpRequest.newBuilder(u.url()).timeout(Duration.ofSeconds(15))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(Json.GSON.toJson(body)));
-    if (u.bearer() != null) {
-      req.header("Authorization", "Bearer " + fetch(u.bearer()));
-    }
-    HttpResponse<String> resp;
+    byte[] payload = Json.GSON.toJson(body).getBytes(StandardCharsets.UTF_8);
+    String authorization = u.bearer() == null ? null : "Bearer " + fetch(u.bearer());
+    Answer a;
     try {
-      resp = HTTP.send(req.build(), HttpResponse.BodyHandlers.ofString());
+      a = post(u, payload, authorization);
     } catch (IOException e) {
       throw new IOException("token endpoint " + u.url() + " unreachable: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
     }
-    if (resp.statusCode() / 100 != 2) {
-      throw new IOException("token endpoint " + u.url() + " answered HTTP " + resp.statusCode());
+    if (a.status() / 100 != 2) {
+      throw new IOException("token endpoint " + u.url() + " answered HTTP " + a.status());
     }
+    if (a.body() == null) {
+      throw new IOException("token endpoint " + u.url() + " answered with more than " + MAX_RESPONSE_BYTES + " bytes");
+    }
+    String answer = a.body();
     try {
-      JsonElement e = Json.parse(resp.body());
+      JsonElement e = Json.parse(answer);
       String token = e.getAsJsonObject().get("token").getAsString();
       if (token.isBlank()) {
         throw new IllegalStateException("empty token");
@@ -122,6 +131,42 @@ public final class TokenFetcher {
       return token;
     } catch (RuntimeException e) {
       throw new IOException("token endpoint " + u.url() + " answered without a {\"token\": …} object");
+    }
+  }
+
+  /** HTTP status and body (null when larger than {@link #MAX_RESPONSE_BYTES}; not read unless 2xx). */
+  private record Answer(int status, String body) {}
+
+  private static Answer post(TokenSource.FromUrl u, byte[] payload, String authorization) throws IOException {
+    URLConnection c = u.url().toURL().openConnection();
+    if (!(c instanceof HttpURLConnection http)) {
+      throw new IOException("not an http(s) URL");
+    }
+    try {
+      http.setConnectTimeout(CONNECT_TIMEOUT_MS);
+      http.setReadTimeout(READ_TIMEOUT_MS);
+      http.setInstanceFollowRedirects(false);
+      http.setUseCaches(false);
+      http.setDoOutput(true);
+      http.setRequestMethod("POST");
+      http.setRequestProperty("Content-Type", "application/json");
+      if (authorization != null) {
+        http.setRequestProperty("Authorization", authorization);
+      }
+      http.setFixedLengthStreamingMode(payload.length);
+      try (OutputStream out = http.getOutputStream()) {
+        out.write(payload);
+      }
+      int status = http.getResponseCode();
+      if (status / 100 != 2) {
+        return new Answer(status, "");
+      }
+      try (InputStream in = http.getInputStream()) {
+        byte[] bytes = in.readNBytes(MAX_RESPONSE_BYTES + 1);
+        return new Answer(status, bytes.length > MAX_RESPONSE_BYTES ? null : new String(bytes, StandardCharsets.UTF_8));
+      }
+    } finally {
+      http.disconnect(); // no keep-alive: the next token request is minutes or hours away
     }
   }
 }

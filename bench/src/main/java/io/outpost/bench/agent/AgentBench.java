@@ -5,7 +5,6 @@ import com.google.gson.JsonObject;
 import io.outpost.agent.config.AgentConfig;
 import io.outpost.agent.config.ConfigLoader;
 import io.outpost.agent.config.DeviceIdentity;
-import io.outpost.agent.internal.Json;
 import io.outpost.agent.link.Dispatcher;
 import io.outpost.agent.link.RealtimeLink;
 import io.outpost.agent.outbox.Outbox;
@@ -45,16 +44,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *       by an independent subscriber;</li>
  *   <li>{@code drain}: time to drain a one-hour backlog recorded at 100 records/s while live data keeps
  *       flowing at the same rate;</li>
- *   <li>{@code process SECONDS}: {@code outpost run} as a child process with the launcher's JVM flags on
- *       a profile producing 10 messages/s: time to the first acked telemetry, disk bytes written per
- *       message ({@code /proc/<pid>/io}), resident memory at the end ({@code VmRSS}).</li>
+ *   <li>{@code process SECONDS [extra JVM flags]}: {@code outpost run} as a child process with the
+ *       launchers' JVM flags and environment, see {@link ProcessBench}.</li>
  * </ul>
  */
 public final class AgentBench {
-  /** The JVM flags of the repository's launcher for agent commands. */
-  static final List<String> LAUNCHER_FLAGS = List.of("-XX:+UseSerialGC", "-Xss256k", "-XX:MaxRAM=256m", "-Xmx40m",
-      "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=16m", "-XX:MaxMetaspaceSize=64m");
-
   private AgentBench() {}
 
   public static void main(String[] args) throws Exception {
@@ -65,7 +59,7 @@ public final class AgentBench {
     switch (args[0]) {
       case "throughput" -> throughput(Integer.parseInt(args.length > 1 ? args[1] : "20"));
       case "drain" -> drain();
-      case "process" -> process(Integer.parseInt(args.length > 1 ? args[1] : "60"),
+      case "process" -> ProcessBench.run(Integer.parseInt(args.length > 1 ? args[1] : "60"),
           args.length > 2 ? List.of(args).subList(2, args.length) : List.of());
       default -> {
         System.err.println("unknown mode " + args[0]);
@@ -304,58 +298,6 @@ public final class AgentBench {
       s.add(i);
     }
     return s;
-  }
-
-  /** outpost run in a child JVM with the launcher's flags. */
-  static void process(int seconds, List<String> extraFlags) throws Exception {
-    Path dir = Files.createTempDirectory("agent-bench-");
-    RelayKeys keys = RelayKeys.development();
-    int port = freePort();
-    Files.writeString(dir.resolve("profile.json"), """
-        {"name": "bench", "description": "10 messages/s",
-         "sensors": [{"name": "ctr", "type": "sim.counter", "interval": "100ms"},
-                     {"name": "env", "type": "sim.sine", "interval": "1s", "quantity": "temperature", "unit": "Cel"}]}
-        """);
-    Map<String, Object> cfg = new LinkedHashMap<>();
-    cfg.put("device", Map.of("id", "bench-1", "fleet", "bench"));
-    cfg.put("network", Map.of("url", "ws://127.0.0.1:" + port,
-        "token", Map.of("url", "http://127.0.0.1:" + port + "/v1/tokens", "bearer", Map.of("value", bearer(keys)))));
-    cfg.put("profile", dir.resolve("profile.json").toString());
-    cfg.put("stateDir", dir.resolve("state").toString());
-    cfg.put("status", Map.of("file", dir.resolve("status.json").toString()));
-    cfg.put("telemetry", Map.of("batch", Map.of("maxDelay", "0s")));
-    cfg.put("log", Map.of("file", dir.resolve("agent.log").toString()));
-    Files.writeString(dir.resolve("agent.json"), Json.PRETTY.toJson(Json.toJson(cfg)));
-    try (Relay relay = relay(keys, port); Counter counter = new Counter(relay)) {
-      List<String> cmd = new ArrayList<>();
-      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      cmd.addAll(LAUNCHER_FLAGS);
-      cmd.addAll(extraFlags);
-      cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.outpost.agent.cli.Main", "run", "--config",
-          dir.resolve("agent.json").toString()));
-      long start = System.nanoTime();
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("process.log").toFile()).start();
-      try {
-        while (counter.firstTelemetryNanos == 0 && System.nanoTime() - start < 60e9) {
-          Thread.sleep(5);
-        }
-        System.out.printf("process: first acked telemetry %.0f ms after the process started%n", (counter.firstTelemetryNanos - start) / 1e6);
-        Thread.sleep(5_000);
-        long[] io0 = io(p.pid());
-        long m0 = counter.messages.get();
-        Thread.sleep(seconds * 1000L);
-        long[] io1 = io(p.pid());
-        long m1 = counter.messages.get();
-        long msgs = Math.max(1, m1 - m0);
-        System.out.printf("process: %d telemetry messages in %d s (%.1f/s); per message write_bytes %.0f B, wchar %.0f B%n",
-            msgs, seconds, msgs / (double) seconds, (io1[0] - io0[0]) / (double) msgs, (io1[1] - io0[1]) / (double) msgs);
-        System.out.printf("process: VmRSS %s, VmHWM %s after %d s (flags %s %s)%n", status(p.pid(), "VmRSS"),
-            status(p.pid(), "VmHWM"), seconds + 5, String.join(" ", LAUNCHER_FLAGS), String.join(" ", extraFlags));
-      } finally {
-        p.destroy();
-        p.waitFor(20, TimeUnit.SECONDS);
-      }
-    }
   }
 
   static long[] io(long pid) throws IOException {
