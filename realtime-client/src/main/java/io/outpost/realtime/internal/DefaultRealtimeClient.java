@@ -182,8 +182,7 @@ public final class DefaultRealtimeClient implements RealtimeClient {
         CompletableFuture<Void> result = new CompletableFuture<>();
         post(result, () -> {
             Limits.checkChannel(channel);
-            boolean wasTracked = subscriptions.containsKey(channel);
-            SubscribeOptions previous = subscriptions.put(channel, opts);
+            SubscribeOptions previous = subscriptions.put(channel, opts);  // never null values: null = untracked
             // Tracked before sending (SDK): a subscribe whose ack is lost to a drop is still replayed.
             publishSubscriptions();
             try {
@@ -191,7 +190,7 @@ public final class DefaultRealtimeClient implements RealtimeClient {
                         result);
             } catch (RuntimeException e) {
                 // The frame never left: do not keep a subscription the caller was told failed.
-                if (!wasTracked) {
+                if (previous == null) {
                     subscriptions.remove(channel);
                 } else {
                     subscriptions.put(channel, previous);
@@ -393,13 +392,7 @@ public final class DefaultRealtimeClient implements RealtimeClient {
         long now = System.nanoTime();
         long timeoutNanos = config.ackTimeout().toNanos();
         boolean anyPending = false;
-        List<Connection> all = new ArrayList<>(draining);
-        if (current != null) {
-            all.add(current);
-        }
-        if (candidate != null) {
-            all.add(candidate);
-        }
+        List<Connection> all = allConnections();
         for (Connection conn : all) {
             var it = conn.pending.values().iterator();
             while (it.hasNext()) {
@@ -499,22 +492,16 @@ public final class DefaultRealtimeClient implements RealtimeClient {
             out.completeExceptionally(e);
             return out;
         }
-        stage.whenComplete((token, error) -> {
-            try {
-                events.execute(() -> {
-                    timer.cancel(false);
-                    if (error != null) {
-                        out.completeExceptionally(error);
-                    } else if (token == null || token.isBlank()) {
-                        out.completeExceptionally(new IllegalStateException("token provider returned an empty token"));
-                    } else {
-                        out.complete(token);
-                    }
-                });
-            } catch (RejectedExecutionException e) {
-                // client closed meanwhile
+        stage.whenComplete((token, error) -> onEvents(() -> {
+            timer.cancel(false);
+            if (error != null) {
+                out.completeExceptionally(error);
+            } else if (token == null || token.isBlank()) {
+                out.completeExceptionally(new IllegalStateException("token provider returned an empty token"));
+            } else {
+                out.complete(token);
             }
-        });
+        }));
         return out;
     }
 
@@ -1011,10 +998,8 @@ public final class DefaultRealtimeClient implements RealtimeClient {
         return terminated;
     }
 
-    private void shutdown() {
-        cancel(reconnectTimer);
-        cancel(refreshTimer);
-        cancelReplayTimers();
+    /** Every connection this client holds: those draining after a refresh, the current one, the candidate. */
+    private List<Connection> allConnections() {
         List<Connection> all = new ArrayList<>(draining);
         if (current != null) {
             all.add(current);
@@ -1022,6 +1007,14 @@ public final class DefaultRealtimeClient implements RealtimeClient {
         if (candidate != null) {
             all.add(candidate);
         }
+        return all;
+    }
+
+    private void shutdown() {
+        cancel(reconnectTimer);
+        cancel(refreshTimer);
+        cancelReplayTimers();
+        List<Connection> all = allConnections();
         List<CompletableFuture<Void>> closed = new ArrayList<>();
         for (Connection conn : all) {
             conn.lost = true;

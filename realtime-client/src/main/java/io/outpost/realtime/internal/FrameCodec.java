@@ -19,6 +19,8 @@ import java.util.List;
 public final class FrameCodec {
 
     private static final String ACK_PREFIX = "{\"type\":\"ack\",\"requestId\":\"";
+    /** The keepalive (no requestId, no ack): the same text on every call, so it is built once. */
+    private static final String PING = "{\"type\":\"ping\"}";
     private static final TypeAdapter<JsonElement> ELEMENT = new Gson().getAdapter(JsonElement.class);
 
     private FrameCodec() {
@@ -122,15 +124,13 @@ public final class FrameCodec {
             return new ServerFrame.Malformed("welcome.peerId missing");
         }
         JsonElement exp = env.get("expiresAt");
+        // The SDK requires the key (null allowed); be lenient: absent, like null, means no expiry.
         Double expiresAt = null;
         if (exp != null && !exp.isJsonNull()) {
             expiresAt = number(env, "expiresAt");
             if (expiresAt == null) {
                 return new ServerFrame.Malformed("welcome.expiresAt must be number or null");
             }
-        } else if (exp == null) {
-            // The SDK requires the key (null allowed); be lenient: absent means no expiry.
-            expiresAt = null;
         }
         Double serverTime = number(env, "serverTime");
         if (serverTime == null) {
@@ -211,7 +211,7 @@ public final class FrameCodec {
 
     /** The keepalive {@code {"type":"ping"}} (no requestId, no ack). */
     public static String ping() {
-        return envelope("ping").toString();
+        return PING;
     }
 
     /** Size of a frame on the wire, in UTF-8 bytes. */
@@ -231,12 +231,6 @@ public final class FrameCodec {
             }
         }
         return bytes;
-    }
-
-    private static JsonObject envelope(String type) {
-        JsonObject o = new JsonObject();
-        o.add("type", new JsonPrimitive(type));
-        return o;
     }
 
     static byte[] bytes(String text) {

@@ -73,9 +73,6 @@ public final class Rosters {
         }
         Roster view = new Roster(channel, roster.values());
         published.put(channel, view);
-        if (reallyJoined.isEmpty() && reallyLeft.isEmpty() && !snapshot) {
-            return null;
-        }
         if (reallyJoined.isEmpty() && reallyLeft.isEmpty()) {
             return null;
         }
