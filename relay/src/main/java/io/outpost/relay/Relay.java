@@ -6,6 +6,7 @@ import io.outpost.relay.internal.Frames;
 import io.outpost.relay.internal.Hub;
 import io.outpost.relay.internal.RelayEndpoint;
 import io.outpost.relay.internal.RestHandler;
+import io.outpost.relay.internal.TextFrame;
 import io.outpost.relay.internal.Tokens;
 import io.outpost.relay.internal.UpgradeGate;
 import jakarta.websocket.DeploymentException;
@@ -257,8 +258,9 @@ public final class Relay implements AutoCloseable {
     endpoint.shuttingDown();
     List<Connection> connections = hub.connections();
     String goingAway = Frames.goingAway(settings.goingAwayRetryAfter().toMillis());
+    byte[] goingAwayFrame = TextFrame.encode(goingAway);  // one encoding shared by every socket
     for (Connection c : connections) {
-      c.send(goingAway);
+      c.send(goingAway, goingAwayFrame);
       c.close(1001, "server shutting down");
     }
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_GRACE_MILLIS);

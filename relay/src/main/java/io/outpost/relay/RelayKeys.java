@@ -88,7 +88,7 @@ public final class RelayKeys {
     return new RelayKeys(List.of(
         new RelayKey("sk_id_dev_" + suffix, "sk_secret_" + randomHex(random, 32), List.of("**"),
             Set.copyOf(RelayKey.ALL_ACTIONS), List.of()),
-        new RelayKey("pk_dev_" + suffix, null, List.of("**"), Set.of("publish", "subscribe", "presence", "send"),
+        new RelayKey("pk_dev_" + suffix, null, List.of("**"), Set.copyOf(RelayKey.ALL_ACTIONS),
             List.of("*"))));
   }
 

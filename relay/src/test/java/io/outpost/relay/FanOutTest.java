@@ -174,18 +174,9 @@ class FanOutTest extends RelayTestSupport {
 
     // The ack of the last publish came after every offer to the slow socket, so the overflow has happened; read
     // now, within the grace period, and get an unbroken prefix of the messages and then the 1008 close frame.
-    int received = 0;
-    StrictWsClient.Frame close = null;
-    for (StrictWsClient.Frame f; (f = slow.read()) != null; ) {
-      if (f.opcode() == StrictWsClient.CLOSE) {
-        close = f;
-        break;
-      }
-      if (f.opcode() == StrictWsClient.TEXT) {
-        assertThat(json(f.text()).getAsJsonObject("data").get("n").getAsInt()).isEqualTo(received);
-        received++;
-      }
-    }
+    UntilClose tail = readInOrderUntilClose(slow, 0);
+    int received = tail.received();
+    StrictWsClient.Frame close = tail.close();
     assertThat(received).as("messages that reached the slow subscriber").isLessThan(total);
     assertThat(close).as("close frame").isNotNull();
     assertThat(close.closeCode()).isEqualTo(1008);
@@ -283,17 +274,9 @@ class FanOutTest extends RelayTestSupport {
 
     // A kick in mid-flood: everything before the close frame is whole and in order, nothing follows it.
     assertThat(relay.kick("sub")).isEqualTo(1);
-    StrictWsClient.Frame close = null;
-    for (StrictWsClient.Frame f; (f = sub.read()) != null; ) {
-      if (f.opcode() == StrictWsClient.CLOSE) {
-        close = f;
-        break;
-      }
-      if (f.opcode() == StrictWsClient.TEXT) {
-        assertThat(json(f.text()).getAsJsonObject("data").get("n").getAsInt()).isEqualTo(received);
-        received++;
-      }
-    }
+    UntilClose tail = readInOrderUntilClose(sub, received);
+    received = tail.received();
+    StrictWsClient.Frame close = tail.close();
     assertThat(close).as("close frame after %d messages", received).isNotNull();
     assertThat(close.closeCode()).isEqualTo(4020);
     StrictWsClient.Frame after = null;
@@ -316,5 +299,25 @@ class FanOutTest extends RelayTestSupport {
         .hasMessageContaining("outboundLimit must be >= 2 * maxMessageSize (131072 bytes), got 100000");
     assertThat(RelaySettings.builder().build().outboundLimit()).isEqualTo(1 << 20);
     assertThat(RelaySettings.builder().maxMessageSize(1 << 20).build().outboundLimit()).isEqualTo(16L << 20);
+  }
+
+  /** How many in-order messages arrived before the close frame, and that frame (null if the stream just ended). */
+  private record UntilClose(int received, StrictWsClient.Frame close) {}
+
+  /**
+   * Reads frames until the close frame, asserting that every text frame is message number {@code next},
+   * {@code next + 1}, … (control frames in between are skipped).
+   */
+  private static UntilClose readInOrderUntilClose(StrictWsClient client, int next) throws Exception {
+    for (StrictWsClient.Frame f; (f = client.read()) != null; ) {
+      if (f.opcode() == StrictWsClient.CLOSE) {
+        return new UntilClose(next, f);
+      }
+      if (f.opcode() == StrictWsClient.TEXT) {
+        assertThat(json(f.text()).getAsJsonObject("data").get("n").getAsInt()).isEqualTo(next);
+        next++;
+      }
+    }
+    return new UntilClose(next, null);
   }
 }

@@ -10,13 +10,11 @@ import java.util.regex.Pattern;
 public final class ChannelPattern {
   private final String source;
   private final Pattern regex;
-  private final boolean literal;
-  private final String literalValue;
+  private final String literalValue;  // non-null exactly when the glob has no wildcard
 
   private ChannelPattern(String source, Pattern regex, String literalValue) {
     this.source = source;
     this.regex = regex;
-    this.literal = literalValue != null;
     this.literalValue = literalValue;
   }
 
@@ -60,17 +58,12 @@ public final class ChannelPattern {
 
   /** Whether the glob contains an unescaped wildcard. */
   public boolean hasWildcard() {
-    return !literal;
-  }
-
-  /** The glob as written. */
-  public String source() {
-    return source;
+    return literalValue == null;
   }
 
   /** Whether the concrete {@code channel} is matched by this glob. */
   public boolean matches(String channel) {
-    return literal ? literalValue.equals(channel) : regex.matcher(channel).matches();
+    return literalValue != null ? literalValue.equals(channel) : regex.matcher(channel).matches();
   }
 
   @Override

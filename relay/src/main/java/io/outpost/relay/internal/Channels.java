@@ -29,6 +29,20 @@ public final class Channels {
     return null;
   }
 
+  /** Why {@code glob} is not a valid channel pattern (name rules plus well-formed escapes), or null when it is. */
+  public static String invalidGlobReason(String glob) {
+    String reason = invalidReason(glob);
+    if (reason != null) {
+      return reason;
+    }
+    try {
+      ChannelPattern.compile(glob);
+      return null;
+    } catch (IllegalArgumentException bad) {
+      return bad.getMessage();
+    }
+  }
+
   /** Whether {@code channel} starts with a reserved prefix, compared case-insensitively. */
   public static boolean isReserved(String channel) {
     String lower = channel.toLowerCase(Locale.ROOT);

@@ -110,11 +110,6 @@ public final class Outbound {
     return true;
   }
 
-  /** Bytes waiting here (not yet handed to Grizzly). */
-  public long queuedBytes() {
-    return queuedBytes.get();
-  }
-
   /**
    * Hands every queued frame to Grizzly now, on this thread, and refuses frames from then on; call before Tyrus
    * sends a close frame so that the frames sent before the close reach the peer before it. After an overflow the

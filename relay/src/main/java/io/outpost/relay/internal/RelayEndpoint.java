@@ -8,7 +8,6 @@ import io.outpost.relay.RelaySettings;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
-import jakarta.websocket.MessageHandler;
 import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpointConfig;
@@ -236,14 +235,7 @@ public final class RelayEndpoint extends Endpoint {
       return null;
     }
     String channel = e.getAsString();
-    String reason = Channels.invalidReason(channel);
-    if (reason == null && glob) {
-      try {
-        ChannelPattern.compile(channel);
-      } catch (IllegalArgumentException bad) {
-        reason = bad.getMessage();
-      }
-    }
+    String reason = glob ? Channels.invalidGlobReason(channel) : Channels.invalidReason(channel);
     if (reason != null) {
       c.send(Frames.error(requestId, "invalid_channel", reason));
       return null;

@@ -250,8 +250,8 @@ public final class RestHandler extends HttpHandler {
       throw new ApiException(400, "invalid_request", "peerMetadata exceeds " + Tokens.MAX_PEER_METADATA_BYTES
           + " bytes");
     }
-    requireAction(key, "publish");
-    requireChannel(key, channel);
+    Tokens.requireAction(key, "publish");
+    Tokens.requireChannel(key, channel);
     hub.countMessage();
     int delivered = hub.publish(null, channel, from, peerMetadata, body.get("data"));
     JsonObject out = new JsonObject();
@@ -262,8 +262,8 @@ public final class RestHandler extends HttpHandler {
 
   private JsonObject peers(RelayKey key, String channel) throws ApiException {
     checkChannel(channel);
-    requireAction(key, "presence");
-    requireChannel(key, channel);
+    Tokens.requireAction(key, "presence");
+    Tokens.requireChannel(key, channel);
     JsonObject out = new JsonObject();
     out.addProperty("channel", channel);
     out.add("peers", Frames.peers(hub.peers(channel)));
@@ -298,18 +298,6 @@ public final class RestHandler extends HttpHandler {
     if (Channels.isReserved(channel)) {
       throw new ApiException(400, "channel_reserved",
           "channel uses a reserved prefix (_metered/, _internal/, _system/): " + channel);
-    }
-  }
-
-  private static void requireAction(RelayKey key, String action) throws ApiException {
-    if (!key.actions().contains(action)) {
-      throw new ApiException(403, "action_not_permitted", "key " + key.id() + " does not allow action " + action);
-    }
-  }
-
-  private static void requireChannel(RelayKey key, String channel) throws ApiException {
-    if (!key.allowsChannel(channel)) {
-      throw new ApiException(403, "channel_not_authorized", "channel not in key's allowed patterns: " + channel);
     }
   }
 

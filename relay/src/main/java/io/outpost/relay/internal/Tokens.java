@@ -71,21 +71,11 @@ public final class Tokens {
       }
       JsonArray channels = new JsonArray();
       for (String channel : request.channels()) {
-        String reason = channel == null ? "channel must be a string" : Channels.invalidReason(channel);
-        if (reason == null) {
-          try {
-            ChannelPattern.compile(channel);
-          } catch (IllegalArgumentException e) {
-            reason = e.getMessage();
-          }
-        }
+        String reason = channel == null ? "channel must be a string" : Channels.invalidGlobReason(channel);
         if (reason != null) {
           throw new ApiException(400, "invalid_request", "channels: " + reason);
         }
-        if (!key.allowsChannel(channel)) {
-          throw new ApiException(403, "channel_not_authorized",
-              "channel not in key's allowed patterns: " + channel);
-        }
+        requireChannel(key, channel);
         channels.add(channel);
       }
       claims.add("channels", channels);
@@ -101,9 +91,7 @@ public final class Tokens {
           throw new ApiException(400, "invalid_request", "permissions: \"" + p + "\" is not one of "
               + String.join(", ", RelayKey.ALL_ACTIONS));
         }
-        if (!key.actions().contains(p)) {
-          throw new ApiException(403, "action_not_permitted", "key " + key.id() + " does not allow action " + p);
-        }
+        requireAction(key, p);
         permissions.add(p);
       }
       claims.add("permissions", permissions);
@@ -239,5 +227,19 @@ public final class Tokens {
   /** Size of the compact JSON serialization in UTF-8 bytes. */
   public static int serializedSize(JsonElement e) {
     return e.toString().getBytes(StandardCharsets.UTF_8).length;
+  }
+
+  /** 403 {@code action_not_permitted} unless {@code key} grants {@code action} (REST calls and token minting). */
+  static void requireAction(RelayKey key, String action) throws ApiException {
+    if (!key.actions().contains(action)) {
+      throw new ApiException(403, "action_not_permitted", "key " + key.id() + " does not allow action " + action);
+    }
+  }
+
+  /** 403 {@code channel_not_authorized} unless one of {@code key}'s patterns covers {@code channel}. */
+  static void requireChannel(RelayKey key, String channel) throws ApiException {
+    if (!key.allowsChannel(channel)) {
+      throw new ApiException(403, "channel_not_authorized", "channel not in key's allowed patterns: " + channel);
+    }
   }
 }
