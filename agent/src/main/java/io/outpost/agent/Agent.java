@@ -144,12 +144,7 @@ public final class Agent implements AutoCloseable, AgentControl {
     Object section = name == null ? config.plugins().config() : config.plugins().config().get(name);
     @SuppressWarnings("unchecked")
     Map<String, Object> opts = section instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
-    io.outpost.plugin.Hardware hw;
-    try {
-      hw = io.outpost.agent.hardware.Hardwares.forSensor(io.outpost.plugin.Options.empty("plugins"), config.configDir());
-    } catch (io.outpost.plugin.ConfigException e) {
-      throw new IllegalStateException(e.getMessage(), e);
-    }
+    io.outpost.plugin.Hardware hw = io.outpost.agent.hardware.Hardwares.real();
     return new AgentPluginContext(config.deviceId(),
         new io.outpost.plugin.Options(name == null ? "plugins.config" : "plugins.config." + name, opts),
         clock, timer, hw, outbox, link, pluginSubscriptions);
@@ -289,21 +284,30 @@ public final class Agent implements AutoCloseable, AgentControl {
     s.put("sensors", sampler.status());
     putOutputs(s);
     s.put("commands", router.stats());
-    if (!services.isEmpty() || !serviceHealth.isEmpty()) {
-      Map<String, Object> sv = new LinkedHashMap<>();
-      for (io.outpost.plugin.AgentService svc : services) {
-        String h;
-        try {
-          h = serviceHealth.getOrDefault(svc.name(), svc.health());
-        } catch (RuntimeException e) {
-          h = "failed: " + e.getMessage();
-        }
-        sv.put(svc.name(), h);
-      }
-      serviceHealth.forEach(sv::putIfAbsent);
+    Map<String, Object> sv = servicesStatus();
+    if (sv != null) {
       s.put("services", sv);
     }
     return s;
+  }
+
+  /** Each plugin service's health word, or null when the agent runs no services. */
+  private Map<String, Object> servicesStatus() {
+    if (services.isEmpty() && serviceHealth.isEmpty()) {
+      return null;
+    }
+    Map<String, Object> sv = new LinkedHashMap<>();
+    for (io.outpost.plugin.AgentService svc : services) {
+      String h;
+      try {
+        h = serviceHealth.getOrDefault(svc.name(), svc.health());
+      } catch (RuntimeException e) {
+        h = "failed: " + e.getMessage();
+      }
+      sv.put(svc.name(), h);
+    }
+    serviceHealth.forEach(sv::putIfAbsent);
+    return sv;
   }
 
   /** {@code "outputs": {name: true/false, or null while not running}}, only on devices that have outputs. */
@@ -357,9 +361,9 @@ public final class Agent implements AutoCloseable, AgentControl {
     f.put("ackExpectedWithinMs", config.status().interval().toMillis() * 2 + config.network().ackTimeout().toMillis());
     f.put("sensors", sampler.status());
     putOutputs(f);
-    Object services = status().get("services");
-    if (services != null) {
-      f.put("services", services);
+    Map<String, Object> serviceStates = servicesStatus();
+    if (serviceStates != null) {
+      f.put("services", serviceStates);
     }
     try {
       StatusFile.write(config.status().file(), f);

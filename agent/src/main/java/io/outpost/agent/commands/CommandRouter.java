@@ -39,6 +39,7 @@ import org.tinylog.Logger;
 public final class CommandRouter implements AutoCloseable {
   private final String deviceId;
   private final String fleetChannel;
+  private final List<String> channels;
   private final AgentConfig.Commands config;
   private final Outbox outbox;
   private final Map<String, CommandHandler> handlers;
@@ -56,6 +57,7 @@ public final class CommandRouter implements AutoCloseable {
       Map<String, CommandHandler> handlers, Clock clock, ScheduledExecutorService timer) {
     this.deviceId = deviceId;
     this.fleetChannel = "fleets/" + fleet + "/commands";
+    this.channels = List.of(fleetChannel, "devices/" + deviceId + "/commands");
     this.config = config;
     this.outbox = outbox;
     this.handlers = Map.copyOf(handlers);
@@ -73,7 +75,7 @@ public final class CommandRouter implements AutoCloseable {
 
   /** The channels commands arrive on. */
   public List<String> channels() {
-    return List.of(fleetChannel, "devices/" + deviceId + "/commands");
+    return channels;
   }
 
   /** A message on a command channel. */

@@ -176,12 +176,8 @@ public final class Dispatcher implements AutoCloseable {
         return r;
       }
     }
-    if (rows.isEmpty()) {
-      if (live) {
-        liveCursor = Math.max(liveCursor, Math.min(outbox.committedRid(), liveCursor));
-      } else {
-        backlogCursor = boundary;
-      }
+    if (rows.isEmpty() && !live) {
+      backlogCursor = boundary;
     }
     return null;
   }

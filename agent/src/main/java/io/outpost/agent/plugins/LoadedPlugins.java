@@ -71,8 +71,7 @@ public final class LoadedPlugins implements AutoCloseable {
         problems.add(f.getClass().getName() + ".create failed: " + PluginLoader.describe(e));
       }
     }
-    problems.forEach(p -> Logger.warn("plugin command handlers: {}", p));
-    return out;
+    return out;  // the caller reports the problems
   }
 
   public List<CommandHandlerFactory> commandHandlerFactories() {

@@ -15,9 +15,9 @@ public record SenmlRecord(String name, String unit, Double value, Boolean boolVa
 
   /** Milliseconds as a JSON number of seconds with three decimals, never in exponent notation. */
   public static com.google.gson.JsonPrimitive secondsJson(long millis) {
-    return new com.google.gson.JsonPrimitive(java.math.BigDecimal.valueOf(millis, 3).stripTrailingZeros().toPlainString().contains(".")
-        ? new java.math.BigDecimal(java.math.BigDecimal.valueOf(millis, 3).stripTrailingZeros().toPlainString())
-        : java.math.BigDecimal.valueOf(millis / 1000));
+    java.math.BigDecimal seconds = java.math.BigDecimal.valueOf(millis, 3).stripTrailingZeros();
+    // Whole seconds: stripping may leave a negative scale (1E+1), which Gson would print in exponent notation.
+    return new com.google.gson.JsonPrimitive(seconds.scale() > 0 ? seconds : java.math.BigDecimal.valueOf(millis / 1000));
   }
 
   /** Seconds since the epoch with millisecond precision, as SenML writes times. */

@@ -145,24 +145,7 @@ public final class AgentBench {
       Dispatcher dispatcher = new Dispatcher(outbox, link, Clock.systemUTC(), 90, 32);
       Batcher batcher = new Batcher(5_000, Duration.ofMillis(200), 65_536, timer, records -> outbox.appendTelemetry(message(records)));
       dispatcher.start();
-      link.start(new io.outpost.agent.link.Link.Events() {
-        @Override
-        public void connected(String peerId, int max) {
-          batcher.setMaxMessageSize(max);
-          dispatcher.connected();
-        }
-
-        @Override
-        public void disconnected(String why) {
-          dispatcher.disconnected();
-        }
-
-        @Override
-        public void message(String ch, String from, JsonElement d) {}
-
-        @Override
-        public void direct(String from, JsonElement d) {}
-      });
+      link.start(uplinkEvents(dispatcher, batcher));
       // Producer: as fast as the pipeline takes it, holding at most ~2 s of messages in the outbox.
       Thread producer = new Thread(() -> {
         long i = 0;
@@ -251,23 +234,7 @@ public final class AgentBench {
       Dispatcher dispatcher = new Dispatcher(outbox, link, Clock.systemUTC(), c.network().maxMessagesPerSecond(), c.network().maxInFlight());
       Batcher batcher = new Batcher(200, Duration.ofSeconds(1), 65_536, timer, records -> outbox.appendTelemetry(message(records)));
       dispatcher.start();
-      link.start(new io.outpost.agent.link.Link.Events() {
-        @Override
-        public void connected(String peerId, int max) {
-          dispatcher.connected();
-        }
-
-        @Override
-        public void disconnected(String why) {
-          dispatcher.disconnected();
-        }
-
-        @Override
-        public void message(String ch, String from, JsonElement d) {}
-
-        @Override
-        public void direct(String from, JsonElement d) {}
-      });
+      link.start(uplinkEvents(dispatcher, batcher));
       long t0 = System.nanoTime();
       AtomicLong live = new AtomicLong(1_000_000);
       // Live data at 100 records/s during the drain.
@@ -320,5 +287,27 @@ public final class AgentBench {
       }
     }
     return "?";
+  }
+
+  /** Wires the link to the dispatcher and batcher the way the agent does: a fresh connection starts a new backlog. */
+  private static io.outpost.agent.link.Link.Events uplinkEvents(Dispatcher dispatcher, Batcher batcher) {
+    return new io.outpost.agent.link.Link.Events() {
+      @Override
+      public void connected(String peerId, int max) {
+        batcher.setMaxMessageSize(max);
+        dispatcher.connected();
+      }
+
+      @Override
+      public void disconnected(String why) {
+        dispatcher.disconnected();
+      }
+
+      @Override
+      public void message(String ch, String from, JsonElement d) {}
+
+      @Override
+      public void direct(String from, JsonElement d) {}
+    };
   }
 }
