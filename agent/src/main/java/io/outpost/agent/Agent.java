@@ -38,8 +38,8 @@ import org.tinylog.Logger;
 
 /**
  * The running agent: sampler → batcher → outbox → dispatcher → link, commands from the link through
- * the router back into the outbox, a status message on every connect and every
- * {@code status.interval}, and the runtime status file for {@code outpost health}.
+ * the router back into the outbox, a status message on every connect and every {@code
+ * status.interval}, and the runtime status file for {@code outpost health}.
  *
  * <pre>{@code
  * SensorRegistry registry = new SensorRegistry(pluginFactories, new Outputs());
@@ -66,13 +66,21 @@ public final class Agent implements AutoCloseable, AgentControl {
   private final AtomicInteger exitCode = new AtomicInteger(0);
   private volatile boolean stopped;
 
-  private final List<AgentPluginContext.Subscription> pluginSubscriptions = AgentPluginContext.newSubscriptionList();
+  private final List<AgentPluginContext.Subscription> pluginSubscriptions =
+      AgentPluginContext.newSubscriptionList();
   private final List<io.outpost.plugin.AgentService> services = new java.util.ArrayList<>();
   private final Map<String, String> serviceHealth = new java.util.concurrent.ConcurrentHashMap<>();
   private final LoadedPlugins plugins;
 
-  private Agent(AgentConfig config, List<SensorSetup.Configured> sensors, Outputs outputs, Link link, Clock clock,
-      List<CommandHandler> extraHandlers, LoadedPlugins plugins) throws Outbox.OutboxException {
+  private Agent(
+      AgentConfig config,
+      List<SensorSetup.Configured> sensors,
+      Outputs outputs,
+      Link link,
+      Clock clock,
+      List<CommandHandler> extraHandlers,
+      LoadedPlugins plugins)
+      throws Outbox.OutboxException {
     this.plugins = plugins;
     this.outputs = outputs;
     this.config = config;
@@ -80,14 +88,18 @@ public final class Agent implements AutoCloseable, AgentControl {
     this.link = link;
     this.version = io.outpost.agent.internal.Version.agent();
     this.startedAt = clock.instant();
-    this.timer = Executors.newScheduledThreadPool(1, r -> {
-      Thread t = new Thread(r, "agent-timer");
-      t.setDaemon(true);
-      return t;
-    });
+    this.timer =
+        Executors.newScheduledThreadPool(
+            1,
+            r -> {
+              Thread t = new Thread(r, "agent-timer");
+              t.setDaemon(true);
+              return t;
+            });
     this.outbox = Outbox.open(config.stateDir(), config.deviceId(), config.buffer(), clock);
     var t = config.telemetry();
-    this.batcher = new Batcher(t.batchMaxRecords(), t.batchMaxDelay(), 65_536, timer, this::telemetry);
+    this.batcher =
+        new Batcher(t.batchMaxRecords(), t.batchMaxDelay(), 65_536, timer, this::telemetry);
     this.sampler = new Sampler(sensors, clock, batcher::add);
     Map<String, CommandHandler> handlers = new LinkedHashMap<>();
     List<CommandHandler> pluginHandlers = new java.util.ArrayList<>(extraHandlers);
@@ -103,23 +115,37 @@ public final class Agent implements AutoCloseable, AgentControl {
     for (CommandHandler h : Builtins.all(this, outputs, clock, version)) {
       handlers.put(h.name(), h);
     }
-    this.router = new CommandRouter(config.deviceId(), config.fleet(), config.commands(), outbox, handlers, clock, timer);
-    this.dispatcher = new Dispatcher(outbox, link, clock, config.network().maxMessagesPerSecond(), config.network().maxInFlight());
+    this.router =
+        new CommandRouter(
+            config.deviceId(), config.fleet(), config.commands(), outbox, handlers, clock, timer);
+    this.dispatcher =
+        new Dispatcher(
+            outbox,
+            link,
+            clock,
+            config.network().maxMessagesPerSecond(),
+            config.network().maxInFlight());
   }
 
   /**
    * Opens the outbox and starts every part.
    *
    * @param sensors created sensors (see {@link SensorSetup#buildAll}); the agent closes them
-   * @param outputs the registry the {@code gpio-out} sensors among {@code sensors} were created with
-   *     (see {@link io.outpost.agent.sensors.SensorRegistry#outputs()}): {@code output.set} switches
-   *     them and status reports their states
+   * @param outputs the registry the {@code gpio-out} sensors among {@code sensors} were created
+   *     with (see {@link io.outpost.agent.sensors.SensorRegistry#outputs()}): {@code output.set}
+   *     switches them and status reports their states
    * @param link not yet started; the agent starts and closes it
    * @param extraHandlers plugin command handlers
    * @throws Outbox.OutboxException when the state directory is unusable
    */
-  public static Agent start(AgentConfig config, List<SensorSetup.Configured> sensors, Outputs outputs, Link link,
-      Clock clock, List<CommandHandler> extraHandlers) throws Outbox.OutboxException {
+  public static Agent start(
+      AgentConfig config,
+      List<SensorSetup.Configured> sensors,
+      Outputs outputs,
+      Link link,
+      Clock clock,
+      List<CommandHandler> extraHandlers)
+      throws Outbox.OutboxException {
     Agent a = new Agent(config, sensors, outputs, link, clock, extraHandlers, null);
     a.begin();
     return a;
@@ -127,27 +153,41 @@ public final class Agent implements AutoCloseable, AgentControl {
 
   /**
    * Same, with what the plugin loader found: plugin command handlers are registered next to the
-   * built-ins and plugin services are started once the link exists. The agent closes {@code plugins}.
+   * built-ins and plugin services are started once the link exists. The agent closes {@code
+   * plugins}.
    */
-  public static Agent start(AgentConfig config, List<SensorSetup.Configured> sensors, Outputs outputs, Link link,
-      Clock clock, LoadedPlugins plugins) throws Outbox.OutboxException {
+  public static Agent start(
+      AgentConfig config,
+      List<SensorSetup.Configured> sensors,
+      Outputs outputs,
+      Link link,
+      Clock clock,
+      LoadedPlugins plugins)
+      throws Outbox.OutboxException {
     Agent a = new Agent(config, sensors, outputs, link, clock, List.of(), plugins);
     a.begin();
     return a;
   }
 
   /**
-   * A plugin's view of the agent. Its options are {@code plugins.config.<name>}, or all of
-   * {@code plugins.config} for factories ({@code name} null), which pick their own section.
+   * A plugin's view of the agent. Its options are {@code plugins.config.<name>}, or all of {@code
+   * plugins.config} for factories ({@code name} null), which pick their own section.
    */
   private AgentPluginContext pluginContext(String name) {
     Object section = name == null ? config.plugins().config() : config.plugins().config().get(name);
     @SuppressWarnings("unchecked")
     Map<String, Object> opts = section instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
     io.outpost.plugin.Hardware hw = io.outpost.agent.hardware.Hardwares.real();
-    return new AgentPluginContext(config.deviceId(),
-        new io.outpost.plugin.Options(name == null ? "plugins.config" : "plugins.config." + name, opts),
-        clock, timer, hw, outbox, link, pluginSubscriptions);
+    return new AgentPluginContext(
+        config.deviceId(),
+        new io.outpost.plugin.Options(
+            name == null ? "plugins.config" : "plugins.config." + name, opts),
+        clock,
+        timer,
+        hw,
+        outbox,
+        link,
+        pluginSubscriptions);
   }
 
   private void startServices() {
@@ -168,7 +208,10 @@ public final class Agent implements AutoCloseable, AgentControl {
     }
   }
 
-  /** Starts a service; a failing start is retried with backoff (30 s doubling to 10 min), never fatal. */
+  /**
+   * Starts a service; a failing start is retried with backoff (30 s doubling to 10 min), never
+   * fatal.
+   */
   private void startService(io.outpost.plugin.AgentService s, int attempt) {
     if (stopped) {
       return;
@@ -180,52 +223,67 @@ public final class Agent implements AutoCloseable, AgentControl {
     } catch (Exception | LinkageError e) {
       long delay = Math.min(600, 30L << Math.min(5, attempt - 1));
       serviceHealth.put(s.name(), "failed: " + e.getMessage());
-      Logger.error("plugin service {} failed to start: {}; retrying in {} s", s.name(), e.toString(), delay);
+      Logger.error(
+          "plugin service {} failed to start: {}; retrying in {} s", s.name(), e.toString(), delay);
       timer.schedule(() -> startService(s, attempt + 1), delay, TimeUnit.SECONDS);
     }
   }
 
   private void begin() {
-    Logger.info("outpost agent {} starting: device {}, fleet {}, {} sensors, state in {}, stream {}", version,
-        config.deviceId(), config.fleet(), sampler.size(), config.stateDir(), outbox.stream());
+    Logger.info(
+        "outpost agent {} starting: device {}, fleet {}, {} sensors, state in {}, stream {}",
+        version,
+        config.deviceId(),
+        config.fleet(),
+        sampler.size(),
+        config.stateDir(),
+        outbox.stream());
     dispatcher.start();
-    link.start(new Link.Events() {
-      @Override
-      public void connected(String peerId, int maxMessageSize) {
-        batcher.setMaxMessageSize(maxMessageSize);
-        dispatcher.connected();
-        publishStatus();
-      }
+    link.start(
+        new Link.Events() {
+          @Override
+          public void connected(String peerId, int maxMessageSize) {
+            batcher.setMaxMessageSize(maxMessageSize);
+            dispatcher.connected();
+            publishStatus();
+          }
 
-      @Override
-      public void disconnected(String why) {
-        dispatcher.disconnected();
-      }
+          @Override
+          public void disconnected(String why) {
+            dispatcher.disconnected();
+          }
 
-      @Override
-      public void message(String channel, String from, JsonElement data) {
-        if (router.channels().contains(channel)) {
-          router.onChannelMessage(channel, from, data);
-        }
-        AgentPluginContext.deliver(pluginSubscriptions, channel, data);
-      }
+          @Override
+          public void message(String channel, String from, JsonElement data) {
+            if (router.channels().contains(channel)) {
+              router.onChannelMessage(channel, from, data);
+            }
+            AgentPluginContext.deliver(pluginSubscriptions, channel, data);
+          }
 
-      @Override
-      public void direct(String from, JsonElement data) {
-        router.onDirect(from, data);
-      }
-    });
+          @Override
+          public void direct(String from, JsonElement data) {
+            router.onDirect(from, data);
+          }
+        });
     if (config.commands().enabled()) {
       router.channels().forEach(link::subscribe);
     }
     sampler.start();
     startServices();
     long si = config.status().interval().toMillis();
-    timer.scheduleAtFixedRate(guard("status message", this::publishStatus), si, si, TimeUnit.MILLISECONDS);
+    timer.scheduleAtFixedRate(
+        guard("status message", this::publishStatus), si, si, TimeUnit.MILLISECONDS);
     long fi = config.status().fileInterval().toMillis();
-    timer.scheduleAtFixedRate(guard("status file", this::writeStatusFile), 0, fi, TimeUnit.MILLISECONDS);
-    timer.scheduleAtFixedRate(guard("command results pruning", () -> outbox.pruneCommandResults(config.commands().rememberFor())),
-        1, 60, TimeUnit.MINUTES);
+    timer.scheduleAtFixedRate(
+        guard("status file", this::writeStatusFile), 0, fi, TimeUnit.MILLISECONDS);
+    timer.scheduleAtFixedRate(
+        guard(
+            "command results pruning",
+            () -> outbox.pruneCommandResults(config.commands().rememberFor())),
+        1,
+        60,
+        TimeUnit.MINUTES);
   }
 
   private static Runnable guard(String what, Runnable r) {
@@ -310,7 +368,10 @@ public final class Agent implements AutoCloseable, AgentControl {
     return sv;
   }
 
-  /** {@code "outputs": {name: true/false, or null while not running}}, only on devices that have outputs. */
+  /**
+   * {@code "outputs": {name: true/false, or null while not running}}, only on devices that have
+   * outputs.
+   */
   private void putOutputs(Map<String, Object> status) {
     Map<String, Boolean> states = outputs.states();
     if (!states.isEmpty()) {
@@ -358,7 +419,9 @@ public final class Agent implements AutoCloseable, AgentControl {
     linkState.put("connected", link.connected());
     f.put("link", linkState);
     f.put("uplink", dispatcher.stats());
-    f.put("ackExpectedWithinMs", config.status().interval().toMillis() * 2 + config.network().ackTimeout().toMillis());
+    f.put(
+        "ackExpectedWithinMs",
+        config.status().interval().toMillis() * 2 + config.network().ackTimeout().toMillis());
     f.put("sensors", sampler.status());
     putOutputs(f);
     Map<String, Object> serviceStates = servicesStatus();
@@ -372,9 +435,14 @@ public final class Agent implements AutoCloseable, AgentControl {
     }
   }
 
-  /** Some sensor read should succeed at least this often: three of the slowest intervals, at least 30 s. */
+  /**
+   * Some sensor read should succeed at least this often: three of the slowest intervals, at least
+   * 30 s.
+   */
   private long samplingWindowMillis() {
-    return Math.max(30_000, 3 * sampler.slowestInterval().toMillis() + config.telemetry().readTimeout().toMillis());
+    return Math.max(
+        30_000,
+        3 * sampler.slowestInterval().toMillis() + config.telemetry().readTimeout().toMillis());
   }
 
   @Override
@@ -395,19 +463,22 @@ public final class Agent implements AutoCloseable, AgentControl {
   @Override
   public void restart(String commandId, String reason) {
     Logger.warn("restart requested: {}", reason);
-    Thread t = new Thread(() -> {
-      // The result is stored once it is queued; then give it a chance to leave the device.
-      long until = clock.millis() + 2_000;
-      while (outbox.commandResult(commandId).isEmpty() && clock.millis() < until) {
-        try {
-          Thread.sleep(10);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-      dispatcher.awaitDrained(5_000);
-      stop(Builtins.RESTART_EXIT_CODE);
-    }, "agent-restart");
+    Thread t =
+        new Thread(
+            () -> {
+              // The result is stored once it is queued; then give it a chance to leave the device.
+              long until = clock.millis() + 2_000;
+              while (outbox.commandResult(commandId).isEmpty() && clock.millis() < until) {
+                try {
+                  Thread.sleep(10);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+              dispatcher.awaitDrained(5_000);
+              stop(Builtins.RESTART_EXIT_CODE);
+            },
+            "agent-restart");
     t.setDaemon(true);
     t.start();
   }

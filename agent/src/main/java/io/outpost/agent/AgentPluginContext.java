@@ -19,9 +19,9 @@ import java.util.regex.Pattern;
 import org.tinylog.Logger;
 
 /**
- * What plugins (command handlers, services) get from the agent. Their {@link Uplink} writes into the
- * outbox like everything else the device says, and their subscriptions are served from the agent's
- * one connection. Thread-safe.
+ * What plugins (command handlers, services) get from the agent. Their {@link Uplink} writes into
+ * the outbox like everything else the device says, and their subscriptions are served from the
+ * agent's one connection. Thread-safe.
  */
 final class AgentPluginContext implements PluginContext, Uplink {
   private final String deviceId;
@@ -35,8 +35,15 @@ final class AgentPluginContext implements PluginContext, Uplink {
 
   record Subscription(Pattern pattern, BiConsumer<String, Object> listener) {}
 
-  AgentPluginContext(String deviceId, Options options, Clock clock, ScheduledExecutorService scheduler,
-      Hardware hardware, Outbox outbox, Link link, List<Subscription> subscriptions) {
+  AgentPluginContext(
+      String deviceId,
+      Options options,
+      Clock clock,
+      ScheduledExecutorService scheduler,
+      Hardware hardware,
+      Outbox outbox,
+      Link link,
+      List<Subscription> subscriptions) {
     this.deviceId = deviceId;
     this.options = options;
     this.clock = clock;
@@ -64,7 +71,9 @@ final class AgentPluginContext implements PluginContext, Uplink {
     }
   }
 
-  /** Channel glob as in protocol.md §8: {@code *} within one segment, {@code **} across segments. */
+  /**
+   * Channel glob as in protocol.md §8: {@code *} within one segment, {@code **} across segments.
+   */
   static Pattern glob(String channel) {
     StringBuilder re = new StringBuilder();
     for (int i = 0; i < channel.length(); i++) {

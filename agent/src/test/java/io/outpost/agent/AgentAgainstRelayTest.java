@@ -24,7 +24,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The whole agent in this JVM against a real relay on loopback, observed by an independent subscriber. */
+/**
+ * The whole agent in this JVM against a real relay on loopback, observed by an independent
+ * subscriber.
+ */
 @Timeout(60)
 class AgentAgainstRelayTest {
   private static final Duration OUTPUT_WAIT = Duration.ofSeconds(20);
@@ -43,8 +46,11 @@ class AgentAgainstRelayTest {
     return config(network, Map.of());
   }
 
-  private AgentConfig config(Map<String, Object> network, Map<String, Object> extra) throws Exception {
-    Path profile = TestConfigs.profile(dir, "[{\"name\": \"ctr\", \"type\": \"sim.counter\", \"interval\": \"50ms\"}]");
+  private AgentConfig config(Map<String, Object> network, Map<String, Object> extra)
+      throws Exception {
+    Path profile =
+        TestConfigs.profile(
+            dir, "[{\"name\": \"ctr\", \"type\": \"sim.counter\", \"interval\": \"50ms\"}]");
     Map<String, Object> cfg = TestConfigs.againstRelay(dir, "pi-it", network, profile.toString());
     cfg.put("telemetry", Map.of("batch", Map.of("maxRecords", 10, "maxDelay", "200ms")));
     cfg.put("commands", Map.of("allowFrom", List.of("system", "ops-*")));
@@ -54,7 +60,13 @@ class AgentAgainstRelayTest {
 
   private Agent start(AgentConfig c) throws Exception {
     SensorRegistry registry = SensorRegistry.builtIn();
-    return Agent.start(c, TestConfigs.sensors(c, registry), registry.outputs(), new RealtimeLink(c), Clock.systemUTC(), List.of());
+    return Agent.start(
+        c,
+        TestConfigs.sensors(c, registry),
+        registry.outputs(),
+        new RealtimeLink(c),
+        Clock.systemUTC(),
+        List.of());
   }
 
   @Test
@@ -69,31 +81,66 @@ class AgentAgainstRelayTest {
     JsonObject first = t.getAsJsonArray("records").get(0).getAsJsonObject();
     assertThat(first.get("bn").getAsString()).isEqualTo("pi-it/");
     assertThat(first.get("n").getAsString()).isEqualTo("ctr/count");
-    assertThat(t.get("id").getAsString()).isEqualTo("pi-it:" + t.get("stream").getAsString() + ":" + t.get("seq").getAsLong());
+    assertThat(t.get("id").getAsString())
+        .isEqualTo("pi-it:" + t.get("stream").getAsString() + ":" + t.get("seq").getAsLong());
 
     // A backend command through the REST API, to the fleet.
-    assertThat(relay.publish("fleets/lab/commands",
-        "{\"type\": \"command\", \"id\": \"c-rest\", \"name\": \"sample\", \"target\": \"*\"}")).isEqualTo(200);
-    JsonObject result = backend.awaitMessage(o -> type("command.result").test(o) && "c-rest".equals(o.get("id").getAsString()), Duration.ofSeconds(20));
+    assertThat(
+            relay.publish(
+                "fleets/lab/commands",
+                "{\"type\": \"command\", \"id\": \"c-rest\", \"name\": \"sample\", \"target\": \"*\"}"))
+        .isEqualTo(200);
+    JsonObject result =
+        backend.awaitMessage(
+            o -> type("command.result").test(o) && "c-rest".equals(o.get("id").getAsString()),
+            Duration.ofSeconds(20));
     assertThat(result.get("status").getAsString()).isEqualTo("succeeded");
-    assertThat(result.getAsJsonObject("result").getAsJsonArray("records").get(0).getAsJsonObject().get("n").getAsString())
+    assertThat(
+            result
+                .getAsJsonObject("result")
+                .getAsJsonArray("records")
+                .get(0)
+                .getAsJsonObject()
+                .get("n")
+                .getAsString())
         .isEqualTo("ctr/count");
 
     // A direct command from an operator console is answered to the console too.
     try (EventsRecorder console = new EventsRecorder(relay, "ops-console-1")) {
-      console.client().send("pi-it", Json.parse("{\"type\": \"command\", \"id\": \"c-direct\", \"name\": \"ping\"}")).get();
-      await().atMost(Duration.ofSeconds(20)).until(() -> console.directs().stream().anyMatch(d -> "c-direct".equals(d.get("id").getAsString())));
+      console
+          .client()
+          .send(
+              "pi-it",
+              Json.parse("{\"type\": \"command\", \"id\": \"c-direct\", \"name\": \"ping\"}"))
+          .get();
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  console.directs().stream()
+                      .anyMatch(d -> "c-direct".equals(d.get("id").getAsString())));
       assertThat(console.directs().get(0).get("status").getAsString()).isEqualTo("succeeded");
     }
     // A command published by another device is refused (commands.allowFrom).
     try (EventsRecorder otherDevice = new EventsRecorder(relay, "pi-other")) {
-      otherDevice.client().publish("devices/pi-it/commands", Json.parse("{\"type\": \"command\", \"id\": \"c-evil\", \"name\": \"agent.restart\"}")).get();
-      JsonObject refused = backend.awaitMessage(o -> type("command.result").test(o) && "c-evil".equals(o.get("id").getAsString()), Duration.ofSeconds(20));
+      otherDevice
+          .client()
+          .publish(
+              "devices/pi-it/commands",
+              Json.parse(
+                  "{\"type\": \"command\", \"id\": \"c-evil\", \"name\": \"agent.restart\"}"))
+          .get();
+      JsonObject refused =
+          backend.awaitMessage(
+              o -> type("command.result").test(o) && "c-evil".equals(o.get("id").getAsString()),
+              Duration.ofSeconds(20));
       assertThat(refused.get("status").getAsString()).isEqualTo("rejected");
     }
 
     // The runtime status file says healthy: sampling, store writable, connected with recent acks.
-    await().atMost(Duration.ofSeconds(10)).until(() -> Health.check(dir.resolve("status.json"), Instant.now()).healthy());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> Health.check(dir.resolve("status.json"), Instant.now()).healthy());
     assertThat(backend.unexplainedGaps(t.get("stream").getAsString())).isEmpty();
   }
 
@@ -108,9 +155,13 @@ class AgentAgainstRelayTest {
 
     relay.start();
     backend = new EventsRecorder(relay, "backend");
-    await().atMost(Duration.ofSeconds(30)).until(() -> agent.outbox().pendingMessages() == 0 && !backend.seqsByStream().isEmpty());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> agent.outbox().pendingMessages() == 0 && !backend.seqsByStream().isEmpty());
     String stream = agent.outbox().stream();
-    await().atMost(Duration.ofSeconds(10)).until(() -> backend.seqsByStream().get(stream).contains(1L));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> backend.seqsByStream().get(stream).contains(1L));
     assertThat(backend.unexplainedGaps(stream)).isEmpty();
   }
 
@@ -123,8 +174,13 @@ class AgentAgainstRelayTest {
     Instant start = Instant.now();
     // Over three token lifetimes the relay closes the expiring connections (4002) and the agent
     // switches to connections with fresh tokens, while telemetry keeps flowing.
-    await().atMost(Duration.ofSeconds(30)).until(() -> Duration.between(start, Instant.now()).toSeconds() >= 7
-        && backend.seqsByStream().getOrDefault(stream, java.util.Set.of()).size() >= 20);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                Duration.between(start, Instant.now()).toSeconds() >= 7
+                    && backend.seqsByStream().getOrDefault(stream, java.util.Set.of()).size()
+                        >= 20);
     @SuppressWarnings("unchecked")
     Map<String, Object> link = (Map<String, Object>) agent.status().get("link");
     assertThat((int) link.get("connects")).isGreaterThanOrEqualTo(3);
@@ -133,22 +189,28 @@ class AgentAgainstRelayTest {
   }
 
   @Test
-  void aFullBufferDropsOldTelemetryAndTheSubscriberSeesGapsOnlyWhereBufferDroppedSaysSo() throws Exception {
+  void aFullBufferDropsOldTelemetryAndTheSubscriberSeesGapsOnlyWhereBufferDroppedSaysSo()
+      throws Exception {
     relay = RelayFixture.onFreePort();
     // A 6 kB outbox holds a handful of messages: offline, the oldest telemetry must make room.
     agent = start(config(relay.network("1h"), Map.of("buffer", Map.of("maxBytes", "6KB"))));
-    await().atMost(Duration.ofSeconds(20)).until(() -> (long) agent.outbox().stats().get("dropped") >= 20);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> (long) agent.outbox().stats().get("dropped") >= 20);
     relay.start();
     backend = new EventsRecorder(relay, "backend");
     String stream = agent.outbox().stream();
-    await().atMost(Duration.ofSeconds(30)).until(() -> backend.messages().stream().anyMatch(EventsRecorder.type("buffer.dropped")));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> backend.messages().stream().anyMatch(EventsRecorder.type("buffer.dropped")));
     await().atMost(Duration.ofSeconds(30)).until(() -> agent.outbox().pendingMessages() == 0);
     // Everything not announced as dropped arrived; the drops were real.
     Set<Long> seen = backend.seqsByStream().get(stream);
     long max = seen.stream().mapToLong(Long::longValue).max().orElseThrow();
     assertThat(max - seen.size()).as("missing sequence numbers").isGreaterThanOrEqualTo(20);
     assertThat(backend.unexplainedGaps(stream)).isEmpty();
-    JsonObject drop = backend.awaitMessage(EventsRecorder.type("buffer.dropped"), Duration.ofSeconds(1));
+    JsonObject drop =
+        backend.awaitMessage(EventsRecorder.type("buffer.dropped"), Duration.ofSeconds(1));
     assertThat(drop.get("reason").getAsString()).isEqualTo("maxBytes");
   }
 
@@ -157,10 +219,12 @@ class AgentAgainstRelayTest {
     relay = RelayFixture.started();
     backend = new EventsRecorder(relay, "backend");
     java.nio.file.Files.createDirectories(dir.resolve("state"));
-    java.nio.file.Files.writeString(dir.resolve("state/outbox.db"), "SQLite format 3\0 but then garbage".repeat(300));
+    java.nio.file.Files.writeString(
+        dir.resolve("state/outbox.db"), "SQLite format 3\0 but then garbage".repeat(300));
     agent = start(config(relay.network("1h")));
     JsonObject status = backend.awaitMessage(type("status"), Duration.ofSeconds(20));
-    assertThat(status.getAsJsonObject("buffer").get("recovery").getAsString()).startsWith("store was damaged");
+    assertThat(status.getAsJsonObject("buffer").get("recovery").getAsString())
+        .startsWith("store was damaged");
     backend.awaitMessage(type("telemetry"), Duration.ofSeconds(20));
     assertThat(agent.outbox().writable()).isTrue();
   }
@@ -172,15 +236,35 @@ class AgentAgainstRelayTest {
   private void startGreenhouse() throws Exception {
     relay = RelayFixture.started();
     backend = new EventsRecorder(relay, "backend");
-    agent = start(config(relay.network("1h"), Map.of("profile", "greenhouse-sim",
-        "status", Map.of("file", dir.resolve("status.json").toString(), "fileInterval", "200ms", "interval", "500ms"))));
+    agent =
+        start(
+            config(
+                relay.network("1h"),
+                Map.of(
+                    "profile",
+                    "greenhouse-sim",
+                    "status",
+                    Map.of(
+                        "file",
+                        dir.resolve("status.json").toString(),
+                        "fileInterval",
+                        "200ms",
+                        "interval",
+                        "500ms"))));
   }
 
   private JsonObject outputSet(String id, String argsJson) throws Exception {
-    assertThat(relay.publish("devices/pi-it/commands",
-        "{\"type\": \"command\", \"id\": \"" + id + "\", \"name\": \"output.set\", \"args\": " + argsJson + "}"))
+    assertThat(
+            relay.publish(
+                "devices/pi-it/commands",
+                "{\"type\": \"command\", \"id\": \""
+                    + id
+                    + "\", \"name\": \"output.set\", \"args\": "
+                    + argsJson
+                    + "}"))
         .isEqualTo(200);
-    return backend.awaitMessage(o -> type("command.result").test(o) && id.equals(o.get("id").getAsString()), OUTPUT_WAIT);
+    return backend.awaitMessage(
+        o -> type("command.result").test(o) && id.equals(o.get("id").getAsString()), OUTPUT_WAIT);
   }
 
   private static Predicate<JsonObject> pumpIs(boolean on) {
@@ -229,7 +313,8 @@ class AgentAgainstRelayTest {
 
     JsonObject missing = outputSet("pump-what", "{\"value\": true}");
     assertThat(missing.get("status").getAsString()).isEqualTo("rejected");
-    assertThat(missing.getAsJsonObject("error").get("message").getAsString()).contains("output: missing");
+    assertThat(missing.getAsJsonObject("error").get("message").getAsString())
+        .contains("output: missing");
 
     // Nothing was switched.
     assertThat(agent.status().get("outputs")).isEqualTo(Map.of("pump", false));

@@ -12,7 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** {@code outpost run} (or another command) as a real child process, started from the test class path. */
+/**
+ * {@code outpost run} (or another command) as a real child process, started from the test class
+ * path.
+ */
 public final class AgentProcess implements AutoCloseable {
   private final Path config;
   private final Path log;
@@ -24,8 +27,11 @@ public final class AgentProcess implements AutoCloseable {
   }
 
   public AgentProcess start() throws IOException {
-    process = new ProcessBuilder(command("run", "--config", config.toString())).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    process =
+        new ProcessBuilder(command("run", "--config", config.toString()))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
     return this;
   }
 
@@ -36,21 +42,34 @@ public final class AgentProcess implements AutoCloseable {
    * Runs {@code outpost ARGS} in a fresh JVM (its own logging configuration, as on a device) to the
    * end; fails when it takes longer than {@code timeout}. {@code dir} receives its output files.
    */
-  public static Finished runToEnd(Path dir, Duration timeout, String... args) throws IOException, InterruptedException {
+  public static Finished runToEnd(Path dir, Duration timeout, String... args)
+      throws IOException, InterruptedException {
     Path out = Files.createTempFile(dir, "out-", ".txt");
     Path err = Files.createTempFile(dir, "err-", ".txt");
-    Process p = new ProcessBuilder(command(args)).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    Process p =
+        new ProcessBuilder(command(args))
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .start();
     if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      throw new AssertionError("outpost " + String.join(" ", args) + " did not finish within " + timeout);
+      throw new AssertionError(
+          "outpost " + String.join(" ", args) + " did not finish within " + timeout);
     }
     return new Finished(p.exitValue(), Files.readString(out), Files.readString(err));
   }
 
   private static List<String> command(String... args) {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:+UseSerialGC", "-Xmx64m", "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"), "io.outpost.agent.cli.Main"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC",
+                "-Xmx64m",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.outpost.agent.cli.Main"));
     cmd.addAll(List.of(args));
     return cmd;
   }
@@ -84,11 +103,15 @@ public final class AgentProcess implements AutoCloseable {
     }
   }
 
-  public static void awaitStatus(Path file, java.util.function.Predicate<JsonObject> p, Duration timeout) {
-    await().atMost(timeout).until(() -> {
-      JsonObject s = status(file);
-      return s != null && p.test(s);
-    });
+  public static void awaitStatus(
+      Path file, java.util.function.Predicate<JsonObject> p, Duration timeout) {
+    await()
+        .atMost(timeout)
+        .until(
+            () -> {
+              JsonObject s = status(file);
+              return s != null && p.test(s);
+            });
   }
 
   @Override

@@ -21,8 +21,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 /**
- * An independent subscriber (a backend, as in the IoT guide) that records everything on
- * {@code devices/*}{@code /events} and every direct message it gets; reconnects when the relay restarts.
+ * An independent subscriber (a backend, as in the IoT guide) that records everything on {@code
+ * devices/*}{@code /events} and every direct message it gets; reconnects when the relay restarts.
  */
 public final class EventsRecorder implements AutoCloseable {
   private final List<JsonObject> messages = new CopyOnWriteArrayList<>();
@@ -31,24 +31,36 @@ public final class EventsRecorder implements AutoCloseable {
   private final RealtimeClient client;
 
   public EventsRecorder(RelayFixture relay, String peerId) throws Exception {
-    TokenProvider tokens = () -> CompletableFuture.completedFuture(
-        relay.mint(peerId, List.of("devices/**", "fleets/**"), List.of("subscribe", "publish", "send")));
-    client = RealtimeClient.create(RealtimeConfig.builder().url(relay.origin()).tokenProvider(tokens)
-        .deviceMode(true).reconnectMaxDelay(Duration.ofSeconds(1)).build(), new RealtimeListener() {
-          @Override
-          public void onMessage(ChannelMessage m) {
-            if (m.data().isJsonObject()) {
-              record(m.data().getAsJsonObject());
-            }
-          }
+    TokenProvider tokens =
+        () ->
+            CompletableFuture.completedFuture(
+                relay.mint(
+                    peerId,
+                    List.of("devices/**", "fleets/**"),
+                    List.of("subscribe", "publish", "send")));
+    client =
+        RealtimeClient.create(
+            RealtimeConfig.builder()
+                .url(relay.origin())
+                .tokenProvider(tokens)
+                .deviceMode(true)
+                .reconnectMaxDelay(Duration.ofSeconds(1))
+                .build(),
+            new RealtimeListener() {
+              @Override
+              public void onMessage(ChannelMessage m) {
+                if (m.data().isJsonObject()) {
+                  record(m.data().getAsJsonObject());
+                }
+              }
 
-          @Override
-          public void onDirect(DirectMessage m) {
-            if (m.data().isJsonObject()) {
-              directs.add(m.data().getAsJsonObject());
-            }
-          }
-        });
+              @Override
+              public void onDirect(DirectMessage m) {
+                if (m.data().isJsonObject()) {
+                  directs.add(m.data().getAsJsonObject());
+                }
+              }
+            });
     client.connect().get();
     client.subscribe("devices/*/events").get();
   }
@@ -56,7 +68,9 @@ public final class EventsRecorder implements AutoCloseable {
   private void record(JsonObject o) {
     messages.add(o);
     if (o.has("stream") && o.has("seq")) {
-      seqsByStream.computeIfAbsent(o.get("stream").getAsString(), k -> ConcurrentHashMap.newKeySet()).add(o.get("seq").getAsLong());
+      seqsByStream
+          .computeIfAbsent(o.get("stream").getAsString(), k -> ConcurrentHashMap.newKeySet())
+          .add(o.get("seq").getAsLong());
     }
   }
 
@@ -85,7 +99,10 @@ public final class EventsRecorder implements AutoCloseable {
     return seqsByStream;
   }
 
-  /** Every sequence number missing from 1..max of {@code stream} that no buffer.dropped message accounts for. */
+  /**
+   * Every sequence number missing from 1..max of {@code stream} that no buffer.dropped message
+   * accounts for.
+   */
   public Set<Long> unexplainedGaps(String stream) {
     Set<Long> seen = new TreeSet<>(seqsByStream.getOrDefault(stream, Set.of()));
     long max = seen.stream().mapToLong(Long::longValue).max().orElse(0);
@@ -96,7 +113,9 @@ public final class EventsRecorder implements AutoCloseable {
       }
     }
     for (JsonObject o : messages) {
-      if ("buffer.dropped".equals(o.get("type").getAsString()) && o.has("fromSeq") && stream.equals(o.get("stream").getAsString())) {
+      if ("buffer.dropped".equals(o.get("type").getAsString())
+          && o.has("fromSeq")
+          && stream.equals(o.get("stream").getAsString())) {
         for (long s = o.get("fromSeq").getAsLong(); s <= o.get("toSeq").getAsLong(); s++) {
           gaps.remove(s);
         }

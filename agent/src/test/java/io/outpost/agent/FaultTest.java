@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Real processes, real faults: the agent is killed with SIGKILL while a fast counter runs, the relay
- * is restarted under it, and an independent subscriber must still see every sequence number of the
- * stream (gaps only where a {@code buffer.dropped} message says so).
+ * Real processes, real faults: the agent is killed with SIGKILL while a fast counter runs, the
+ * relay is restarted under it, and an independent subscriber must still see every sequence number
+ * of the stream (gaps only where a {@code buffer.dropped} message says so).
  */
 class FaultTest {
   @TempDir Path dir;
@@ -31,8 +31,11 @@ class FaultTest {
   }
 
   private Path config() {
-    Path profile = TestConfigs.profile(dir, "[{\"name\": \"ctr\", \"type\": \"sim.counter\", \"interval\": \"20ms\"}]");
-    Map<String, Object> cfg = TestConfigs.againstRelay(dir, "pi-fault", relay.network("1h"), profile.toString());
+    Path profile =
+        TestConfigs.profile(
+            dir, "[{\"name\": \"ctr\", \"type\": \"sim.counter\", \"interval\": \"20ms\"}]");
+    Map<String, Object> cfg =
+        TestConfigs.againstRelay(dir, "pi-fault", relay.network("1h"), profile.toString());
     cfg.put("telemetry", Map.of("batch", Map.of("maxRecords", 10, "maxDelay", "100ms")));
     cfg.put("buffer", Map.of("commitInterval", "10ms"));
     cfg.put("log", Map.of("level", "info", "file", dir.resolve("agent.log").toString()));
@@ -40,12 +43,18 @@ class FaultTest {
   }
 
   private void awaitBackendSubscribed() {
-    java.util.concurrent.atomic.AtomicInteger probe = new java.util.concurrent.atomic.AtomicInteger();
-    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
-      int n = probe.incrementAndGet();
-      relay.publish("devices/probe/events", "{\"type\": \"probe\", \"n\": " + n + "}");
-      return backend.messages().stream().anyMatch(m -> "probe".equals(m.get("type").getAsString()));
-    });
+    java.util.concurrent.atomic.AtomicInteger probe =
+        new java.util.concurrent.atomic.AtomicInteger();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              int n = probe.incrementAndGet();
+              relay.publish("devices/probe/events", "{\"type\": \"probe\", \"n\": " + n + "}");
+              return backend.messages().stream()
+                  .anyMatch(m -> "probe".equals(m.get("type").getAsString()));
+            });
   }
 
   private int received() {
@@ -70,7 +79,10 @@ class FaultTest {
         relay.stop();
         Files.deleteIfExists(status);
         agent.start();
-        AgentProcess.awaitStatus(status, s -> s.getAsJsonObject("buffer").get("messages").getAsLong() >= 10, Duration.ofSeconds(30));
+        AgentProcess.awaitStatus(
+            status,
+            s -> s.getAsJsonObject("buffer").get("messages").getAsLong() >= 10,
+            Duration.ofSeconds(30));
         agent.kill();
         relay.start();
         // Pub/sub keeps nothing for absent subscribers: the backend must be subscribed again before
@@ -83,15 +95,21 @@ class FaultTest {
     }
     // Let the last incarnation drain its backlog, then stop it the way systemd does.
     await().atMost(Duration.ofSeconds(30)).until(() -> received() > 0);
-    AgentProcess.awaitStatus(status, s -> s.getAsJsonObject("link").get("connected").getAsBoolean()
-        && s.getAsJsonObject("buffer").get("messages").getAsLong() == 0, Duration.ofSeconds(40));
+    AgentProcess.awaitStatus(
+        status,
+        s ->
+            s.getAsJsonObject("link").get("connected").getAsBoolean()
+                && s.getAsJsonObject("buffer").get("messages").getAsLong() == 0,
+        Duration.ofSeconds(40));
     agent.terminate();
 
     assertThat(backend.seqsByStream()).as("one state directory, one stream").hasSize(1);
     String stream = backend.seqsByStream().keySet().iterator().next();
     Set<Long> gaps = backend.unexplainedGaps(stream);
     assertThat(gaps).as("sequence numbers lost without a buffer.dropped").isEmpty();
-    assertThat(received()).as("at least 5 per round plus 10 buffered offline").isGreaterThanOrEqualTo(25);
+    assertThat(received())
+        .as("at least 5 per round plus 10 buffered offline")
+        .isGreaterThanOrEqualTo(25);
     List<String> log = Files.readAllLines(dir.resolve("agent.log"));
     assertThat(log).noneMatch(l -> l.contains("Exception") && l.startsWith("\tat "));
   }

@@ -32,12 +32,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A third-party plugin jar in plugins.dirs: its sensor type and its command work like built-ins. */
+/**
+ * A third-party plugin jar in plugins.dirs: its sensor type and its command work like built-ins.
+ */
 @Timeout(60)
 class PluginEndToEndTest {
   @TempDir Path dir;
 
-  private static final String FACTORY = """
+  private static final String FACTORY =
+      """
       package acme;
       import io.outpost.plugin.*;
       import java.util.List;
@@ -52,7 +55,8 @@ class PluginEndToEndTest {
       }
       """;
 
-  private static final String HANDLERS = """
+  private static final String HANDLERS =
+      """
       package acme;
       import io.outpost.plugin.*;
       import java.util.List;
@@ -74,12 +78,25 @@ class PluginEndToEndTest {
     Files.writeString(src.resolve("Co2Factory.java"), FACTORY);
     Files.writeString(src.resolve("Handlers.java"), HANDLERS);
     Path classes = Files.createDirectories(dir.resolve("classes"));
-    int rc = ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(), "--release", "17",
-        "-proc:none", "-classpath", System.getProperty("java.class.path"),
-        src.resolve("Co2Factory.java").toString(), src.resolve("Handlers.java").toString());
+    int rc =
+        ToolProvider.getSystemJavaCompiler()
+            .run(
+                null,
+                null,
+                null,
+                "-d",
+                classes.toString(),
+                "--release",
+                "17",
+                "-proc:none",
+                "-classpath",
+                System.getProperty("java.class.path"),
+                src.resolve("Co2Factory.java").toString(),
+                src.resolve("Handlers.java").toString());
     assertThat(rc).isZero();
     Path jar = Files.createDirectories(dir.resolve("plugins")).resolve("acme.jar");
-    try (OutputStream os = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(os)) {
+    try (OutputStream os = Files.newOutputStream(jar);
+        JarOutputStream out = new JarOutputStream(os)) {
       try (Stream<Path> walk = Files.walk(classes)) {
         for (Path p : walk.filter(Files::isRegularFile).toList()) {
           out.putNextEntry(new JarEntry(classes.relativize(p).toString()));
@@ -100,49 +117,96 @@ class PluginEndToEndTest {
   private static String[] run(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new String[] {Integer.toString(code), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+    int code =
+        Main.run(
+            args,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new String[] {
+      Integer.toString(code),
+      out.toString(StandardCharsets.UTF_8),
+      err.toString(StandardCharsets.UTF_8)
+    };
   }
 
   @Test
   void aPluginSensorIsCheckedAndSampledLikeABuiltInOne() throws Exception {
     Path plugins = pluginJar();
-    Path profile = TestConfigs.profile(dir, "[{\"name\": \"air\", \"type\": \"acme.co2\", \"interval\": \"1s\", \"ppm\": 612}]");
-    Path cfg = TestConfigs.write(dir, "agent.json", "{\"device\": {\"id\": \"pi-1\"}, \"network\": {\"token\": {\"value\": \"t\"}},"
-        + " \"profile\": \"" + profile + "\", \"plugins\": {\"dirs\": [\"" + plugins + "\"]}}");
+    Path profile =
+        TestConfigs.profile(
+            dir,
+            "[{\"name\": \"air\", \"type\": \"acme.co2\", \"interval\": \"1s\", \"ppm\": 612}]");
+    Path cfg =
+        TestConfigs.write(
+            dir,
+            "agent.json",
+            "{\"device\": {\"id\": \"pi-1\"}, \"network\": {\"token\": {\"value\": \"t\"}},"
+                + " \"profile\": \""
+                + profile
+                + "\", \"plugins\": {\"dirs\": [\""
+                + plugins
+                + "\"]}}");
     String[] sample = run("sample", "--config", cfg.toString());
     assertThat(sample[0]).isEqualTo("0");
     assertThat(sample[1]).startsWith("{\"n\":\"air/co2\",\"u\":\"ppm\",\"v\":612,");
     assertThat(run("check", "--config", cfg.toString())[0]).isEqualTo("0");
 
     // The plugin validates its own options, and its messages carry the profile location.
-    Path bad = TestConfigs.profile(dir, "[{\"name\": \"air\", \"type\": \"acme.co2\", \"interval\": \"1s\", \"pmm\": 612}]");
-    String[] check = run("check", "--config", TestConfigs.write(dir, "agent.json", Files.readString(cfg).replace(profile.toString(), bad.toString())).toString());
+    Path bad =
+        TestConfigs.profile(
+            dir,
+            "[{\"name\": \"air\", \"type\": \"acme.co2\", \"interval\": \"1s\", \"pmm\": 612}]");
+    String[] check =
+        run(
+            "check",
+            "--config",
+            TestConfigs.write(
+                    dir,
+                    "agent.json",
+                    Files.readString(cfg).replace(profile.toString(), bad.toString()))
+                .toString());
     assertThat(check[0]).isEqualTo("2");
-    assertThat(check[2]).contains("test-profile.json: sensors[0] (\"air\", acme.co2): pmm: unknown key (expected one of [ppm])");
+    assertThat(check[2])
+        .contains(
+            "test-profile.json: sensors[0] (\"air\", acme.co2): pmm: unknown key (expected one of [ppm])");
   }
 
   @Test
   void aPluginCommandRunsThroughTheRouterLikeABuiltIn() throws Exception {
     Path plugins = pluginJar();
-    try (RelayFixture relay = RelayFixture.started(); EventsRecorder backend = new EventsRecorder(relay, "backend")) {
+    try (RelayFixture relay = RelayFixture.started();
+        EventsRecorder backend = new EventsRecorder(relay, "backend")) {
       Map<String, Object> cfg = new LinkedHashMap<>();
       cfg.put("device", Map.of("id", "pi-plug", "fleet", "lab"));
       cfg.put("network", relay.network("1h"));
-      cfg.put("profile", TestConfigs.profile(dir, "[{\"name\": \"air\", \"type\": \"acme.co2\", \"interval\": \"200ms\"}]").toString());
+      cfg.put(
+          "profile",
+          TestConfigs.profile(
+                  dir, "[{\"name\": \"air\", \"type\": \"acme.co2\", \"interval\": \"200ms\"}]")
+              .toString());
       cfg.put("stateDir", dir.resolve("state").toString());
       cfg.put("status", Map.of("file", dir.resolve("status.json").toString()));
       cfg.put("plugins", Map.of("dirs", List.of(plugins.toString())));
       AgentConfig c = TestConfigs.loader(Map.of()).load(cfg, "test", dir, true);
-      LoadedPlugins loaded = new PluginLoader().load(c.plugins().dirs(), Set.copyOf(SensorRegistry.builtIn().types()));
-      SensorRegistry registry = new SensorRegistry(loaded.isolatedSensorFactories(IsolatedSensor.Limits.defaults()), new Outputs());
+      LoadedPlugins loaded =
+          new PluginLoader().load(c.plugins().dirs(), Set.copyOf(SensorRegistry.builtIn().types()));
+      SensorRegistry registry =
+          new SensorRegistry(
+              loaded.isolatedSensorFactories(IsolatedSensor.Limits.defaults()), new Outputs());
       List<SensorSetup.Configured> sensors = TestConfigs.sensors(c, registry);
-      try (Agent agent = Agent.start(c, sensors, registry.outputs(), new RealtimeLink(c), Clock.systemUTC(), loaded)) {
+      try (Agent agent =
+          Agent.start(
+              c, sensors, registry.outputs(), new RealtimeLink(c), Clock.systemUTC(), loaded)) {
         backend.awaitMessage(EventsRecorder.type("status"), Duration.ofSeconds(20));
-        JsonObject t = backend.awaitMessage(EventsRecorder.type("telemetry"), Duration.ofSeconds(20));
-        assertThat(t.getAsJsonArray("records").get(0).getAsJsonObject().get("n").getAsString()).isEqualTo("air/co2");
-        relay.publish("fleets/lab/commands", "{\"type\": \"command\", \"id\": \"p-1\", \"name\": \"acme.hello\", \"args\": {\"who\": \"ops\"}}");
-        JsonObject r = backend.awaitMessage(EventsRecorder.type("command.result"), Duration.ofSeconds(20));
+        JsonObject t =
+            backend.awaitMessage(EventsRecorder.type("telemetry"), Duration.ofSeconds(20));
+        assertThat(t.getAsJsonArray("records").get(0).getAsJsonObject().get("n").getAsString())
+            .isEqualTo("air/co2");
+        relay.publish(
+            "fleets/lab/commands",
+            "{\"type\": \"command\", \"id\": \"p-1\", \"name\": \"acme.hello\", \"args\": {\"who\": \"ops\"}}");
+        JsonObject r =
+            backend.awaitMessage(EventsRecorder.type("command.result"), Duration.ofSeconds(20));
         assertThat(r.get("status").getAsString()).isEqualTo("succeeded");
         assertThat(r.getAsJsonObject("result").get("hello").getAsString()).isEqualTo("ops");
         assertThat(r.getAsJsonObject("result").get("device").getAsString()).isEqualTo("pi-plug");

@@ -17,9 +17,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-/** A real relay on a loopback port that a test can stop and start again on the same port with the same keys. */
+/**
+ * A real relay on a loopback port that a test can stop and start again on the same port with the
+ * same keys.
+ */
 public final class RelayFixture implements AutoCloseable {
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final RelayKeys keys = RelayKeys.development();
   private final int port;
   private volatile Relay relay;
@@ -42,7 +46,12 @@ public final class RelayFixture implements AutoCloseable {
   }
 
   public void start() throws IOException {
-    relay = Relay.start(RelaySettings.builder().listen(new InetSocketAddress("127.0.0.1", port)).keys(keys).build());
+    relay =
+        Relay.start(
+            RelaySettings.builder()
+                .listen(new InetSocketAddress("127.0.0.1", port))
+                .keys(keys)
+                .build());
   }
 
   public void stop() {
@@ -72,19 +81,39 @@ public final class RelayFixture implements AutoCloseable {
 
   /** The agent's {@code network} section: provisioning through the relay's token endpoint. */
   public Map<String, Object> network(String ttl) {
-    return Map.of("url", origin(), "token", Map.of("url", httpBase() + "/tokens", "bearer", Map.of("value", bearer()), "ttl", ttl));
+    return Map.of(
+        "url",
+        origin(),
+        "token",
+        Map.of("url", httpBase() + "/tokens", "bearer", Map.of("value", bearer()), "ttl", ttl));
   }
 
   public String mint(String peerId, List<String> channels, List<String> permissions) {
-    return relay.mintToken(TokenRequest.builder(peerId).channels(channels).permissions(permissions).ttl(Duration.ofHours(1)).build());
+    return relay.mintToken(
+        TokenRequest.builder(peerId)
+            .channels(channels)
+            .permissions(permissions)
+            .ttl(Duration.ofHours(1))
+            .build());
   }
 
-  /** {@code POST /v1/channels/{channel}/publish} with {@code {"data": dataJson}}; returns the HTTP status. */
+  /**
+   * {@code POST /v1/channels/{channel}/publish} with {@code {"data": dataJson}}; returns the HTTP
+   * status.
+   */
   public int publish(String channel, String dataJson) throws IOException, InterruptedException {
-    HttpRequest req = HttpRequest.newBuilder(URI.create(httpBase() + "/channels/" + URLEncoder.encode(channel, StandardCharsets.UTF_8) + "/publish"))
-        .header("Authorization", "Bearer " + bearer()).header("Content-Type", "application/json")
-        .timeout(Duration.ofSeconds(10))
-        .POST(HttpRequest.BodyPublishers.ofString("{\"data\": " + dataJson + "}")).build();
+    HttpRequest req =
+        HttpRequest.newBuilder(
+                URI.create(
+                    httpBase()
+                        + "/channels/"
+                        + URLEncoder.encode(channel, StandardCharsets.UTF_8)
+                        + "/publish"))
+            .header("Authorization", "Bearer " + bearer())
+            .header("Content-Type", "application/json")
+            .timeout(Duration.ofSeconds(10))
+            .POST(HttpRequest.BodyPublishers.ofString("{\"data\": " + dataJson + "}"))
+            .build();
     return HTTP.send(req, HttpResponse.BodyHandlers.ofString()).statusCode();
   }
 

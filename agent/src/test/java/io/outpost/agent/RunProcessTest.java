@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code outpost run} as systemd runs it: stop by SIGTERM, restart on request, health from outside. */
+/**
+ * {@code outpost run} as systemd runs it: stop by SIGTERM, restart on request, health from outside.
+ */
 @Timeout(60)
 class RunProcessTest {
   @TempDir Path dir;
@@ -41,35 +43,50 @@ class RunProcessTest {
     relay = RelayFixture.started();
     backend = new EventsRecorder(relay, "backend");
     // A simulated greenhouse: sensors on fake buses and a pump relay (gpio-out) on a fake pin.
-    Map<String, Object> cfg = TestConfigs.againstRelay(dir, "pi-run", relay.network("1h"), "greenhouse-sim");
+    Map<String, Object> cfg =
+        TestConfigs.againstRelay(dir, "pi-run", relay.network("1h"), "greenhouse-sim");
     cfg.put("log", Map.of("file", dir.resolve("agent.log").toString()));
     agent = new AgentProcess(TestConfigs.writeConfig(dir, cfg), dir.resolve("process.log")).start();
     // The agent subscribes before it publishes its first status, on the same connection: once the
     // status arrived, commands reach it.
     backend.awaitMessage(o -> "status".equals(o.get("type").getAsString()), Duration.ofSeconds(30));
-    await().atMost(Duration.ofSeconds(20)).until(() -> Health.check(status(), Instant.now()).healthy());
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> Health.check(status(), Instant.now()).healthy());
   }
 
   @Test
-  void sigtermStopsCleanlyPutsOutputsInTheirSafeStateAndMarksTheStatusFileStopped() throws Exception {
+  void sigtermStopsCleanlyPutsOutputsInTheirSafeStateAndMarksTheStatusFileStopped()
+      throws Exception {
     startAgent();
-    relay.publish("devices/pi-run/commands",
+    relay.publish(
+        "devices/pi-run/commands",
         "{\"type\": \"command\", \"id\": \"pump-on\", \"name\": \"output.set\", \"args\": {\"output\": \"pump\", \"value\": true}}");
-    JsonObject on = backend.awaitMessage(o -> "command.result".equals(o.get("type").getAsString()), Duration.ofSeconds(20));
+    JsonObject on =
+        backend.awaitMessage(
+            o -> "command.result".equals(o.get("type").getAsString()), Duration.ofSeconds(20));
     assertThat(on.get("status").getAsString()).as(on.toString()).isEqualTo("succeeded");
-    AgentProcess.awaitStatus(status(), st -> st.getAsJsonObject("outputs").get("pump").getAsBoolean(), Duration.ofSeconds(20));
+    AgentProcess.awaitStatus(
+        status(),
+        st -> st.getAsJsonObject("outputs").get("pump").getAsBoolean(),
+        Duration.ofSeconds(20));
 
     int code = agent.terminate();
     assertThat(code).as("JVM exit status after SIGTERM with a clean shutdown").isEqualTo(143);
     JsonObject s = AgentProcess.status(status());
     assertThat(s.get("state").getAsString()).isEqualTo("stopped");
-    assertThat(s.getAsJsonObject("outputs").get("pump").isJsonNull()).as("the pump is released: %s", s).isTrue();
+    assertThat(s.getAsJsonObject("outputs").get("pump").isJsonNull())
+        .as("the pump is released: %s", s)
+        .isTrue();
     String log = Files.readString(dir.resolve("agent.log"));
-    assertThat(log).contains("stop signal received").contains("outpost agent stopped")
+    assertThat(log)
+        .contains("stop signal received")
+        .contains("outpost agent stopped")
         .contains("output pump stopped in its safe state (off)")
         // Simulated hardware only: Pi4J is never started, so it never probes the board.
         .doesNotContain("Pi4J");
-    assertThat(log.indexOf("output pump stopped in its safe state")).isLessThan(log.indexOf("outpost agent stopped"));
+    assertThat(log.indexOf("output pump stopped in its safe state"))
+        .isLessThan(log.indexOf("outpost agent stopped"));
     Health.Verdict v = Health.check(status(), Instant.now());
     assertThat(v.problems()).anyMatch(p -> p.startsWith("the agent stopped at "));
   }
@@ -77,8 +94,12 @@ class RunProcessTest {
   @Test
   void agentRestartCommandExitsWith75AfterTheResultLeft() throws Exception {
     startAgent();
-    relay.publish("devices/pi-run/commands", "{\"type\": \"command\", \"id\": \"r-1\", \"name\": \"agent.restart\"}");
-    JsonObject result = backend.awaitMessage(o -> "command.result".equals(o.get("type").getAsString()), Duration.ofSeconds(20));
+    relay.publish(
+        "devices/pi-run/commands",
+        "{\"type\": \"command\", \"id\": \"r-1\", \"name\": \"agent.restart\"}");
+    JsonObject result =
+        backend.awaitMessage(
+            o -> "command.result".equals(o.get("type").getAsString()), Duration.ofSeconds(20));
     assertThat(result.get("status").getAsString()).isEqualTo("succeeded");
     assertThat(result.getAsJsonObject("result").get("exitCode").getAsInt()).isEqualTo(75);
     assertThat(agent.process().waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();

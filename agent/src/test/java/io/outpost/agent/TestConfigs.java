@@ -17,7 +17,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Builds real configurations from JSON text written to a temporary directory, as a device would have them. */
+/**
+ * Builds real configurations from JSON text written to a temporary directory, as a device would
+ * have them.
+ */
 public final class TestConfigs {
   private TestConfigs() {}
 
@@ -26,7 +29,9 @@ public final class TestConfigs {
     return loader(Map.of()).load(write(dir, "agent.json", json), false);
   }
 
-  /** A loader whose {@code "auto"} device id is {@code test-machine} (a fixture /etc/machine-id). */
+  /**
+   * A loader whose {@code "auto"} device id is {@code test-machine} (a fixture /etc/machine-id).
+   */
   public static ConfigLoader loader(Map<String, String> env) {
     try {
       Path root = Files.createTempDirectory("outpost-root-");
@@ -49,18 +54,20 @@ public final class TestConfigs {
   }
 
   /**
-   * The configuration the tests against a relay start from: device {@code deviceId} of fleet
-   * {@code lab} with {@code network} (see {@link RelayFixture#network}), {@code profile} (a bundled
-   * name or a file), its state directory and status file in {@code dir}, the status file written
-   * every 200 ms. Mutable: a test adds or replaces sections.
+   * The configuration the tests against a relay start from: device {@code deviceId} of fleet {@code
+   * lab} with {@code network} (see {@link RelayFixture#network}), {@code profile} (a bundled name
+   * or a file), its state directory and status file in {@code dir}, the status file written every
+   * 200 ms. Mutable: a test adds or replaces sections.
    */
-  public static Map<String, Object> againstRelay(Path dir, String deviceId, Map<String, Object> network, String profile) {
+  public static Map<String, Object> againstRelay(
+      Path dir, String deviceId, Map<String, Object> network, String profile) {
     Map<String, Object> cfg = new LinkedHashMap<>();
     cfg.put("device", Map.of("id", deviceId, "fleet", "lab"));
     cfg.put("network", network);
     cfg.put("profile", profile);
     cfg.put("stateDir", dir.resolve("state").toString());
-    cfg.put("status", Map.of("file", dir.resolve("status.json").toString(), "fileInterval", "200ms"));
+    cfg.put(
+        "status", Map.of("file", dir.resolve("status.json").toString(), "fileInterval", "200ms"));
     return cfg;
   }
 
@@ -71,16 +78,27 @@ public final class TestConfigs {
 
   /** A profile file with the given sensors JSON array, returning its path. */
   public static Path profile(Path dir, String sensorsJson) {
-    return write(dir, "test-profile.json", "{\"name\": \"test\", \"description\": \"test\", \"sensors\": " + sensorsJson + "}");
+    return write(
+        dir,
+        "test-profile.json",
+        "{\"name\": \"test\", \"description\": \"test\", \"sensors\": " + sensorsJson + "}");
   }
 
-  /** Creates the sensors of {@code config}'s profile with the built-in types; fails the test on any problem. */
+  /**
+   * Creates the sensors of {@code config}'s profile with the built-in types; fails the test on any
+   * problem.
+   */
   public static List<SensorSetup.Configured> sensors(AgentConfig config) throws Exception {
     return sensors(config, SensorRegistry.builtIn());
   }
 
-  /** Creates the sensors of {@code config}'s profile from {@code registry}; fails the test on any problem. */
-  public static List<SensorSetup.Configured> sensors(AgentConfig config, SensorRegistry registry) throws Exception {
-    return SensorSetup.buildAll(Profiles.load(config.profile(), config.configDir()), config, registry, Clock.systemUTC());
+  /**
+   * Creates the sensors of {@code config}'s profile from {@code registry}; fails the test on any
+   * problem.
+   */
+  public static List<SensorSetup.Configured> sensors(AgentConfig config, SensorRegistry registry)
+      throws Exception {
+    return SensorSetup.buildAll(
+        Profiles.load(config.profile(), config.configDir()), config, registry, Clock.systemUTC());
   }
 }

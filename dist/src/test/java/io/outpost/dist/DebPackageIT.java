@@ -26,7 +26,8 @@ class DebPackageIT {
   static void findPackage() throws IOException {
     Path dir = Path.of(System.getProperty("outpost.deb.dir", "target"));
     try (Stream<Path> files = Files.list(dir)) {
-      List<Path> debs = files.filter(p -> p.getFileName().toString().matches("outpost_.*_all\\.deb")).toList();
+      List<Path> debs =
+          files.filter(p -> p.getFileName().toString().matches("outpost_.*_all\\.deb")).toList();
       assertThat(debs).as(".deb files in " + dir).hasSize(1);
       deb = debs.get(0);
     }
@@ -46,7 +47,8 @@ class DebPackageIT {
         .contains("./usr/lib/outpost/plugins/")
         .containsPattern("\\./usr/share/outpost/lib/outpost-agent-[^ ]+\\.jar")
         .containsPattern("\\./usr/share/outpost/lib/sqlite-jdbc-[^ ]+\\.jar");
-    assertThat(contents.lines().filter(l -> l.endsWith("./usr/bin/outpost")).findFirst().orElseThrow())
+    assertThat(
+            contents.lines().filter(l -> l.endsWith("./usr/bin/outpost")).findFirst().orElseThrow())
         .startsWith("-rwxr-xr-x");
     // The test runner and benchmark tooling never ship to devices.
     assertThat(contents).doesNotContain("junit").doesNotContain("assertj").doesNotContain("jmh");
@@ -54,32 +56,48 @@ class DebPackageIT {
 
   @Test
   void controlFieldsDeclareJavaAndKeepTheConfigAsConffile() throws Exception {
-    assertThat(run("dpkg-deb", "--field", deb.toString(), "Package").output.trim()).isEqualTo("outpost");
-    assertThat(run("dpkg-deb", "--field", deb.toString(), "Architecture").output.trim()).isEqualTo("all");
-    assertThat(run("dpkg-deb", "--field", deb.toString(), "Depends").output).contains("java17-runtime-headless");
+    assertThat(run("dpkg-deb", "--field", deb.toString(), "Package").output.trim())
+        .isEqualTo("outpost");
+    assertThat(run("dpkg-deb", "--field", deb.toString(), "Architecture").output.trim())
+        .isEqualTo("all");
+    assertThat(run("dpkg-deb", "--field", deb.toString(), "Depends").output)
+        .contains("java17-runtime-headless");
   }
 
   @Test
   void unpackedPackageRunsTheCli(@TempDir Path root) throws Exception {
     run("dpkg-deb", "--extract", deb.toString(), root.toString());
     run("dpkg-deb", "--control", deb.toString(), root.resolve("DEBIAN").toString());
-    assertThat(Files.readString(root.resolve("DEBIAN/conffiles"))).contains("/etc/outpost/agent.json");
+    assertThat(Files.readString(root.resolve("DEBIAN/conffiles")))
+        .contains("/etc/outpost/agent.json");
 
     String classpath = root.resolve("usr/share/outpost/lib") + "/*";
     Result version = run(javaBin(), "-cp", classpath, "io.outpost.agent.cli.Main", "version");
     assertThat(version.output).contains("outpost ");
 
-    Result sample = run(javaBin(), "-cp", classpath, "io.outpost.agent.cli.Main",
-        "sample", "--profile", "simulated", "--count", "1");
-    assertThat(sample.output.lines().filter(l -> l.startsWith("{")).count()).isGreaterThanOrEqualTo(1);
+    Result sample =
+        run(
+            javaBin(),
+            "-cp",
+            classpath,
+            "io.outpost.agent.cli.Main",
+            "sample",
+            "--profile",
+            "simulated",
+            "--count",
+            "1");
+    assertThat(sample.output.lines().filter(l -> l.startsWith("{")).count())
+        .isGreaterThanOrEqualTo(1);
     assertThat(sample.output).contains("\"n\"");
   }
 
   @Test
   void systemdUnitIsHardened() throws Exception {
-    Path unit = Path.of(System.getProperty("outpost.repo.dir", "..")).resolve("systemd/outpost.service");
+    Path unit =
+        Path.of(System.getProperty("outpost.repo.dir", "..")).resolve("systemd/outpost.service");
     // Exposure 0-10 as systemd-analyze prints it, times ten: 20 means "2.0 OK" or better.
-    Result security = run("systemd-analyze", "security", "--offline=true", "--threshold=20", unit.toString());
+    Result security =
+        run("systemd-analyze", "security", "--offline=true", "--threshold=20", unit.toString());
     assertThat(security.output).contains("Overall exposure level for outpost.service");
   }
 
@@ -99,7 +117,9 @@ class DebPackageIT {
       throw new AssertionError(String.join(" ", command) + " did not finish within 60 s");
     }
     String text = new String(out, StandardCharsets.UTF_8);
-    assertThat(p.exitValue()).as(String.join(" ", command) + " exit code; output:\n" + text).isZero();
+    assertThat(p.exitValue())
+        .as(String.join(" ", command) + " exit code; output:\n" + text)
+        .isZero();
     return new Result(p.exitValue(), text);
   }
 }

@@ -13,7 +13,10 @@ public interface AgentService extends AutoCloseable {
   /** Starts the service; must return promptly (start threads of its own for long work). */
   void start(PluginContext context) throws Exception;
 
-  /** A one-line health word for status: e.g. {@code "ok"}, {@code "connecting"}, {@code "failed: ..."}. */
+  /**
+   * A one-line health word for status: e.g. {@code "ok"}, {@code "connecting"}, {@code "failed:
+   * ..."}.
+   */
   default String health() {
     return "ok";
   }

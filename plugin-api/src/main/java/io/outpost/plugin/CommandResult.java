@@ -25,7 +25,9 @@ public record CommandResult(Status status, Object result, String errorCode, Stri
     return succeeded(Map.of());
   }
 
-  /** Long-running work was started; the handler reports the final result later through the uplink. */
+  /**
+   * Long-running work was started; the handler reports the final result later through the uplink.
+   */
   public static CommandResult accepted(Object result) {
     return new CommandResult(Status.ACCEPTED, result, null, null);
   }
@@ -40,7 +42,12 @@ public record CommandResult(Status status, Object result, String errorCode, Stri
 
   /** Status values as they appear on the wire (lower case). */
   public enum Status {
-    ACCEPTED, SUCCEEDED, FAILED, REJECTED, EXPIRED, UNKNOWN_COMMAND;
+    ACCEPTED,
+    SUCCEEDED,
+    FAILED,
+    REJECTED,
+    EXPIRED,
+    UNKNOWN_COMMAND;
 
     public String wireName() {
       return name().toLowerCase(java.util.Locale.ROOT);

@@ -1,9 +1,9 @@
 package io.outpost.plugin;
 
 /**
- * A configuration problem, reported to the user without a stack trace. The message says where (file,
- * sensor), which key, what value and what was expected, for example:
- * {@code greenhouse.json: sensors[1] ("env", bme280): address: 0x99 out of range, expected 0x76 or 0x77}.
+ * A configuration problem, reported to the user without a stack trace. The message says where
+ * (file, sensor), which key, what value and what was expected, for example: {@code greenhouse.json:
+ * sensors[1] ("env", bme280): address: 0x99 out of range, expected 0x76 or 0x77}.
  */
 public final class ConfigException extends Exception {
   private final String location;
@@ -11,8 +11,8 @@ public final class ConfigException extends Exception {
   private final String problem;
 
   /**
-   * @param location the file and section, e.g. {@code "/etc/outpost/agent.json"} or
-   *     {@code "simulated.json: sensors[0] (\"ctr\", sim.counter)"}; may be empty
+   * @param location the file and section, e.g. {@code "/etc/outpost/agent.json"} or {@code
+   *     "simulated.json: sensors[0] (\"ctr\", sim.counter)"}; may be empty
    * @param key the key exactly as the user typed it, dotted for nested keys; may be empty
    * @param problem what is wrong and what is expected
    */

@@ -11,7 +11,9 @@ public interface I2cDevice extends AutoCloseable {
   /** Reads one byte from register {@code register} (0..255). */
   int readRegister(int register) throws IOException;
 
-  /** Reads {@code length} consecutive registers starting at {@code register} into {@code buffer}. */
+  /**
+   * Reads {@code length} consecutive registers starting at {@code register} into {@code buffer}.
+   */
   void readRegisters(int register, byte[] buffer, int offset, int length) throws IOException;
 
   /** Writes one byte to register {@code register}. */

@@ -13,31 +13,37 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A read-only view of one JSON object (a sensor's entry in a profile, a command's {@code args}) with
- * typed getters whose errors name the location, the key, the value and what was expected.
+ * A read-only view of one JSON object (a sensor's entry in a profile, a command's {@code args})
+ * with typed getters whose errors name the location, the key, the value and what was expected.
  *
  * <p>Values are what a JSON parser produces: {@link String}, {@link Number}, {@link Boolean},
- * {@link List}, {@link Map} (String keys) or {@code null}. Durations are strings such as {@code "20ms"},
- * {@code "10s"}, {@code "5m"}, {@code "1h"}; sizes are strings such as {@code "512KB"}, {@code "64MB"}
- * or plain byte counts; integers may be given as JSON numbers or as hex strings ({@code "0x76"}).
+ * {@link List}, {@link Map} (String keys) or {@code null}. Durations are strings such as {@code
+ * "20ms"}, {@code "10s"}, {@code "5m"}, {@code "1h"}; sizes are strings such as {@code "512KB"},
+ * {@code "64MB"} or plain byte counts; integers may be given as JSON numbers or as hex strings
+ * ({@code "0x76"}).
  */
 public final class Options {
   private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)");
-  private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(B|KB|MB|GB|KiB|MiB|GiB)?");
+  private static final Pattern SIZE =
+      Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(B|KB|MB|GB|KiB|MiB|GiB)?");
 
   private final String location;
   private final Map<String, Object> values;
 
   public Options(String location, Map<String, ?> values) {
     this.location = location == null ? "" : location;
-    this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values == null ? Map.of() : values));
+    this.values =
+        Collections.unmodifiableMap(new LinkedHashMap<>(values == null ? Map.of() : values));
   }
 
   public static Options empty(String location) {
     return new Options(location, Map.of());
   }
 
-  /** Where these options came from, e.g. {@code "simulated.json: sensors[0] (\"ctr\", sim.counter)"}. */
+  /**
+   * Where these options came from, e.g. {@code "simulated.json: sensors[0] (\"ctr\",
+   * sim.counter)"}.
+   */
   public String location() {
     return location;
   }
@@ -56,8 +62,8 @@ public final class Options {
     unknown.removeAll(allowed);
     if (!unknown.isEmpty()) {
       String key = unknown.iterator().next();
-      throw new ConfigException(location, key,
-          "unknown key (expected one of " + new TreeSet<>(allowed) + ")");
+      throw new ConfigException(
+          location, key, "unknown key (expected one of " + new TreeSet<>(allowed) + ")");
     }
   }
 
@@ -167,7 +173,8 @@ public final class Options {
     try {
       return parseDuration(s);
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(location, key, quote(v) + " is not a duration (expected e.g. \"10s\")");
+      throw new ConfigException(
+          location, key, quote(v) + " is not a duration (expected e.g. \"10s\")");
     }
   }
 
@@ -178,13 +185,18 @@ public final class Options {
     return duration(key, Duration.ZERO);
   }
 
-  /** A byte size given as a number of bytes or a string such as {@code "64MB"} (1 MB = 1,000,000 bytes). */
+  /**
+   * A byte size given as a number of bytes or a string such as {@code "64MB"} (1 MB = 1,000,000
+   * bytes).
+   */
   public long size(String key, long defaultValue) throws ConfigException {
     Object v = values.get(key);
     if (v == null) {
       return defaultValue;
     }
-    if (v instanceof Number n && n.doubleValue() >= 0 && n.doubleValue() == Math.rint(n.doubleValue())) {
+    if (v instanceof Number n
+        && n.doubleValue() >= 0
+        && n.doubleValue() == Math.rint(n.doubleValue())) {
       return n.longValue();
     }
     if (v instanceof String s) {
@@ -198,7 +210,8 @@ public final class Options {
   }
 
   /** A string that must be one of {@code allowed}. */
-  public String choice(String key, String defaultValue, List<String> allowed) throws ConfigException {
+  public String choice(String key, String defaultValue, List<String> allowed)
+      throws ConfigException {
     String s = string(key, defaultValue);
     if (s != null && !allowed.contains(s)) {
       throw new ConfigException(location, key, quote(s) + " is not one of " + allowed);
@@ -217,7 +230,8 @@ public final class Options {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < list.size(); i++) {
       if (!(list.get(i) instanceof String s)) {
-        throw new ConfigException(location, key + "[" + i + "]", "expected a string, got " + quote(list.get(i)));
+        throw new ConfigException(
+            location, key + "[" + i + "]", "expected a string, got " + quote(list.get(i)));
       }
       out.add(s);
     }
@@ -237,20 +251,23 @@ public final class Options {
     return new Options(location + (location.isEmpty() ? "" : ": ") + key, (Map<String, ?>) m);
   }
 
-  /** Parses {@code "20ms"}, {@code "10s"}, {@code "1.5s"}, {@code "5m"}, {@code "1h"}, {@code "1d"}. */
+  /**
+   * Parses {@code "20ms"}, {@code "10s"}, {@code "1.5s"}, {@code "5m"}, {@code "1h"}, {@code "1d"}.
+   */
   public static Duration parseDuration(String text) {
     Matcher m = DURATION.matcher(text.trim());
     if (!m.matches()) {
       throw new IllegalArgumentException("not a duration: \"" + text + "\"");
     }
     double n = Double.parseDouble(m.group(1));
-    double millis = switch (m.group(2)) {
-      case "ms" -> n;
-      case "s" -> n * 1_000;
-      case "m" -> n * 60_000;
-      case "h" -> n * 3_600_000;
-      default -> n * 86_400_000;
-    };
+    double millis =
+        switch (m.group(2)) {
+          case "ms" -> n;
+          case "s" -> n * 1_000;
+          case "m" -> n * 60_000;
+          case "h" -> n * 3_600_000;
+          default -> n * 86_400_000;
+        };
     return Duration.ofNanos(Math.round(millis * 1_000_000));
   }
 
@@ -262,15 +279,16 @@ public final class Options {
     }
     double n = Double.parseDouble(m.group(1));
     String unit = m.group(2) == null ? "B" : m.group(2);
-    double factor = switch (unit) {
-      case "KB" -> 1e3;
-      case "MB" -> 1e6;
-      case "GB" -> 1e9;
-      case "KiB" -> 1024;
-      case "MiB" -> 1024 * 1024;
-      case "GiB" -> 1024.0 * 1024 * 1024;
-      default -> 1;
-    };
+    double factor =
+        switch (unit) {
+          case "KB" -> 1e3;
+          case "MB" -> 1e6;
+          case "GB" -> 1e9;
+          case "KiB" -> 1024;
+          case "MiB" -> 1024 * 1024;
+          case "GiB" -> 1024.0 * 1024 * 1024;
+          default -> 1;
+        };
     return Math.round(n * factor);
   }
 

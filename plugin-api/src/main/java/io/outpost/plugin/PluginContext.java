@@ -9,7 +9,9 @@ public interface PluginContext {
   /** This device's id ({@code device.id}). */
   String deviceId();
 
-  /** The plugin's own section of the agent config ({@code plugins.config.<name>}), possibly empty. */
+  /**
+   * The plugin's own section of the agent config ({@code plugins.config.<name>}), possibly empty.
+   */
   Options options();
 
   Clock clock();
@@ -22,7 +24,10 @@ public interface PluginContext {
 
   Hardware hardware();
 
-  /** Everything the plugin says to the network goes through here (and so through the durable outbox). */
+  /**
+   * Everything the plugin says to the network goes through here (and so through the durable
+   * outbox).
+   */
   Uplink uplink();
 
   PluginLog log();

@@ -4,15 +4,17 @@ import java.util.List;
 
 /**
  * One configured sensor instance. Lifecycle (the Telegraf split: check config first, do I/O later):
+ *
  * <ol>
  *   <li>{@link SensorFactory#create} validates the options and returns a Sensor without touching
- *       hardware;</li>
- *   <li>{@link #start()} opens the device (probe chip id, reset, read calibration). Called before the
- *       first {@link #read()} and again after a failed read, with backoff;</li>
+ *       hardware;
+ *   <li>{@link #start()} opens the device (probe chip id, reset, read calibration). Called before
+ *       the first {@link #read()} and again after a failed read, with backoff;
  *   <li>{@link #read()} takes one measurement. The agent calls it on a sampler thread, never
- *       concurrently with itself, with a per-call timeout;</li>
- *   <li>{@link #close()} releases the device; also called before a restart after a failure.</li>
+ *       concurrently with itself, with a per-call timeout;
+ *   <li>{@link #close()} releases the device; also called before a restart after a failure.
  * </ol>
+ *
  * Failures are thrown, never returned as a missing value: a failed read and "no value" must be
  * distinguishable. Sensors that report events on their own (a door contact) also push readings
  * through {@link SensorContext#emit} between reads.

@@ -11,8 +11,8 @@ import java.util.function.BiConsumer;
 public interface Uplink {
 
   /**
-   * Queues {@code data} (a JSON-like Map) for {@code devices/<id>/events}. Its {@code type} field is
-   * required, e.g. {@code "event"}.
+   * Queues {@code data} (a JSON-like Map) for {@code devices/<id>/events}. Its {@code type} field
+   * is required, e.g. {@code "event"}.
    */
   void publishEvent(Map<String, Object> data);
 
@@ -20,8 +20,8 @@ public interface Uplink {
   void publish(String channel, Map<String, Object> data);
 
   /**
-   * Subscribes to {@code channel} (wildcards allowed) for as long as the agent runs; the listener gets
-   * (concrete channel, data) on the uplink's event thread and must not block.
+   * Subscribes to {@code channel} (wildcards allowed) for as long as the agent runs; the listener
+   * gets (concrete channel, data) on the uplink's event thread and must not block.
    */
   void subscribe(String channel, BiConsumer<String, Object> listener);
 

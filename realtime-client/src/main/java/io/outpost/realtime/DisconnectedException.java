@@ -6,18 +6,22 @@ package io.outpost.realtime;
  */
 public final class DisconnectedException extends NotConnectedException {
 
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    private final int closeCode;
+  private final int closeCode;
 
-    /** The connection carrying the request closed with {@code closeCode} and {@code reason}. */
-    public DisconnectedException(int closeCode, String reason) {
-        super("connection closed before ack (code " + closeCode + (reason.isEmpty() ? "" : ", " + reason) + ")");
-        this.closeCode = closeCode;
-    }
+  /** The connection carrying the request closed with {@code closeCode} and {@code reason}. */
+  public DisconnectedException(int closeCode, String reason) {
+    super(
+        "connection closed before ack (code "
+            + closeCode
+            + (reason.isEmpty() ? "" : ", " + reason)
+            + ")");
+    this.closeCode = closeCode;
+  }
 
-    /** The WebSocket close code of the connection that carried the request. */
-    public int closeCode() {
-        return closeCode;
-    }
+  /** The WebSocket close code of the connection that carried the request. */
+  public int closeCode() {
+    return closeCode;
+  }
 }

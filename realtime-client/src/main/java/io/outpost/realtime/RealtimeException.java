@@ -6,15 +6,15 @@ package io.outpost.realtime;
  */
 public class RealtimeException extends RuntimeException {
 
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    /** A failure described by {@code message}. */
-    public RealtimeException(String message) {
-        super(message);
-    }
+  /** A failure described by {@code message}. */
+  public RealtimeException(String message) {
+    super(message);
+  }
 
-    /** A failure described by {@code message}, with its cause. */
-    public RealtimeException(String message, Throwable cause) {
-        super(message, cause);
-    }
+  /** A failure described by {@code message}, with its cause. */
+  public RealtimeException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

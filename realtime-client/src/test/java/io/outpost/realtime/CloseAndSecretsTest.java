@@ -26,138 +26,174 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class CloseAndSecretsTest {
 
-    private Relay relay;
+  private Relay relay;
 
-    @BeforeEach
-    void start() {
-        relay = TestRelay.start();
-    }
+  @BeforeEach
+  void start() {
+    relay = TestRelay.start();
+  }
 
-    @AfterEach
-    void stop() {
-        relay.close();
-    }
+  @AfterEach
+  void stop() {
+    relay.close();
+  }
 
-    private static Set<Thread> liveThreads() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(Thread::isAlive)
-                .filter(t -> !t.getName().startsWith("awaitility"))
-                .collect(Collectors.toCollection(HashSet::new));
-    }
+  private static Set<Thread> liveThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(Thread::isAlive)
+        .filter(t -> !t.getName().startsWith("awaitility"))
+        .collect(Collectors.toCollection(HashSet::new));
+  }
 
-    private static void exercise(RealtimeClient client, RelayProcess remote, String peer) throws Exception {
-        client.connect().get(10, TimeUnit.SECONDS);
-        client.subscribe("room").get(10, TimeUnit.SECONDS);
-        client.publish("room", new JsonPrimitive(1)).get(10, TimeUnit.SECONDS);
-        remote.kick(peer); // exercise the server-side close too (SDK mode: terminal)
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> client.state() == State.CLOSED);
-        client.connect().get(10, TimeUnit.SECONDS);
-        client.publish("room", new JsonPrimitive(2)).get(10, TimeUnit.SECONDS);
-    }
+  private static void exercise(RealtimeClient client, RelayProcess remote, String peer)
+      throws Exception {
+    client.connect().get(10, TimeUnit.SECONDS);
+    client.subscribe("room").get(10, TimeUnit.SECONDS);
+    client.publish("room", new JsonPrimitive(1)).get(10, TimeUnit.SECONDS);
+    remote.kick(peer); // exercise the server-side close too (SDK mode: terminal)
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> client.state() == State.CLOSED);
+    client.connect().get(10, TimeUnit.SECONDS);
+    client.publish("room", new JsonPrimitive(2)).get(10, TimeUnit.SECONDS);
+  }
 
-    private static RealtimeConfig.Builder remoteConfig(RelayProcess remote, String peer) {
-        return RealtimeConfig.builder().url(remote.origin()).token(remote.token(peer))
-                .inactivityTimeout(Duration.ofSeconds(3)).closeTimeout(Duration.ofSeconds(2));
-    }
+  private static RealtimeConfig.Builder remoteConfig(RelayProcess remote, String peer) {
+    return RealtimeConfig.builder()
+        .url(remote.origin())
+        .token(remote.token(peer))
+        .inactivityTimeout(Duration.ofSeconds(3))
+        .closeTimeout(Duration.ofSeconds(2));
+  }
 
-    @Test
-    void closeLeavesNoThreadsBehind() throws Exception {
-        // The relay runs in a child JVM: every thread in this JVM's delta is then the client's (or Tyrus').
-        try (RelayProcess remote = new RelayProcess("warmup", "leaky")) {
-            // Warm up once: JVM-wide threads (e.g. the transport's idle-timer thread) start on first use and stay.
-            try (RealtimeClient warmup = RealtimeClient.create(remoteConfig(remote, "warmup").build())) {
-                exercise(warmup, remote, "warmup");
-            }
-            Set<Thread> before = new HashSet<>();
-            Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+  @Test
+  void closeLeavesNoThreadsBehind() throws Exception {
+    // The relay runs in a child JVM: every thread in this JVM's delta is then the client's (or
+    // Tyrus').
+    try (RelayProcess remote = new RelayProcess("warmup", "leaky")) {
+      // Warm up once: JVM-wide threads (e.g. the transport's idle-timer thread) start on first use
+      // and stay.
+      try (RealtimeClient warmup = RealtimeClient.create(remoteConfig(remote, "warmup").build())) {
+        exercise(warmup, remote, "warmup");
+      }
+      Set<Thread> before = new HashSet<>();
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(200))
+          .untilAsserted(
+              () -> {
                 Set<Thread> now = liveThreads();
                 boolean stable = now.equals(before);
                 before.clear();
                 before.addAll(now);
-                assertThat(now).extracting(Thread::getName).noneMatch(n -> n.startsWith("realtime-client"));
+                assertThat(now)
+                    .extracting(Thread::getName)
+                    .noneMatch(n -> n.startsWith("realtime-client"));
                 assertThat(stable).isTrue();
-            });
+              });
 
-            RealtimeClient client = RealtimeClient.create(remoteConfig(remote, "leaky").build());
-            exercise(client, remote, "leaky");
-            assertThat(liveThreads()).anyMatch(t -> t.getName().startsWith("realtime-client-events-"));
-            client.close();
-            assertThat(client.state()).isEqualTo(State.CLOSED);
-            assertThatThrownBy(() -> client.publish("room", new JsonPrimitive(3)).join()).cause()
-                    .isInstanceOf(NotConnectedException.class).hasMessage("client closed");
-            assertThatThrownBy(() -> client.connect().join()).cause().isInstanceOf(NotConnectedException.class);
+      RealtimeClient client = RealtimeClient.create(remoteConfig(remote, "leaky").build());
+      exercise(client, remote, "leaky");
+      assertThat(liveThreads()).anyMatch(t -> t.getName().startsWith("realtime-client-events-"));
+      client.close();
+      assertThat(client.state()).isEqualTo(State.CLOSED);
+      assertThatThrownBy(() -> client.publish("room", new JsonPrimitive(3)).join())
+          .cause()
+          .isInstanceOf(NotConnectedException.class)
+          .hasMessage("client closed");
+      assertThatThrownBy(() -> client.connect().join())
+          .cause()
+          .isInstanceOf(NotConnectedException.class);
 
-            // Tyrus' JDK transport pool (" tyrus-jdk-client-N") is shared by the whole JVM and normally stops
-            // a second after the last socket closed. Tyrus 2.2.0 never releases it once any TCP connect in the
-            // JVM was refused (its connection counter is not decremented on that path), so when an earlier
-            // test already pinned it, growth of that pool is not ours to judge here.
-            boolean transportPoolPinned = before.stream().anyMatch(t -> t.getName().contains("tyrus-jdk-client"));
-            Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      // Tyrus' JDK transport pool (" tyrus-jdk-client-N") is shared by the whole JVM and normally
+      // stops
+      // a second after the last socket closed. Tyrus 2.2.0 never releases it once any TCP connect
+      // in the
+      // JVM was refused (its connection counter is not decremented on that path), so when an
+      // earlier
+      // test already pinned it, growth of that pool is not ours to judge here.
+      boolean transportPoolPinned =
+          before.stream().anyMatch(t -> t.getName().contains("tyrus-jdk-client"));
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () -> {
                 Set<Thread> extra = liveThreads();
                 extra.removeAll(before);
                 if (transportPoolPinned) {
-                    extra.removeIf(t -> t.getName().contains("tyrus-jdk-client"));
+                  extra.removeIf(t -> t.getName().contains("tyrus-jdk-client"));
                 }
                 assertThat(extra).extracting(Thread::getName).isEmpty();
-            });
-        }
+              });
     }
+  }
 
-    @Test
-    void closeFailsPendingRequestsAndIsIdempotentAndBounded() throws Exception {
-        RealtimeClient client = RealtimeClient.create(TestRelay.config(relay, "quitter").sendRate(1, 1).build());
-        client.connect().get(10, TimeUnit.SECONDS);
-        CompletableFuture<Void> first = client.publish("x", new JsonPrimitive(1));
-        CompletableFuture<Void> queued = client.publish("x", new JsonPrimitive(2));
-        first.get(10, TimeUnit.SECONDS);
-        long start = System.nanoTime();
-        client.close();
-        client.close();
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(5000);
-        assertThatThrownBy(queued::join).cause().isInstanceOf(NotConnectedException.class);
+  @Test
+  void closeFailsPendingRequestsAndIsIdempotentAndBounded() throws Exception {
+    RealtimeClient client =
+        RealtimeClient.create(TestRelay.config(relay, "quitter").sendRate(1, 1).build());
+    client.connect().get(10, TimeUnit.SECONDS);
+    CompletableFuture<Void> first = client.publish("x", new JsonPrimitive(1));
+    CompletableFuture<Void> queued = client.publish("x", new JsonPrimitive(2));
+    first.get(10, TimeUnit.SECONDS);
+    long start = System.nanoTime();
+    client.close();
+    client.close();
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(5000);
+    assertThatThrownBy(queued::join).cause().isInstanceOf(NotConnectedException.class);
+  }
+
+  @Test
+  void credentialsNeverAppearInLogsExceptionsOrToString() throws Exception {
+    String minted = relay.mintToken(TokenRequest.builder("secretive").build());
+    String bogus =
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.bogus-signature-SECRET-" + System.nanoTime();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+
+    RealtimeConfig good =
+        TestRelay.config(relay, "secretive")
+            .tokenProvider(() -> CompletableFuture.completedFuture(minted))
+            .build();
+    try (RealtimeClient client = RealtimeClient.create(good)) {
+      client.connect().get(10, TimeUnit.SECONDS);
+      assertThat(client.toString()).doesNotContain(minted);
+      assertThat(good.toString()).doesNotContain(minted);
     }
-
-    @Test
-    void credentialsNeverAppearInLogsExceptionsOrToString() throws Exception {
-        String minted = relay.mintToken(TokenRequest.builder("secretive").build());
-        String bogus = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.bogus-signature-SECRET-" + System.nanoTime();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-
-        RealtimeConfig good = TestRelay.config(relay, "secretive")
-                .tokenProvider(() -> CompletableFuture.completedFuture(minted)).build();
-        try (RealtimeClient client = RealtimeClient.create(good)) {
-            client.connect().get(10, TimeUnit.SECONDS);
-            assertThat(client.toString()).doesNotContain(minted);
-            assertThat(good.toString()).doesNotContain(minted);
-        }
-        // Rejected token (4001) and an unreachable server: the failures must not carry the credential.
-        try (RealtimeClient client = RealtimeClient.create(RealtimeConfig.builder().url(relay.webSocketOrigin())
-                .token(bogus).build())) {
-            client.connect().handle((w, e) -> failure.getAndSet(e)).get(10, TimeUnit.SECONDS);
-            assertNoSecret(failure.get(), bogus);
-        }
-        try (RealtimeClient client = RealtimeClient.create(RealtimeConfig.builder().url("ws://127.0.0.1:1")
-                .publishableKey(bogus).build())) {
-            client.connect().handle((w, e) -> failure.getAndSet(e)).get(10, TimeUnit.SECONDS);
-            assertThat(failure.get()).isNotNull();
-            assertNoSecret(failure.get(), bogus);
-        }
-        try (RealtimeClient client = RealtimeClient.create(RealtimeConfig.builder().url(relay.webSocketOrigin())
-                .tokenProvider(() -> CompletableFuture.failedFuture(new IllegalStateException("mint said no")))
+    // Rejected token (4001) and an unreachable server: the failures must not carry the credential.
+    try (RealtimeClient client =
+        RealtimeClient.create(
+            RealtimeConfig.builder().url(relay.webSocketOrigin()).token(bogus).build())) {
+      client.connect().handle((w, e) -> failure.getAndSet(e)).get(10, TimeUnit.SECONDS);
+      assertNoSecret(failure.get(), bogus);
+    }
+    try (RealtimeClient client =
+        RealtimeClient.create(
+            RealtimeConfig.builder().url("ws://127.0.0.1:1").publishableKey(bogus).build())) {
+      client.connect().handle((w, e) -> failure.getAndSet(e)).get(10, TimeUnit.SECONDS);
+      assertThat(failure.get()).isNotNull();
+      assertNoSecret(failure.get(), bogus);
+    }
+    try (RealtimeClient client =
+        RealtimeClient.create(
+            RealtimeConfig.builder()
+                .url(relay.webSocketOrigin())
+                .tokenProvider(
+                    () -> CompletableFuture.failedFuture(new IllegalStateException("mint said no")))
                 .build())) {
-            client.connect().handle((w, e) -> failure.getAndSet(e)).get(10, TimeUnit.SECONDS);
-            assertThat(failure.get()).hasMessageContaining("token provider failed").hasMessageContaining("mint said no");
-        }
-        String log = Files.readString(Path.of("target/realtime-client-tests.log"), StandardCharsets.UTF_8);
-        assertThat(log.contains("secretive")).as("the log file is being written").isTrue();
-        assertThat(log.contains(minted)).as("log contains the minted token").isFalse();
-        assertThat(log.contains(bogus)).as("log contains the static key").isFalse();
+      client.connect().handle((w, e) -> failure.getAndSet(e)).get(10, TimeUnit.SECONDS);
+      assertThat(failure.get())
+          .hasMessageContaining("token provider failed")
+          .hasMessageContaining("mint said no");
     }
+    String log =
+        Files.readString(Path.of("target/realtime-client-tests.log"), StandardCharsets.UTF_8);
+    assertThat(log.contains("secretive")).as("the log file is being written").isTrue();
+    assertThat(log.contains(minted)).as("log contains the minted token").isFalse();
+    assertThat(log.contains(bogus)).as("log contains the static key").isFalse();
+  }
 
-    private static void assertNoSecret(Throwable failure, String secret) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            assertThat(String.valueOf(t.getMessage())).doesNotContain(secret);
-            assertThat(t.toString()).doesNotContain(secret);
-        }
+  private static void assertNoSecret(Throwable failure, String secret) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      assertThat(String.valueOf(t.getMessage())).doesNotContain(secret);
+      assertThat(t.toString()).doesNotContain(secret);
     }
+  }
 }

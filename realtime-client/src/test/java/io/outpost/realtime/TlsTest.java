@@ -26,148 +26,186 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * wss against a local TLS terminator (self-signed certificate made with keytool at test time) in front
- * of the relay: custom trust store, public-key pinning, and refusal of untrusted or mis-pinned servers.
+ * wss against a local TLS terminator (self-signed certificate made with keytool at test time) in
+ * front of the relay: custom trust store, public-key pinning, and refusal of untrusted or
+ * mis-pinned servers.
  */
 @Timeout(60)
 class TlsTest {
 
-    private static final char[] PASSWORD = "changeit".toCharArray();
+  private static final char[] PASSWORD = "changeit".toCharArray();
 
-    @TempDir
-    static Path dir;
-    private static Relay relay;
-    private static TlsTerminator terminator;
-    private static KeyStore trustStore;
-    private static String serverPin;
+  @TempDir static Path dir;
+  private static Relay relay;
+  private static TlsTerminator terminator;
+  private static KeyStore trustStore;
+  private static String serverPin;
 
-    @BeforeAll
-    static void start() throws Exception {
-        Path keystore = dir.resolve("server.p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "relay", "-keyalg", "EC", "-groupname", "secp256r1",
-                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2",
-                "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", "changeit")
-                .redirectErrorStream(true).start();
-        String output = new String(keytool.getInputStream().readAllBytes());
-        assertThat(keytool.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(keytool.exitValue()).as("keytool: " + output).isZero();
+  @BeforeAll
+  static void start() throws Exception {
+    Path keystore = dir.resolve("server.p12");
+    Process keytool =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair",
+                "-alias",
+                "relay",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=localhost",
+                "-ext",
+                "SAN=dns:localhost,ip:127.0.0.1",
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                keystore.toString(),
+                "-storepass",
+                "changeit")
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(keytool.getInputStream().readAllBytes());
+    assertThat(keytool.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(keytool.exitValue()).as("keytool: " + output).isZero();
 
-        KeyStore serverKeys = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(keystore)) {
-            serverKeys.load(in, PASSWORD);
-        }
-        X509Certificate certificate = (X509Certificate) serverKeys.getCertificate("relay");
-        serverPin = TlsSupport.spkiSha256(certificate);
-        trustStore = KeyStore.getInstance("PKCS12");
-        trustStore.load(null, null);
-        trustStore.setCertificateEntry("relay", certificate);
-
-        relay = TestRelay.start();
-        terminator = new TlsTerminator(serverKeys, relay.port());
+    KeyStore serverKeys = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(keystore)) {
+      serverKeys.load(in, PASSWORD);
     }
+    X509Certificate certificate = (X509Certificate) serverKeys.getCertificate("relay");
+    serverPin = TlsSupport.spkiSha256(certificate);
+    trustStore = KeyStore.getInstance("PKCS12");
+    trustStore.load(null, null);
+    trustStore.setCertificateEntry("relay", certificate);
 
-    @AfterAll
-    static void stop() throws IOException {
-        terminator.close();
-        relay.close();
+    relay = TestRelay.start();
+    terminator = new TlsTerminator(serverKeys, relay.port());
+  }
+
+  @AfterAll
+  static void stop() throws IOException {
+    terminator.close();
+    relay.close();
+  }
+
+  private RealtimeConfig.Builder wss(String peerId) {
+    return TestRelay.config(relay, peerId).url("wss://127.0.0.1:" + terminator.port());
+  }
+
+  @Test
+  void connectsWithACustomTrustStore() throws Exception {
+    try (RealtimeClient client =
+        RealtimeClient.create(wss("tls-1").trustStore(trustStore).build())) {
+      assertThat(client.connect().get(10, TimeUnit.SECONDS).peerId()).isEqualTo("tls-1");
+      client.publish("secure", new JsonPrimitive(1)).get(10, TimeUnit.SECONDS);
     }
+  }
 
-    private RealtimeConfig.Builder wss(String peerId) {
-        return TestRelay.config(relay, peerId).url("wss://127.0.0.1:" + terminator.port());
+  @Test
+  void connectsWhenThePinMatches() throws Exception {
+    try (RealtimeClient client =
+        RealtimeClient.create(
+            wss("tls-2").trustStore(trustStore).pinPublicKey("sha256/" + serverPin).build())) {
+      assertThat(client.connect().get(10, TimeUnit.SECONDS).peerId()).isEqualTo("tls-2");
     }
+  }
 
-    @Test
-    void connectsWithACustomTrustStore() throws Exception {
-        try (RealtimeClient client = RealtimeClient.create(wss("tls-1").trustStore(trustStore).build())) {
-            assertThat(client.connect().get(10, TimeUnit.SECONDS).peerId()).isEqualTo("tls-1");
-            client.publish("secure", new JsonPrimitive(1)).get(10, TimeUnit.SECONDS);
-        }
+  @Test
+  void refusesAServerWhoseKeyIsNotPinned() {
+    String otherPin = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    try (RealtimeClient client =
+        RealtimeClient.create(wss("tls-3").trustStore(trustStore).pinPublicKey(otherPin).build())) {
+      assertThatThrownBy(() -> client.connect().get(10, TimeUnit.SECONDS))
+          .cause()
+          .isInstanceOf(ConnectFailedException.class)
+          .hasMessageContaining(
+              "TLS to wss://127.0.0.1:"
+                  + terminator.port()
+                  + "/v1 refused: certificate pin mismatch")
+          .hasMessageContaining("sha256/" + serverPin)
+          .hasMessageContaining(otherPin);
+      assertThat(client.state()).isEqualTo(State.CLOSED);
     }
+  }
 
-    @Test
-    void connectsWhenThePinMatches() throws Exception {
-        try (RealtimeClient client = RealtimeClient.create(wss("tls-2").trustStore(trustStore)
-                .pinPublicKey("sha256/" + serverPin).build())) {
-            assertThat(client.connect().get(10, TimeUnit.SECONDS).peerId()).isEqualTo("tls-2");
-        }
+  @Test
+  void refusesAnUntrustedCertificateByDefault() {
+    try (RealtimeClient client = RealtimeClient.create(wss("tls-4").build())) {
+      assertThatThrownBy(() -> client.connect().get(10, TimeUnit.SECONDS))
+          .cause()
+          .isInstanceOf(ConnectFailedException.class)
+          .hasMessageStartingWith(
+              "TLS handshake with wss://127.0.0.1:" + terminator.port() + "/v1 failed: ");
     }
+  }
 
-    @Test
-    void refusesAServerWhoseKeyIsNotPinned() {
-        String otherPin = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
-        try (RealtimeClient client = RealtimeClient.create(wss("tls-3").trustStore(trustStore)
-                .pinPublicKey(otherPin).build())) {
-            assertThatThrownBy(() -> client.connect().get(10, TimeUnit.SECONDS)).cause()
-                    .isInstanceOf(ConnectFailedException.class)
-                    .hasMessageContaining("TLS to wss://127.0.0.1:" + terminator.port() + "/v1 refused: certificate pin mismatch")
-                    .hasMessageContaining("sha256/" + serverPin)
-                    .hasMessageContaining(otherPin);
-            assertThat(client.state()).isEqualTo(State.CLOSED);
-        }
-    }
+  /** Accepts TLS on a loopback port and forwards the plaintext to the relay. */
+  static final class TlsTerminator implements AutoCloseable {
+    private final SSLServerSocket server;
 
-    @Test
-    void refusesAnUntrustedCertificateByDefault() {
-        try (RealtimeClient client = RealtimeClient.create(wss("tls-4").build())) {
-            assertThatThrownBy(() -> client.connect().get(10, TimeUnit.SECONDS)).cause()
-                    .isInstanceOf(ConnectFailedException.class)
-                    .hasMessageStartingWith("TLS handshake with wss://127.0.0.1:" + terminator.port() + "/v1 failed: ");
-        }
-    }
-
-    /** Accepts TLS on a loopback port and forwards the plaintext to the relay. */
-    static final class TlsTerminator implements AutoCloseable {
-        private final SSLServerSocket server;
-
-        TlsTerminator(KeyStore keys, int relayPort) throws Exception {
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(keys, PASSWORD);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(kmf.getKeyManagers(), null, null);
-            server = (SSLServerSocket) context.getServerSocketFactory().createServerSocket(0, 50,
-                    InetAddress.getLoopbackAddress());
-            Thread acceptor = new Thread(() -> {
+    TlsTerminator(KeyStore keys, int relayPort) throws Exception {
+      KeyManagerFactory kmf =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(keys, PASSWORD);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(kmf.getKeyManagers(), null, null);
+      server =
+          (SSLServerSocket)
+              context
+                  .getServerSocketFactory()
+                  .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+      Thread acceptor =
+          new Thread(
+              () -> {
                 while (!server.isClosed()) {
-                    try {
-                        Socket tls = server.accept();
-                        Socket plain = new Socket(InetAddress.getLoopbackAddress(), relayPort);
-                        pump(tls, plain);
-                        pump(plain, tls);
-                    } catch (IOException e) {
-                        // closed, or a client that aborted its handshake
-                    }
+                  try {
+                    Socket tls = server.accept();
+                    Socket plain = new Socket(InetAddress.getLoopbackAddress(), relayPort);
+                    pump(tls, plain);
+                    pump(plain, tls);
+                  } catch (IOException e) {
+                    // closed, or a client that aborted its handshake
+                  }
                 }
-            }, "test-tls-accept");
-            acceptor.setDaemon(true);
-            acceptor.start();
-        }
-
-        int port() {
-            return server.getLocalPort();
-        }
-
-        private static void pump(Socket from, Socket to) {
-            Thread t = new Thread(() -> {
-                byte[] buffer = new byte[16384];
-                try (from; to) {
-                    InputStream in = from.getInputStream();
-                    OutputStream out = to.getOutputStream();
-                    for (int n; (n = in.read(buffer)) >= 0; ) {
-                        out.write(buffer, 0, n);
-                        out.flush();
-                    }
-                } catch (IOException e) {
-                    // connection over
-                }
-            }, "test-tls-pump");
-            t.setDaemon(true);
-            t.start();
-        }
-
-        @Override
-        public void close() throws IOException {
-            server.close();
-        }
+              },
+              "test-tls-accept");
+      acceptor.setDaemon(true);
+      acceptor.start();
     }
+
+    int port() {
+      return server.getLocalPort();
+    }
+
+    private static void pump(Socket from, Socket to) {
+      Thread t =
+          new Thread(
+              () -> {
+                byte[] buffer = new byte[16384];
+                try (from;
+                    to) {
+                  InputStream in = from.getInputStream();
+                  OutputStream out = to.getOutputStream();
+                  for (int n; (n = in.read(buffer)) >= 0; ) {
+                    out.write(buffer, 0, n);
+                    out.flush();
+                  }
+                } catch (IOException e) {
+                  // connection over
+                }
+              },
+              "test-tls-pump");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    @Override
+    public void close() throws IOException {
+      server.close();
+    }
+  }
 }

@@ -35,9 +35,10 @@ import org.glassfish.tyrus.spi.WebSocketEngine;
 import org.tinylog.Logger;
 
 /**
- * A running relay: the Metered Realtime Messaging protocol (WebSocket {@code /v1}) and its REST control plane
- * ({@code /v1/...}) on one port, as protocol.md describes. Start with {@link #start(RelaySettings)}; stop with
- * {@link #shutdown()} or {@link #close()}. All methods are thread-safe.
+ * A running relay: the Metered Realtime Messaging protocol (WebSocket {@code /v1}) and its REST
+ * control plane ({@code /v1/...}) on one port, as protocol.md describes. Start with {@link
+ * #start(RelaySettings)}; stop with {@link #shutdown()} or {@link #close()}. All methods are
+ * thread-safe.
  *
  * <pre>{@code
  * try (Relay relay = Relay.start(RelaySettings.builder().listen(new InetSocketAddress("127.0.0.1", 0)).build())) {
@@ -62,8 +63,16 @@ public final class Relay implements AutoCloseable {
   private final String host;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
-  private Relay(RelaySettings settings, Hub hub, HttpServer server, TyrusServerContainer container,
-      RelayEndpoint endpoint, UpgradeGate gate, ScheduledExecutorService timer, ExecutorService output, int port) {
+  private Relay(
+      RelaySettings settings,
+      Hub hub,
+      HttpServer server,
+      TyrusServerContainer container,
+      RelayEndpoint endpoint,
+      UpgradeGate gate,
+      ScheduledExecutorService timer,
+      ExecutorService output,
+      int port) {
     this.gate = gate;
     this.settings = settings;
     this.hub = hub;
@@ -84,39 +93,47 @@ public final class Relay implements AutoCloseable {
   public static Relay start(RelaySettings settings) throws IOException {
     Clock clock = Clock.systemUTC();
     Hub hub = new Hub();
-    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "relay-timer");
-      t.setDaemon(true);
-      return t;
-    });
-    // Writes of queued frames (see Outbound); one thread per core so that a fan-out from one publisher spreads.
-    ExecutorService output = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
-        new ThreadFactory() {
-          private final AtomicInteger next = new AtomicInteger();
+    ScheduledExecutorService timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "relay-timer");
+              t.setDaemon(true);
+              return t;
+            });
+    // Writes of queued frames (see Outbound); one thread per core so that a fan-out from one
+    // publisher spreads.
+    ExecutorService output =
+        Executors.newFixedThreadPool(
+            Math.max(2, Runtime.getRuntime().availableProcessors()),
+            new ThreadFactory() {
+              private final AtomicInteger next = new AtomicInteger();
 
-          @Override
-          public Thread newThread(Runnable r) {
-            Thread t = new Thread(r, "relay-output-" + next.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-          }
-        });
+              @Override
+              public Thread newThread(Runnable r) {
+                Thread t = new Thread(r, "relay-output-" + next.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+              }
+            });
     RelayEndpoint endpoint = new RelayEndpoint(settings, hub, timer, output, clock);
     TyrusServerContainer container = new EmbeddedContainer(settings.maxMessageSize());
     HttpServer server = new HttpServer();
     InetSocketAddress listen = settings.listen();
-    NetworkListener listener = new NetworkListener("relay", listen.getHostString(), listen.getPort());
+    NetworkListener listener =
+        new NetworkListener("relay", listen.getHostString(), listen.getPort());
     TCPNIOTransport transport = listener.getTransport();
     // A restarted relay must get its fixed port back at once, while old sockets sit in TIME_WAIT.
     transport.setReuseAddress(true);
     transport.setIOStrategy(WorkerThreadIOStrategy.getInstance());
     transport.setTcpNoDelay(true);
-    // Upgraded WebSockets stay on the HTTP keep-alive machinery; liveness is the relay's own ping/idle check.
+    // Upgraded WebSockets stay on the HTTP keep-alive machinery; liveness is the relay's own
+    // ping/idle check.
     listener.getKeepAlive().setIdleTimeoutInSeconds(-1);
-    // Credentials travel in the query string; a JWT with 4 KB peerMetadata and 8 KB metadata is ~17 KB of URL.
+    // Credentials travel in the query string; a JWT with 4 KB peerMetadata and 8 KB metadata is ~17
+    // KB of URL.
     listener.setMaxHttpHeaderSize(64 * 1024);
     UpgradeGate gate = new UpgradeGate(settings);
-    listener.registerAddOn(gate);  // first, so that its filter runs before Tyrus'
+    listener.registerAddOn(gate); // first, so that its filter runs before Tyrus'
     listener.registerAddOn(new WebSocketAddOn(container, ""));
     server.addListener(listener);
     server.getServerConfiguration().addHttpHandler(new RestHandler(settings, hub, clock), "/");
@@ -133,10 +150,18 @@ public final class Relay implements AutoCloseable {
       timer.shutdownNow();
       output.shutdownNow();
       server.shutdownNow();
-      throw new IOException("binding " + listen.getHostString() + ":" + listen.getPort() + " failed: "
-          + e.getMessage(), e);
+      throw new IOException(
+          "binding "
+              + listen.getHostString()
+              + ":"
+              + listen.getPort()
+              + " failed: "
+              + e.getMessage(),
+          e);
     }
-    Relay relay = new Relay(settings, hub, server, container, endpoint, gate, timer, output, listener.getPort());
+    Relay relay =
+        new Relay(
+            settings, hub, server, container, endpoint, gate, timer, output, listener.getPort());
     relay.startSweeper();
     return relay;
   }
@@ -144,24 +169,36 @@ public final class Relay implements AutoCloseable {
   private void startSweeper() {
     long pingNanos = settings.pingInterval().toNanos();
     long idleNanos = settings.idleTimeout().toNanos();
-    long shortest = Math.min(pingNanos == 0 ? Long.MAX_VALUE : pingNanos, idleNanos == 0 ? Long.MAX_VALUE : idleNanos);
-    // Check often enough that pings and idle closes are late by at most a quarter of their interval (<= 1 s).
-    long periodMillis = shortest == Long.MAX_VALUE ? 1000
-        : Math.max(20, Math.min(1000, TimeUnit.NANOSECONDS.toMillis(shortest) / 4));
-    timer.scheduleWithFixedDelay(() -> {
-      try {
-        sweep(pingNanos, idleNanos);
-      } catch (RuntimeException e) {
-        Logger.error(e, "keepalive sweep failed");
-      }
-    }, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+    long shortest =
+        Math.min(
+            pingNanos == 0 ? Long.MAX_VALUE : pingNanos,
+            idleNanos == 0 ? Long.MAX_VALUE : idleNanos);
+    // Check often enough that pings and idle closes are late by at most a quarter of their interval
+    // (<= 1 s).
+    long periodMillis =
+        shortest == Long.MAX_VALUE
+            ? 1000
+            : Math.max(20, Math.min(1000, TimeUnit.NANOSECONDS.toMillis(shortest) / 4));
+    timer.scheduleWithFixedDelay(
+        () -> {
+          try {
+            sweep(pingNanos, idleNanos);
+          } catch (RuntimeException e) {
+            Logger.error(e, "keepalive sweep failed");
+          }
+        },
+        periodMillis,
+        periodMillis,
+        TimeUnit.MILLISECONDS);
   }
 
   private void sweep(long pingNanos, long idleNanos) {
     long now = System.nanoTime();
     for (Connection c : hub.connections()) {
       if (idleNanos > 0 && now - c.lastSeenNanos() >= idleNanos) {
-        Logger.info("{}: silent for {} ms, closing with 4000", c.peerId(),
+        Logger.info(
+            "{}: silent for {} ms, closing with 4000",
+            c.peerId(),
             TimeUnit.NANOSECONDS.toMillis(now - c.lastSeenNanos()));
         c.close(4000, "idle timeout");
       } else if (pingNanos > 0 && now - c.lastPingNanos() >= pingNanos) {
@@ -205,14 +242,19 @@ public final class Relay implements AutoCloseable {
    * @throws IllegalStateException when the keys have no secret key
    */
   public RelayKey secretKey() {
-    return settings.keys().firstSecretKey()
-        .orElseThrow(() -> new IllegalStateException("no secret key configured (only publishable keys)"));
+    return settings
+        .keys()
+        .firstSecretKey()
+        .orElseThrow(
+            () -> new IllegalStateException("no secret key configured (only publishable keys)"));
   }
 
   /**
-   * Mints a connect JWT with {@link #secretKey()}, applying the same rules as {@code POST /v1/tokens}.
+   * Mints a connect JWT with {@link #secretKey()}, applying the same rules as {@code POST
+   * /v1/tokens}.
    *
-   * @throws IllegalArgumentException naming the field when the request breaks a rule (peerId, scope, sizes, ttl)
+   * @throws IllegalArgumentException naming the field when the request breaks a rule (peerId,
+   *     scope, sizes, ttl)
    */
   public String mintToken(TokenRequest request) {
     try {
@@ -222,14 +264,17 @@ public final class Relay implements AutoCloseable {
     }
   }
 
-  /** Closes every socket of {@code peerId} with 4020, as {@code DELETE /v1/peers/{peerId}}; returns how many. */
+  /**
+   * Closes every socket of {@code peerId} with 4020, as {@code DELETE /v1/peers/{peerId}}; returns
+   * how many.
+   */
   public int kick(String peerId) {
     return RestHandler.kick(hub, peerId);
   }
 
   /**
-   * Test hook: sends {@code text} verbatim as a text frame to every socket of {@code peerId}, to see how clients
-   * cope with frames a real server would not send.
+   * Test hook: sends {@code text} verbatim as a text frame to every socket of {@code peerId}, to
+   * see how clients cope with frames a real server would not send.
    *
    * @return sockets it was sent to
    */
@@ -240,16 +285,17 @@ public final class Relay implements AutoCloseable {
   }
 
   /**
-   * peerIds with at least one open connection. A closed socket is forgotten on the relay's own thread right after
-   * its close, so a peer may still be listed for a moment after a kick or disconnect (wait with a deadline).
+   * peerIds with at least one open connection. A closed socket is forgotten on the relay's own
+   * thread right after its close, so a peer may still be listed for a moment after a kick or
+   * disconnect (wait with a deadline).
    */
   public Set<String> connectedPeers() {
     return hub.peerIds();
   }
 
   /**
-   * Graceful stop: {@code going_away} to every socket, close 1001, wait up to 2 s for the close handshakes, then
-   * stop listening. Idempotent.
+   * Graceful stop: {@code going_away} to every socket, close 1001, wait up to 2 s for the close
+   * handshakes, then stop listening. Idempotent.
    */
   public void shutdown() {
     if (!stopped.compareAndSet(false, true)) {
@@ -258,7 +304,7 @@ public final class Relay implements AutoCloseable {
     endpoint.shuttingDown();
     List<Connection> connections = hub.connections();
     String goingAway = Frames.goingAway(settings.goingAwayRetryAfter().toMillis());
-    byte[] goingAwayFrame = TextFrame.encode(goingAway);  // one encoding shared by every socket
+    byte[] goingAwayFrame = TextFrame.encode(goingAway); // one encoding shared by every socket
     for (Connection c : connections) {
       c.send(goingAway, goingAwayFrame);
       c.close(1001, "server shutting down");
@@ -266,7 +312,7 @@ public final class Relay implements AutoCloseable {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_GRACE_MILLIS);
     while (hub.concurrentNow() > 0 && System.nanoTime() < deadline) {
       try {
-        Thread.sleep(10);  // polling a counter with a deadline; nothing to latch on in Tyrus
+        Thread.sleep(10); // polling a counter with a deadline; nothing to latch on in Tyrus
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
@@ -276,7 +322,8 @@ public final class Relay implements AutoCloseable {
     server.shutdownNow();
     output.shutdownNow();
     container.stop();
-    Logger.info("relay on port {} stopped ({} connection(s) told to go away)", port, connections.size());
+    Logger.info(
+        "relay on port {} stopped ({} connection(s) told to go away)", port, connections.size());
   }
 
   /** Same as {@link #shutdown()}. */
@@ -291,8 +338,10 @@ public final class Relay implements AutoCloseable {
 
     EmbeddedContainer(int maxMessageSize) {
       super((Set<Class<?>>) null);
-      // Frames up to twice the cap are read so that the session limit, not the engine, rejects them with 1009.
-      this.engine = TyrusWebSocketEngine.builder(this).incomingBufferSize(maxMessageSize * 2 + 1024).build();
+      // Frames up to twice the cap are read so that the session limit, not the engine, rejects them
+      // with 1009.
+      this.engine =
+          TyrusWebSocketEngine.builder(this).incomingBufferSize(maxMessageSize * 2 + 1024).build();
     }
 
     @Override

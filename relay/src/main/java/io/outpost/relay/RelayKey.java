@@ -6,14 +6,15 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * One configured key. A secret key has an id ({@code sk_id_…}, the JWT {@code kid}) and a signing secret
- * ({@code sk_secret_…}); together they are the REST Bearer credential {@code id:secret}. A publishable key
- * ({@code pk_…}) has no secret, is used as {@code ?key=} on the WebSocket, and may restrict browser origins.
- * Immutable and thread-safe.
+ * One configured key. A secret key has an id ({@code sk_id_…}, the JWT {@code kid}) and a signing
+ * secret ({@code sk_secret_…}); together they are the REST Bearer credential {@code id:secret}. A
+ * publishable key ({@code pk_…}) has no secret, is used as {@code ?key=} on the WebSocket, and may
+ * restrict browser origins. Immutable and thread-safe.
  */
 public final class RelayKey {
   /** The four actions of protocol.md section 9. */
-  public static final List<String> ALL_ACTIONS = List.of("publish", "subscribe", "presence", "send");
+  public static final List<String> ALL_ACTIONS =
+      List.of("publish", "subscribe", "presence", "send");
 
   private final String id;
   private final String secret;
@@ -23,14 +24,18 @@ public final class RelayKey {
   private final List<ChannelPattern> compiled;
 
   /**
-   * @param id              key id, {@code sk_id_…} or {@code pk_…}
-   * @param secret          signing secret for a secret key, null for a publishable key
+   * @param id key id, {@code sk_id_…} or {@code pk_…}
+   * @param secret signing secret for a secret key, null for a publishable key
    * @param channelPatterns globs (protocol.md section 8) this key may use
-   * @param actions         subset of {@link #ALL_ACTIONS}
-   * @param allowedOrigins  publishable keys only: allowed {@code Origin} values, {@code ["*"]} = any
+   * @param actions subset of {@link #ALL_ACTIONS}
+   * @param allowedOrigins publishable keys only: allowed {@code Origin} values, {@code ["*"]} = any
    * @throws IllegalArgumentException on an invalid pattern or action
    */
-  public RelayKey(String id, String secret, List<String> channelPatterns, Set<String> actions,
+  public RelayKey(
+      String id,
+      String secret,
+      List<String> channelPatterns,
+      Set<String> actions,
       List<String> allowedOrigins) {
     this.id = Objects.requireNonNull(id, "id == null");
     this.secret = secret;
@@ -39,8 +44,12 @@ public final class RelayKey {
     this.allowedOrigins = List.copyOf(allowedOrigins);
     for (String action : this.actions) {
       if (!ALL_ACTIONS.contains(action)) {
-        throw new IllegalArgumentException("\"" + action + "\" is not an action (expected one of "
-            + String.join(", ", ALL_ACTIONS) + ")");
+        throw new IllegalArgumentException(
+            "\""
+                + action
+                + "\" is not an action (expected one of "
+                + String.join(", ", ALL_ACTIONS)
+                + ")");
       }
     }
     this.compiled = this.channelPatterns.stream().map(ChannelPattern::compile).toList();
@@ -101,7 +110,13 @@ public final class RelayKey {
 
   @Override
   public String toString() {
-    return "RelayKey{" + id + (secret != null ? ", secret=***" : ", publishable") + ", channelPatterns="
-        + channelPatterns + ", actions=" + actions + "}";
+    return "RelayKey{"
+        + id
+        + (secret != null ? ", secret=***" : ", publishable")
+        + ", channelPatterns="
+        + channelPatterns
+        + ", actions="
+        + actions
+        + "}";
   }
 }

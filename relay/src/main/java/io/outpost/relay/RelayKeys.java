@@ -24,10 +24,11 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The keys a relay accepts: secret key pairs (JWT signing + REST) and publishable keys ({@code ?key=}).
- * Immutable and thread-safe.
+ * The keys a relay accepts: secret key pairs (JWT signing + REST) and publishable keys ({@code
+ * ?key=}). Immutable and thread-safe.
  *
  * <p>File format (protocol.md section R):
+ *
  * <pre>{@code
  * {"keys": [
  *   {"id": "sk_id_dev", "secret": "sk_secret_dev", "channelPatterns": ["**"],
@@ -35,8 +36,9 @@ import java.util.Set;
  *   {"id": "pk_live_dev", "channelPatterns": ["room-*"], "actions": ["publish", "subscribe", "presence"],
  *    "allowedOrigins": ["*"]}]}
  * }</pre>
- * An entry without {@code secret} is a publishable key. {@code allowedOrigins} (publishable keys only)
- * defaults to {@code ["*"]}.
+ *
+ * An entry without {@code secret} is a publishable key. {@code allowedOrigins} (publishable keys
+ * only) defaults to {@code ["*"]}.
  */
 public final class RelayKeys {
   private static final Set<String> ENTRY_FIELDS =
@@ -44,7 +46,9 @@ public final class RelayKeys {
 
   private final List<RelayKey> keys;
 
-  /** @throws IllegalArgumentException when there is no key or two keys share an id */
+  /**
+   * @throws IllegalArgumentException when there is no key or two keys share an id
+   */
   public RelayKeys(List<RelayKey> keys) {
     this.keys = List.copyOf(keys);
     if (this.keys.isEmpty()) {
@@ -79,23 +83,33 @@ public final class RelayKeys {
   }
 
   /**
-   * A fresh development configuration held in memory: one secret key pair with random id and secret allowing
-   * every channel ({@code **}) and action, and one publishable key with random id, same scope, any origin.
+   * A fresh development configuration held in memory: one secret key pair with random id and secret
+   * allowing every channel ({@code **}) and action, and one publishable key with random id, same
+   * scope, any origin.
    */
   public static RelayKeys development() {
     SecureRandom random = new SecureRandom();
     String suffix = randomHex(random, 8);
-    return new RelayKeys(List.of(
-        new RelayKey("sk_id_dev_" + suffix, "sk_secret_" + randomHex(random, 32), List.of("**"),
-            Set.copyOf(RelayKey.ALL_ACTIONS), List.of()),
-        new RelayKey("pk_dev_" + suffix, null, List.of("**"), Set.copyOf(RelayKey.ALL_ACTIONS),
-            List.of("*"))));
+    return new RelayKeys(
+        List.of(
+            new RelayKey(
+                "sk_id_dev_" + suffix,
+                "sk_secret_" + randomHex(random, 32),
+                List.of("**"),
+                Set.copyOf(RelayKey.ALL_ACTIONS),
+                List.of()),
+            new RelayKey(
+                "pk_dev_" + suffix,
+                null,
+                List.of("**"),
+                Set.copyOf(RelayKey.ALL_ACTIONS),
+                List.of("*"))));
   }
 
   /**
-   * Loads the development keys stored at {@code file}, creating the file (mode 0600, parent directories
-   * included) with {@link #development()} keys when it does not exist yet, so later starts reuse the same
-   * credentials.
+   * Loads the development keys stored at {@code file}, creating the file (mode 0600, parent
+   * directories included) with {@link #development()} keys when it does not exist yet, so later
+   * starts reuse the same credentials.
    *
    * @throws RelayKeysException when the existing file is invalid
    * @throws UncheckedIOException when the file cannot be read or written
@@ -105,8 +119,12 @@ public final class RelayKeys {
       RelayKeys created = development();
       try {
         Files.createDirectories(file.toAbsolutePath().getParent());
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".relay-keys", ".tmp",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Path tmp =
+            Files.createTempFile(
+                file.toAbsolutePath().getParent(),
+                ".relay-keys",
+                ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(tmp, created.toJson(), StandardCharsets.UTF_8);
         try {
           // Atomic create-if-absent: a concurrent start that won the race keeps its keys.
@@ -123,17 +141,23 @@ public final class RelayKeys {
     return load(file);
   }
 
-  /** {@code $XDG_CONFIG_HOME/outpost/relay-keys.json}, or {@code ~/.config/outpost/relay-keys.json}. */
+  /**
+   * {@code $XDG_CONFIG_HOME/outpost/relay-keys.json}, or {@code ~/.config/outpost/relay-keys.json}.
+   */
   public static Path defaultDevelopmentFile() {
     String xdg = System.getenv("XDG_CONFIG_HOME");
-    Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config");
+    Path base =
+        xdg != null && !xdg.isBlank()
+            ? Path.of(xdg)
+            : Path.of(System.getProperty("user.home"), ".config");
     return base.resolve("outpost").resolve("relay-keys.json");
   }
 
   /**
    * Reads a keys file.
    *
-   * @throws RelayKeysException naming the file, entry and key when the content is invalid or the file is missing
+   * @throws RelayKeysException naming the file, entry and key when the content is invalid or the
+   *     file is missing
    */
   public static RelayKeys load(Path file) {
     String text;
@@ -167,9 +191,13 @@ public final class RelayKeys {
       throw new RelayKeysException(source, "", "expected an object {\"keys\": [...]}");
     }
     JsonElement keysElement = root.getAsJsonObject().get("keys");
-    if (keysElement == null || !keysElement.isJsonArray() || keysElement.getAsJsonArray().isEmpty()) {
-      throw new RelayKeysException(source, "keys", "expected a non-empty array of key entries, got "
-          + describe(keysElement));
+    if (keysElement == null
+        || !keysElement.isJsonArray()
+        || keysElement.getAsJsonArray().isEmpty()) {
+      throw new RelayKeysException(
+          source,
+          "keys",
+          "expected a non-empty array of key entries, got " + describe(keysElement));
     }
     List<RelayKey> keys = new ArrayList<>();
     Set<String> ids = new LinkedHashSet<>();
@@ -185,33 +213,51 @@ public final class RelayKeys {
       where = where + " (\"" + id + "\")";
       for (String field : entry.keySet()) {
         if (!ENTRY_FIELDS.contains(field)) {
-          throw new RelayKeysException(source, where, "unknown field \"" + field + "\" (expected "
-              + String.join(", ", List.of("id", "secret", "channelPatterns", "actions", "allowedOrigins")) + ")");
+          throw new RelayKeysException(
+              source,
+              where,
+              "unknown field \""
+                  + field
+                  + "\" (expected "
+                  + String.join(
+                      ", ", List.of("id", "secret", "channelPatterns", "actions", "allowedOrigins"))
+                  + ")");
         }
       }
       if (!ids.add(id)) {
-        throw new RelayKeysException(source, where + ": id", "duplicate key id (ids must be unique)");
+        throw new RelayKeysException(
+            source, where + ": id", "duplicate key id (ids must be unique)");
       }
       if (id.contains(":") || id.chars().anyMatch(c -> c <= 0x20 || c >= 0x7f)) {
-        throw new RelayKeysException(source, where + ": id", "must be printable ASCII without ':' or spaces");
+        throw new RelayKeysException(
+            source, where + ": id", "must be printable ASCII without ':' or spaces");
       }
       String secret = null;
       if (entry.has("secret")) {
         secret = requireString(source, where, entry, "secret");
         if (!id.startsWith("sk_id_")) {
-          throw new RelayKeysException(source, where + ": id", "a secret key's id must start with \"sk_id_\"");
+          throw new RelayKeysException(
+              source, where + ": id", "a secret key's id must start with \"sk_id_\"");
         }
-        if (!secret.startsWith("sk_secret_") || secret.chars().anyMatch(c -> c <= 0x20 || c >= 0x7f)) {
-          throw new RelayKeysException(source, where + ": secret",
+        if (!secret.startsWith("sk_secret_")
+            || secret.chars().anyMatch(c -> c <= 0x20 || c >= 0x7f)) {
+          throw new RelayKeysException(
+              source,
+              where + ": secret",
               "must start with \"sk_secret_\" and be printable ASCII without spaces");
         }
         if (entry.has("allowedOrigins")) {
-          throw new RelayKeysException(source, where + ": allowedOrigins",
+          throw new RelayKeysException(
+              source,
+              where + ": allowedOrigins",
               "only publishable keys (entries without \"secret\") have allowedOrigins");
         }
       } else if (!id.startsWith("pk_")) {
-        throw new RelayKeysException(source, where + ": secret", "missing; an entry without \"secret\" is a "
-            + "publishable key and its id must start with \"pk_\" (secret keys: \"sk_id_…\" with \"secret\")");
+        throw new RelayKeysException(
+            source,
+            where + ": secret",
+            "missing; an entry without \"secret\" is a "
+                + "publishable key and its id must start with \"pk_\" (secret keys: \"sk_id_…\" with \"secret\")");
       }
       List<String> patterns = requireStrings(source, where, entry, "channelPatterns", false);
       for (int p = 0; p < patterns.size(); p++) {
@@ -222,19 +268,29 @@ public final class RelayKeys {
           }
           io.outpost.relay.internal.ChannelPattern.compile(pattern);
         } catch (IllegalArgumentException bad) {
-          throw new RelayKeysException(source, where + ": channelPatterns[" + p + "]", bad.getMessage());
+          throw new RelayKeysException(
+              source, where + ": channelPatterns[" + p + "]", bad.getMessage());
         }
       }
       List<String> actions = requireStrings(source, where, entry, "actions", true);
       for (int a = 0; a < actions.size(); a++) {
         if (!RelayKey.ALL_ACTIONS.contains(actions.get(a))) {
-          throw new RelayKeysException(source, where + ": actions[" + a + "]", "\"" + actions.get(a)
-              + "\" is not an action (expected one of " + String.join(", ", RelayKey.ALL_ACTIONS) + ")");
+          throw new RelayKeysException(
+              source,
+              where + ": actions[" + a + "]",
+              "\""
+                  + actions.get(a)
+                  + "\" is not an action (expected one of "
+                  + String.join(", ", RelayKey.ALL_ACTIONS)
+                  + ")");
         }
       }
-      List<String> origins = secret != null ? List.of()
-          : entry.has("allowedOrigins") ? requireStrings(source, where, entry, "allowedOrigins", false)
-          : List.of("*");
+      List<String> origins =
+          secret != null
+              ? List.of()
+              : entry.has("allowedOrigins")
+                  ? requireStrings(source, where, entry, "allowedOrigins", false)
+                  : List.of("*");
       keys.add(new RelayKey(id, secret, patterns, new LinkedHashSet<>(actions), origins));
     }
     return new RelayKeys(keys);
@@ -269,25 +325,32 @@ public final class RelayKeys {
 
   private static String requireString(String source, String where, JsonObject entry, String field) {
     JsonElement v = entry.get(field);
-    if (v == null || !v.isJsonPrimitive() || !v.getAsJsonPrimitive().isString() || v.getAsString().isEmpty()) {
-      throw new RelayKeysException(source, where + ": " + field, "expected a non-empty string, got " + describe(v));
+    if (v == null
+        || !v.isJsonPrimitive()
+        || !v.getAsJsonPrimitive().isString()
+        || v.getAsString().isEmpty()) {
+      throw new RelayKeysException(
+          source, where + ": " + field, "expected a non-empty string, got " + describe(v));
     }
     return v.getAsString();
   }
 
-  private static List<String> requireStrings(String source, String where, JsonObject entry, String field,
-      boolean allowEmpty) {
+  private static List<String> requireStrings(
+      String source, String where, JsonObject entry, String field, boolean allowEmpty) {
     JsonElement v = entry.get(field);
     String expected = allowEmpty ? "an array of strings" : "a non-empty array of strings";
     if (v == null || !v.isJsonArray() || (!allowEmpty && v.getAsJsonArray().isEmpty())) {
-      throw new RelayKeysException(source, where + ": " + field, "expected " + expected + ", got " + describe(v));
+      throw new RelayKeysException(
+          source, where + ": " + field, "expected " + expected + ", got " + describe(v));
     }
     List<String> out = new ArrayList<>();
     JsonArray a = v.getAsJsonArray();
     for (int i = 0; i < a.size(); i++) {
       JsonElement item = a.get(i);
       if (!item.isJsonPrimitive() || !item.getAsJsonPrimitive().isString()) {
-        throw new RelayKeysException(source, where + ": " + field + "[" + i + "]",
+        throw new RelayKeysException(
+            source,
+            where + ": " + field + "[" + i + "]",
             "expected a string, got " + describe(item));
       }
       out.add(item.getAsString());

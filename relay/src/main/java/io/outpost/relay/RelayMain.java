@@ -11,24 +11,27 @@ import org.tinylog.configuration.Configuration;
 import org.tinylog.jul.JulTinylogBridge;
 
 /**
- * Command line: {@code outpost relay [--listen HOST:PORT] [--keys FILE] [--help]}. Runs until SIGTERM or
- * Ctrl-C, then stops gracefully ({@code going_away}, close 1001). Exit codes: 0 after a graceful stop or
- * {@code --help}, 1 when the relay cannot start (port taken), 2 for usage and keys-file errors.
+ * Command line: {@code outpost relay [--listen HOST:PORT] [--keys FILE] [--help]}. Runs until
+ * SIGTERM or Ctrl-C, then stops gracefully ({@code going_away}, close 1001). Exit codes: 0 after a
+ * graceful stop or {@code --help}, 1 when the relay cannot start (port taken), 2 for usage and
+ * keys-file errors.
  */
 public final class RelayMain {
-  static final String USAGE = String.join("\n",
-      "usage: outpost relay [--listen HOST:PORT] [--keys FILE] [--help]",
-      "",
-      "Runs a local server speaking the Metered Realtime Messaging protocol:",
-      "WebSocket ws://HOST:PORT/v1 and REST http://HOST:PORT/v1 on one port.",
-      "",
-      "  --listen HOST:PORT  address to listen on (default 127.0.0.1:8787; port 0 = any free port)",
-      "  --keys FILE         keys file: {\"keys\": [{\"id\": \"sk_id_…\", \"secret\": \"sk_secret_…\",",
-      "                      \"channelPatterns\": [\"**\"], \"actions\": [\"publish\", \"subscribe\", \"presence\",",
-      "                      \"send\"]}, ...]}; an entry without \"secret\" is a publishable key.",
-      "                      Default: development keys generated once and kept in",
-      "                      $XDG_CONFIG_HOME/outpost/relay-keys.json (~/.config/outpost/relay-keys.json)",
-      "  --help              print this help");
+  static final String USAGE =
+      String.join(
+          "\n",
+          "usage: outpost relay [--listen HOST:PORT] [--keys FILE] [--help]",
+          "",
+          "Runs a local server speaking the Metered Realtime Messaging protocol:",
+          "WebSocket ws://HOST:PORT/v1 and REST http://HOST:PORT/v1 on one port.",
+          "",
+          "  --listen HOST:PORT  address to listen on (default 127.0.0.1:8787; port 0 = any free port)",
+          "  --keys FILE         keys file: {\"keys\": [{\"id\": \"sk_id_…\", \"secret\": \"sk_secret_…\",",
+          "                      \"channelPatterns\": [\"**\"], \"actions\": [\"publish\", \"subscribe\", \"presence\",",
+          "                      \"send\"]}, ...]}; an entry without \"secret\" is a publishable key.",
+          "                      Default: development keys generated once and kept in",
+          "                      $XDG_CONFIG_HOME/outpost/relay-keys.json (~/.config/outpost/relay-keys.json)",
+          "  --help              print this help");
 
   private RelayMain() {}
 
@@ -37,7 +40,8 @@ public final class RelayMain {
   }
 
   /**
-   * Parses {@code args}, starts the relay and blocks until the JVM is asked to stop (SIGTERM, Ctrl-C).
+   * Parses {@code args}, starts the relay and blocks until the JVM is asked to stop (SIGTERM,
+   * Ctrl-C).
    *
    * @return the process exit code
    */
@@ -46,10 +50,12 @@ public final class RelayMain {
   }
 
   /**
-   * As {@link #run(String[])}, printing to the given streams; when {@code started} is not null it receives the
-   * running relay instead of blocking for a signal (embedding and tests), and the caller owns it.
+   * As {@link #run(String[])}, printing to the given streams; when {@code started} is not null it
+   * receives the running relay instead of blocking for a signal (embedding and tests), and the
+   * caller owns it.
    */
-  static int run(String[] args, PrintStream out, PrintStream err, java.util.function.Consumer<Relay> started) {
+  static int run(
+      String[] args, PrintStream out, PrintStream err, java.util.function.Consumer<Relay> started) {
     InetSocketAddress listen = new InetSocketAddress("127.0.0.1", RelaySettings.DEFAULT_PORT);
     Path keysFile = null;
     for (int i = 0; i < args.length; i++) {
@@ -69,8 +75,12 @@ public final class RelayMain {
           } else {
             listen = parseListen(value);
             if (listen == null) {
-              return usageError(err, "--listen: \"" + value + "\" is not HOST:PORT with PORT 0-65535"
-                  + " (e.g. 127.0.0.1:8787)");
+              return usageError(
+                  err,
+                  "--listen: \""
+                      + value
+                      + "\" is not HOST:PORT with PORT 0-65535"
+                      + " (e.g. 127.0.0.1:8787)");
             }
           }
         }
@@ -87,10 +97,12 @@ public final class RelayMain {
       } else {
         Path devFile = RelayKeys.defaultDevelopmentFile();
         keys = RelayKeys.loadOrCreateDevelopment(devFile);
-        keys.firstSecretKey().ifPresent(k -> {
-          out.println("development keys: " + devFile);
-          out.println("REST credential:  Authorization: Bearer " + k.bearer());
-        });
+        keys.firstSecretKey()
+            .ifPresent(
+                k -> {
+                  out.println("development keys: " + devFile);
+                  out.println("REST credential:  Authorization: Bearer " + k.bearer());
+                });
       }
     } catch (RelayKeysException e) {
       err.println("relay: " + e.getMessage());
@@ -112,10 +124,14 @@ public final class RelayMain {
       return 0;
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      relay.shutdown();
-      stopped.countDown();
-    }, "relay-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  relay.shutdown();
+                  stopped.countDown();
+                },
+                "relay-shutdown"));
     try {
       stopped.await();
     } catch (InterruptedException e) {
@@ -154,14 +170,17 @@ public final class RelayMain {
   }
 
   private static void configureLogging() {
-    // One readable line per event when nobody configured tinylog (its default format spans two lines).
-    if (!Configuration.isFrozen() && Thread.currentThread().getContextClassLoader().getResource("tinylog.properties")
-        == null && System.getProperty("tinylog.configuration") == null) {
+    // One readable line per event when nobody configured tinylog (its default format spans two
+    // lines).
+    if (!Configuration.isFrozen()
+        && Thread.currentThread().getContextClassLoader().getResource("tinylog.properties") == null
+        && System.getProperty("tinylog.configuration") == null) {
       try {
         Configuration.set("writer", "console");
         Configuration.set("writer.format", "{date: yyyy-MM-dd HH:mm:ss} {level}: {message}");
         Configuration.set("writer.level", "info");
-        // Tyrus and Grizzly announce their start-up at INFO; keep the console to the relay's own lines.
+        // Tyrus and Grizzly announce their start-up at INFO; keep the console to the relay's own
+        // lines.
         Configuration.set("level@org.glassfish", "warn");
       } catch (UnsupportedOperationException frozen) {
         // Another thread logged first; keep its configuration.

@@ -6,23 +6,29 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What to put into a connect JWT, the same fields as {@code POST /v1/tokens} (protocol.md section 10.2).
- * Build with {@link #builder(String)}.
+ * What to put into a connect JWT, the same fields as {@code POST /v1/tokens} (protocol.md section
+ * 10.2). Build with {@link #builder(String)}.
  *
- * @param peerId       becomes {@code sub}; printable ASCII, at most 128 characters
- * @param channels     channel globs for the {@code channels} claim, each within the key's patterns; null = claim
- *                     omitted (the key's patterns apply); at most 100
- * @param permissions  actions for the {@code permissions} claim, each within the key's actions; null = claim
- *                     omitted (the key's actions apply); at most 16
- * @param ttl          lifetime, 1 s to 24 h (default 1 h)
- * @param metadata     private bag echoed in {@code welcome}, at most 8 KB serialized; may be null
+ * @param peerId becomes {@code sub}; printable ASCII, at most 128 characters
+ * @param channels channel globs for the {@code channels} claim, each within the key's patterns;
+ *     null = claim omitted (the key's patterns apply); at most 100
+ * @param permissions actions for the {@code permissions} claim, each within the key's actions; null
+ *     = claim omitted (the key's actions apply); at most 16
+ * @param ttl lifetime, 1 s to 24 h (default 1 h)
+ * @param metadata private bag echoed in {@code welcome}, at most 8 KB serialized; may be null
  * @param peerMetadata public identity bag, at most 4 KB serialized; may be null
  */
-public record TokenRequest(String peerId, List<String> channels, List<String> permissions, Duration ttl,
-    JsonObject metadata, JsonObject peerMetadata) {
+public record TokenRequest(
+    String peerId,
+    List<String> channels,
+    List<String> permissions,
+    Duration ttl,
+    JsonObject metadata,
+    JsonObject peerMetadata) {
 
   /** Default token lifetime, as Metered's REST mint. */
   public static final Duration DEFAULT_TTL = Duration.ofSeconds(3600);
+
   /** Longest token lifetime, as Metered's REST mint. */
   public static final Duration MAX_TTL = Duration.ofSeconds(86400);
 

@@ -11,10 +11,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Sockets dropping while a publisher floods their channel and others join and leave it: the relay must keep
- * serving. A smoke test: the lock-order deadlock it guards against (a failing send's close callback vs. presence
- * fan-out, see {@code RelayEndpoint.onClose}) was found by the benchmark and is timing-dependent, so this test does
- * not reproduce it reliably.
+ * Sockets dropping while a publisher floods their channel and others join and leave it: the relay
+ * must keep serving. A smoke test: the lock-order deadlock it guards against (a failing send's
+ * close callback vs. presence fan-out, see {@code RelayEndpoint.onClose}) was found by the
+ * benchmark and is timing-dependent, so this test does not reproduce it reliably.
  */
 @Timeout(60)
 class ChurnUnderLoadTest extends RelayTestSupport {
@@ -24,16 +24,20 @@ class ChurnUnderLoadTest extends RelayTestSupport {
     startRelay(b -> b.rateLimit(1_000_000, 1_000_000));
     WsClient publisher = connect("publisher");
     AtomicBoolean stop = new AtomicBoolean();
-    Thread flood = new Thread(() -> {
-      String frame = frame("publish", "channel", "churn", "data", "x".repeat(200)).toString();
-      while (!stop.get()) {
-        try {
-          publisher.send(frame);
-        } catch (RuntimeException closed) {
-          return;
-        }
-      }
-    }, "flood");
+    Thread flood =
+        new Thread(
+            () -> {
+              String frame =
+                  frame("publish", "channel", "churn", "data", "x".repeat(200)).toString();
+              while (!stop.get()) {
+                try {
+                  publisher.send(frame);
+                } catch (RuntimeException closed) {
+                  return;
+                }
+              }
+            },
+            "flood");
     flood.start();
     try {
       for (int round = 0; round < 4; round++) {
@@ -44,7 +48,7 @@ class ChurnUnderLoadTest extends RelayTestSupport {
           wave.add(c);
         }
         for (WsClient c : wave) {
-          c.abort();  // vanish mid-stream: sends to them fail inside the relay
+          c.abort(); // vanish mid-stream: sends to them fail inside the relay
         }
       }
     } finally {

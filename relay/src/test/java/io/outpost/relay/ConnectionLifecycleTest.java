@@ -42,22 +42,41 @@ class ConnectionLifecycleTest extends RelayTestSupport {
 
     assertThat(closeCodeFor(URI.create(relay.webSocketOrigin() + "/v1"))).isEqualTo(4001);
     assertThat(closeCodeFor(tokenUri("garbage"))).isEqualTo(4001);
-    assertThat(closeCodeFor(tokenUri(Jwt.sign("sk_id_test", "sk_secret_wrong", claims("alice", 60)))))
-        .as("wrong secret").isEqualTo(4001);
-    assertThat(closeCodeFor(tokenUri(Jwt.sign("sk_id_unknown", "sk_secret_test", claims("alice", 60)))))
-        .as("unknown kid").isEqualTo(4001);
+    assertThat(
+            closeCodeFor(tokenUri(Jwt.sign("sk_id_test", "sk_secret_wrong", claims("alice", 60)))))
+        .as("wrong secret")
+        .isEqualTo(4001);
+    assertThat(
+            closeCodeFor(
+                tokenUri(Jwt.sign("sk_id_unknown", "sk_secret_test", claims("alice", 60)))))
+        .as("unknown kid")
+        .isEqualTo(4001);
     assertThat(closeCodeFor(tokenUri(parts[0] + "." + parts[1] + ".")))
-        .as("signature stripped").isEqualTo(4001);
-    String noneHeader = b64.encodeToString("{\"alg\":\"none\",\"kid\":\"sk_id_test\"}".getBytes(StandardCharsets.UTF_8));
-    assertThat(closeCodeFor(tokenUri(noneHeader + "." + parts[1] + "." + parts[2]))).as("alg none").isEqualTo(4001);
+        .as("signature stripped")
+        .isEqualTo(4001);
+    String noneHeader =
+        b64.encodeToString(
+            "{\"alg\":\"none\",\"kid\":\"sk_id_test\"}".getBytes(StandardCharsets.UTF_8));
+    assertThat(closeCodeFor(tokenUri(noneHeader + "." + parts[1] + "." + parts[2])))
+        .as("alg none")
+        .isEqualTo(4001);
     JsonObject noSub = claims("x", 60);
     noSub.remove("sub");
-    assertThat(closeCodeFor(tokenUri(Jwt.sign("sk_id_test", "sk_secret_test", noSub)))).as("no sub").isEqualTo(4001);
-    assertThat(closeCodeFor(tokenUri(Jwt.sign("sk_id_test", "sk_secret_test", claims("x".repeat(129), 60)))))
-        .as("sub too long").isEqualTo(4001);
-    assertThat(closeCodeFor(tokenUri(Jwt.sign("sk_id_test", "sk_secret_test", claims("tab\tsub", 60)))))
-        .as("sub not printable").isEqualTo(4001);
-    assertThat(closeCodeFor(URI.create(tokenUri(valid) + "&key=pk_live_rooms"))).as("two credentials")
+    assertThat(closeCodeFor(tokenUri(Jwt.sign("sk_id_test", "sk_secret_test", noSub))))
+        .as("no sub")
+        .isEqualTo(4001);
+    assertThat(
+            closeCodeFor(
+                tokenUri(Jwt.sign("sk_id_test", "sk_secret_test", claims("x".repeat(129), 60)))))
+        .as("sub too long")
+        .isEqualTo(4001);
+    assertThat(
+            closeCodeFor(
+                tokenUri(Jwt.sign("sk_id_test", "sk_secret_test", claims("tab\tsub", 60)))))
+        .as("sub not printable")
+        .isEqualTo(4001);
+    assertThat(closeCodeFor(URI.create(tokenUri(valid) + "&key=pk_live_rooms")))
+        .as("two credentials")
         .isEqualTo(4001);
   }
 
@@ -73,18 +92,23 @@ class ConnectionLifecycleTest extends RelayTestSupport {
     bag.addProperty("blob", "x".repeat(8193));
     bigPrivate.add("metadata", bag);
 
-    assertThat(closeCodeFor(tokenUri(Jwt.sign("sk_id_test", "sk_secret_test", bigPeer)))).isEqualTo(4001);
-    assertThat(closeCodeFor(tokenUri(Jwt.sign("sk_id_test", "sk_secret_test", bigPrivate)))).isEqualTo(4001);
+    assertThat(closeCodeFor(tokenUri(Jwt.sign("sk_id_test", "sk_secret_test", bigPeer))))
+        .isEqualTo(4001);
+    assertThat(closeCodeFor(tokenUri(Jwt.sign("sk_id_test", "sk_secret_test", bigPrivate))))
+        .isEqualTo(4001);
   }
 
   @Test
   void expiredTokensClose4002AtConnectButClockSkewIsTolerated() throws Exception {
     startRelay();
 
-    assertThat(closeCodeFor(tokenUri(Jwt.sign("sk_id_test", "sk_secret_test", claims("late", -31)))))
+    assertThat(
+            closeCodeFor(tokenUri(Jwt.sign("sk_id_test", "sk_secret_test", claims("late", -31)))))
         .isEqualTo(4002);
-    WsClient skewed = track(WsClient.connectWelcomed(
-        tokenUri(Jwt.sign("sk_id_test", "sk_secret_test", claims("skewed", -10)))));
+    WsClient skewed =
+        track(
+            WsClient.connectWelcomed(
+                tokenUri(Jwt.sign("sk_id_test", "sk_secret_test", claims("skewed", -10)))));
     assertThat(skewed.peerId()).isEqualTo("skewed");
   }
 
@@ -94,7 +118,8 @@ class ConnectionLifecycleTest extends RelayTestSupport {
     JsonObject c = new JsonObject();
     c.addProperty("sub", "forever");
 
-    WsClient forever = track(WsClient.connectWelcomed(tokenUri(Jwt.sign("sk_id_test", "sk_secret_test", c))));
+    WsClient forever =
+        track(WsClient.connectWelcomed(tokenUri(Jwt.sign("sk_id_test", "sk_secret_test", c))));
 
     assertThat(forever.welcome.get("expiresAt").isJsonNull()).isTrue();
   }
@@ -139,7 +164,8 @@ class ConnectionLifecycleTest extends RelayTestSupport {
   void publishableKeyOriginsAreCheckedWhenTheHeaderIsPresent() throws Exception {
     startRelay();
 
-    assertThat(WsClient.refusedStatus(keyUri("pk_live_site"), "https://evil.example.com")).isEqualTo(403);
+    assertThat(WsClient.refusedStatus(keyUri("pk_live_site"), "https://evil.example.com"))
+        .isEqualTo(403);
     track(WsClient.connect(keyUri("pk_live_site"), "https://app.example.com")).next("welcome");
     track(WsClient.connect(keyUri("pk_live_site"), null)).next("welcome");
     track(WsClient.connect(keyUri("pk_live_rooms"), "https://anything.example")).next("welcome");
@@ -265,10 +291,14 @@ class ConnectionLifecycleTest extends RelayTestSupport {
 
   @Test
   void answeringServerPingsKeepsAConnectionAlive() throws Exception {
-    // The JDK client answers RFC 6455 pings with pongs by itself; that alone must count as activity.
+    // The JDK client answers RFC 6455 pings with pongs by itself; that alone must count as
+    // activity.
     startRelay(b -> b.pingInterval(Duration.ofMillis(100)).idleTimeout(Duration.ofMillis(600)));
     WsClient quiet = connect("quiet");
 
-    await().during(Duration.ofMillis(2000)).atMost(Duration.ofSeconds(5)).until(() -> !quiet.isClosed());
+    await()
+        .during(Duration.ofMillis(2000))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> !quiet.isClosed());
   }
 }

@@ -19,15 +19,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The outgoing path under load: frames are encoded once per publish and written to each socket in batches, next
- * to the pings, pongs and close frames Tyrus writes on the same sockets. These tests check what that must not
- * change: per-connection order, whole and well-formed frames (checked byte by byte with {@link StrictWsClient} and
- * by the JDK's WebSocket client), every length encoding, and a bounded backlog for a subscriber that stops reading.
+ * The outgoing path under load: frames are encoded once per publish and written to each socket in
+ * batches, next to the pings, pongs and close frames Tyrus writes on the same sockets. These tests
+ * check what that must not change: per-connection order, whole and well-formed frames (checked byte
+ * by byte with {@link StrictWsClient} and by the JDK's WebSocket client), every length encoding,
+ * and a bounded backlog for a subscriber that stops reading.
  */
 @Timeout(60)
 class FanOutTest extends RelayTestSupport {
 
-  /** Subscribers here get no presence frames (no {@code presence} permission): only messages are counted. */
+  /**
+   * Subscribers here get no presence frames (no {@code presence} permission): only messages are
+   * counted.
+   */
   private static TokenRequest quiet(String peerId) {
     return TokenRequest.builder(peerId).permissions("subscribe", "publish").build();
   }
@@ -40,7 +44,8 @@ class FanOutTest extends RelayTestSupport {
   }
 
   private StrictWsClient strict(String peerId, int receiveBuffer) throws IOException {
-    StrictWsClient c = StrictWsClient.connect(tokenUri(relay.mintToken(quiet(peerId))), receiveBuffer);
+    StrictWsClient c =
+        StrictWsClient.connect(tokenUri(relay.mintToken(quiet(peerId))), receiveBuffer);
     closeLater(c);
     assertThat(json(c.nextText()).get("type").getAsString()).isEqualTo("welcome");
     return c;
@@ -75,16 +80,18 @@ class FanOutTest extends RelayTestSupport {
       for (int p = 0; p < publishers; p++) {
         WsClient pub = pubs.get(p);
         int publisher = p;
-        done.add(pool.submit(() -> {
-          go.await();
-          for (int n = 0; n < perPublisher; n++) {
-            JsonObject data = new JsonObject();
-            data.addProperty("p", publisher);
-            data.addProperty("n", n);
-            pub.send(frame("publish", "channel", "order", "data", data));
-          }
-          return null;
-        }));
+        done.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  for (int n = 0; n < perPublisher; n++) {
+                    JsonObject data = new JsonObject();
+                    data.addProperty("p", publisher);
+                    data.addProperty("n", n);
+                    pub.send(frame("publish", "channel", "order", "data", data));
+                  }
+                  return null;
+                }));
       }
       go.countDown();
       for (Future<?> f : done) {
@@ -99,7 +106,9 @@ class FanOutTest extends RelayTestSupport {
       for (int i = 0; i < publishers * perPublisher; i++) {
         JsonObject data = s.next("message").getAsJsonObject("data");
         int p = data.get("p").getAsInt();
-        assertThat(data.get("n").getAsInt()).as("message %d from publisher %d", i, p).isEqualTo(next[p]);
+        assertThat(data.get("n").getAsInt())
+            .as("message %d from publisher %d", i, p)
+            .isEqualTo(next[p]);
         next[p]++;
       }
       s.assertNoFrame(Duration.ofMillis(100));
@@ -108,7 +117,9 @@ class FanOutTest extends RelayTestSupport {
     for (int i = 0; i < publishers * perPublisher; i++) {
       JsonObject data = json(strictSubscriber.nextText()).getAsJsonObject("data");
       int p = data.get("p").getAsInt();
-      assertThat(data.get("n").getAsInt()).as("message %d from publisher %d", i, p).isEqualTo(next[p]);
+      assertThat(data.get("n").getAsInt())
+          .as("message %d from publisher %d", i, p)
+          .isEqualTo(next[p]);
       next[p]++;
     }
   }
@@ -121,8 +132,10 @@ class FanOutTest extends RelayTestSupport {
     subscribe(raw, "sizes");
     WsClient publisher = connect("big-publisher");
 
-    // Outgoing payload sizes on both sides of the 7-bit (125), 16-bit (65535) length boundaries. The biggest
-    // publish still fits maxMessageSize (65536) inbound, while the message frame sent out (with "from") does not
+    // Outgoing payload sizes on both sides of the 7-bit (125), 16-bit (65535) length boundaries.
+    // The biggest
+    // publish still fits maxMessageSize (65536) inbound, while the message frame sent out (with
+    // "from") does not
     // fit 16 bits and needs the 64-bit length form.
     String envelope = frame("publish", "channel", "sizes", "data", "", "requestId", "r").toString();
     int largest = RelaySettings.DEFAULT_MAX_MESSAGE_SIZE - envelope.length();
@@ -130,7 +143,8 @@ class FanOutTest extends RelayTestSupport {
     for (int n : new int[] {0, 1, 40, 64, 65, 200, 1000, 60_000, 65_400, largest}) {
       texts.add("x".repeat(n));
     }
-    // Multi-byte UTF-8: the length must count bytes, not characters (2, 3 and 4 bytes per character here).
+    // Multi-byte UTF-8: the length must count bytes, not characters (2, 3 and 4 bytes per character
+    // here).
     texts.add("é€😀".repeat(5_000));
     for (String t : texts) {
       publisher.send(frame("publish", "channel", "sizes", "data", t, "requestId", "r"));
@@ -155,13 +169,14 @@ class FanOutTest extends RelayTestSupport {
     long limit = 1 << 20;
     startRelay(b -> b.rateLimit(1_000_000, 1_000_000).outboundLimit(limit));
     WsClient fast = quietSubscriber("fast", "flood");
-    // A tiny receive window, so the kernel buffers little of what the relay sends before the relay has to queue.
+    // A tiny receive window, so the kernel buffers little of what the relay sends before the relay
+    // has to queue.
     StrictWsClient slow = strict("slow", 16 * 1024);
     subscribe(slow, "flood");
     WsClient publisher = connect("flooder");
 
     String filler = "y".repeat(60_000);
-    int total = 400;  // 24 MB: far more than the limit plus what the kernel buffers on loopback
+    int total = 400; // 24 MB: far more than the limit plus what the kernel buffers on loopback
     for (int n = 0; n < total; n++) {
       JsonObject data = new JsonObject();
       data.addProperty("n", n);
@@ -172,8 +187,10 @@ class FanOutTest extends RelayTestSupport {
       assertThat(fast.next("message").getAsJsonObject("data").get("n").getAsInt()).isEqualTo(n);
     }
 
-    // The ack of the last publish came after every offer to the slow socket, so the overflow has happened; read
-    // now, within the grace period, and get an unbroken prefix of the messages and then the 1008 close frame.
+    // The ack of the last publish came after every offer to the slow socket, so the overflow has
+    // happened; read
+    // now, within the grace period, and get an unbroken prefix of the messages and then the 1008
+    // close frame.
     UntilClose tail = readInOrderUntilClose(slow, 0);
     int received = tail.received();
     StrictWsClient.Frame close = tail.close();
@@ -195,15 +212,21 @@ class FanOutTest extends RelayTestSupport {
       publisher.send(frame("publish", "channel", "flood", "data", filler, "requestId", "r" + n));
       publisher.next("ack");
     }
-    // The relay forgets the peer at once (Tyrus reports the close when it sends the close frame) ...
+    // The relay forgets the peer at once (Tyrus reports the close when it sends the close frame)
+    // ...
     await().atMost(Duration.ofSeconds(20)).until(() -> !relay.connectedPeers().contains("stuck"));
-    // ... and, as the peer reads nothing, not even the close frame, drops the socket after a grace period (5 s),
-    // discarding what was still queued. Nothing on the client side signals that moment, so wait past it.
+    // ... and, as the peer reads nothing, not even the close frame, drops the socket after a grace
+    // period (5 s),
+    // discarding what was still queued. Nothing on the client side signals that moment, so wait
+    // past it.
     long overflowed = System.nanoTime();
     await().pollDelay(Duration.ofSeconds(7)).atMost(Duration.ofSeconds(8)).until(() -> true);
-    // Reading now finds whole frames from the kernel buffers, then the end of the stream (possibly inside a frame),
-    // without the client ever answering a close. Normally there is no close frame either: it was still queued in the
-    // relay when the socket was dropped. (On a very busy machine the backlog can pass the limit before the socket's
+    // Reading now finds whole frames from the kernel buffers, then the end of the stream (possibly
+    // inside a frame),
+    // without the client ever answering a close. Normally there is no close frame either: it was
+    // still queued in the
+    // relay when the socket was dropped. (On a very busy machine the backlog can pass the limit
+    // before the socket's
     // buffers are full; then the close frame fits into them and Tyrus closes the socket after it.)
     boolean sawClose = false;
     try {
@@ -218,7 +241,8 @@ class FanOutTest extends RelayTestSupport {
     } catch (StrictWsClient.Truncated | java.net.SocketException dropped) {
       // an aborted connection may end inside a frame or with a reset
     }
-    System.out.printf("stuck subscriber's stream ended %.1f s after the overflow (close frame seen: %s)%n",
+    System.out.printf(
+        "stuck subscriber's stream ended %.1f s after the overflow (close frame seen: %s)%n",
         (System.nanoTime() - overflowed) / 1e9, sawClose);
   }
 
@@ -230,23 +254,27 @@ class FanOutTest extends RelayTestSupport {
     WsClient publisher = connect("mixer");
     int total = 3000;
     AtomicInteger acked = new AtomicInteger();
-    Thread flood = new Thread(() -> {
-      String filler = "w".repeat(500);
-      for (int n = 0; n < total; n++) {
-        JsonObject data = new JsonObject();
-        data.addProperty("n", n);
-        data.addProperty("f", filler);
-        try {
-          publisher.send(frame("publish", "channel", "mix", "data", data));
-        } catch (RuntimeException closed) {
-          return;
-        }
-        acked.incrementAndGet();
-      }
-    }, "flood");
+    Thread flood =
+        new Thread(
+            () -> {
+              String filler = "w".repeat(500);
+              for (int n = 0; n < total; n++) {
+                JsonObject data = new JsonObject();
+                data.addProperty("n", n);
+                data.addProperty("f", filler);
+                try {
+                  publisher.send(frame("publish", "channel", "mix", "data", data));
+                } catch (RuntimeException closed) {
+                  return;
+                }
+                acked.incrementAndGet();
+              }
+            },
+            "flood");
     flood.start();
 
-    // Pings from the client with numbered payloads while the flood runs; the relay's own pings come every 20 ms.
+    // Pings from the client with numbered payloads while the flood runs; the relay's own pings come
+    // every 20 ms.
     int received = 0;
     int pingsSent = 0;
     int pongsSeen = 0;
@@ -259,7 +287,8 @@ class FanOutTest extends RelayTestSupport {
       assertThat(f).isNotNull();
       switch (f.opcode()) {
         case StrictWsClient.TEXT -> {
-          assertThat(json(f.text()).getAsJsonObject("data").get("n").getAsInt()).isEqualTo(received);
+          assertThat(json(f.text()).getAsJsonObject("data").get("n").getAsInt())
+              .isEqualTo(received);
           received++;
         }
         case StrictWsClient.PONG -> {
@@ -267,12 +296,15 @@ class FanOutTest extends RelayTestSupport {
           pongsSeen++;
         }
         case StrictWsClient.PING -> serverPings++;
-        default -> throw new AssertionError("unexpected opcode " + f.opcode() + " after " + received + " messages");
+        default ->
+            throw new AssertionError(
+                "unexpected opcode " + f.opcode() + " after " + received + " messages");
       }
     }
     assertThat(pongsSeen).isPositive();
 
-    // A kick in mid-flood: everything before the close frame is whole and in order, nothing follows it.
+    // A kick in mid-flood: everything before the close frame is whole and in order, nothing follows
+    // it.
     assertThat(relay.kick("sub")).isEqualTo(1);
     UntilClose tail = readInOrderUntilClose(sub, received);
     received = tail.received();
@@ -288,27 +320,35 @@ class FanOutTest extends RelayTestSupport {
     }
     assertThat(after).as("frame after the close frame").isNull();
     flood.join(20_000);
-    System.out.printf("mixed flood: %d messages before the kick, %d pongs, %d relay pings%n", received, pongsSeen,
-        serverPings);
+    System.out.printf(
+        "mixed flood: %d messages before the kick, %d pongs, %d relay pings%n",
+        received, pongsSeen, serverPings);
   }
 
   @Test
   void outboundLimitMustHoldTwoLargestMessages() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> RelaySettings.builder().outboundLimit(100_000).build())
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> RelaySettings.builder().outboundLimit(100_000).build())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("outboundLimit must be >= 2 * maxMessageSize (131072 bytes), got 100000");
+        .hasMessageContaining(
+            "outboundLimit must be >= 2 * maxMessageSize (131072 bytes), got 100000");
     assertThat(RelaySettings.builder().build().outboundLimit()).isEqualTo(1 << 20);
-    assertThat(RelaySettings.builder().maxMessageSize(1 << 20).build().outboundLimit()).isEqualTo(16L << 20);
+    assertThat(RelaySettings.builder().maxMessageSize(1 << 20).build().outboundLimit())
+        .isEqualTo(16L << 20);
   }
 
-  /** How many in-order messages arrived before the close frame, and that frame (null if the stream just ended). */
+  /**
+   * How many in-order messages arrived before the close frame, and that frame (null if the stream
+   * just ended).
+   */
   private record UntilClose(int received, StrictWsClient.Frame close) {}
 
   /**
-   * Reads frames until the close frame, asserting that every text frame is message number {@code next},
-   * {@code next + 1}, … (control frames in between are skipped).
+   * Reads frames until the close frame, asserting that every text frame is message number {@code
+   * next}, {@code next + 1}, … (control frames in between are skipped).
    */
-  private static UntilClose readInOrderUntilClose(StrictWsClient client, int next) throws Exception {
+  private static UntilClose readInOrderUntilClose(StrictWsClient client, int next)
+      throws Exception {
     for (StrictWsClient.Frame f; (f = client.read()) != null; ) {
       if (f.opcode() == StrictWsClient.CLOSE) {
         return new UntilClose(next, f);

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Garbage at every layer (TCP, HTTP, WebSocket framing, JSON) gets a clear answer or a close, never a crash or a
- * stack trace in the log, and never disturbs another client.
+ * Garbage at every layer (TCP, HTTP, WebSocket framing, JSON) gets a clear answer or a close, never
+ * a crash or a stack trace in the log, and never disturbs another client.
  */
 @Timeout(30)
 class HostileInputTest extends RelayTestSupport {
@@ -43,22 +43,43 @@ class HostileInputTest extends RelayTestSupport {
     assertThat(bystander.next("message").get("data").getAsString()).isEqualTo("still here");
 
     byte[] all = Files.readAllBytes(LOG);
-    String added = new String(all, (int) logStart, all.length - (int) logStart, StandardCharsets.UTF_8);
-    List<String> bad = added.lines()
-        .filter(l -> l.startsWith("ERROR") || l.startsWith("\tat ") || l.startsWith("WARN") && l.contains("Exception"))
-        .toList();
+    String added =
+        new String(all, (int) logStart, all.length - (int) logStart, StandardCharsets.UTF_8);
+    List<String> bad =
+        added
+            .lines()
+            .filter(
+                l ->
+                    l.startsWith("ERROR")
+                        || l.startsWith("\tat ")
+                        || l.startsWith("WARN") && l.contains("Exception"))
+            .toList();
     assertThat(bad).as("log lines with errors or stack traces").isEmpty();
   }
 
   @Test
   void garbageJsonFrames() {
     WsClient alice = connect("alice");
-    String[] garbage = {"", " ", "null", "42", "\"str\"", "{", "}", "{\"type\":}", "[".repeat(5000),
-        "{\"a\":".repeat(5000), "{\"type\": \"publish\", \"channel\": \"junk\", \"data\": 1e99999999}",
-        "{\"type\": \"\\u0000\\u0001\"}", "{\"type\": \"subscribe\", \"channel\": null}",
-        "{\"type\": \"subscribe\", \"channel\": [\"room\"]}", "{\"type\": \"send\", \"to\": {}, \"data\": 1}",
-        "{\"type\": \"subscribe\", \"channel\": \"junk\", \"includeSenderMetadata\": \"yes\"}",
-        "{\"type\": [], \"requestId\": {}}", "\uFEFF{\"type\": \"ping\"}"};
+    String[] garbage = {
+      "",
+      " ",
+      "null",
+      "42",
+      "\"str\"",
+      "{",
+      "}",
+      "{\"type\":}",
+      "[".repeat(5000),
+      "{\"a\":".repeat(5000),
+      "{\"type\": \"publish\", \"channel\": \"junk\", \"data\": 1e99999999}",
+      "{\"type\": \"\\u0000\\u0001\"}",
+      "{\"type\": \"subscribe\", \"channel\": null}",
+      "{\"type\": \"subscribe\", \"channel\": [\"room\"]}",
+      "{\"type\": \"send\", \"to\": {}, \"data\": 1}",
+      "{\"type\": \"subscribe\", \"channel\": \"junk\", \"includeSenderMetadata\": \"yes\"}",
+      "{\"type\": [], \"requestId\": {}}",
+      "\uFEFF{\"type\": \"ping\"}"
+    };
     for (String g : garbage) {
       alice.send(g);
     }
@@ -77,7 +98,10 @@ class HostileInputTest extends RelayTestSupport {
   @Test
   void notHttpAtAll() throws Exception {
     try (Socket s = raw()) {
-      s.getOutputStream().write("\u0016\u0003\u0001 definitely not http\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      s.getOutputStream()
+          .write(
+              "\u0016\u0003\u0001 definitely not http\r\n\r\n"
+                  .getBytes(StandardCharsets.ISO_8859_1));
       s.getOutputStream().flush();
       assertThat(readAll(s.getInputStream())).doesNotContain(" 101 ");
     }
@@ -86,13 +110,13 @@ class HostileInputTest extends RelayTestSupport {
   @Test
   void brokenUpgradeRequests() throws Exception {
     String[] requests = {
-        "GET /v1 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
-        "GET /v1 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 99\r\n"
-            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
-        "GET /elsewhere HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
-        "POST /v1/tokens HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nAuthorization: Bearer sk_id_test:sk_secret_test"
-            + "\r\nConnection: close\r\n\r\n{\"pe",
+      "GET /v1 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
+      "GET /v1 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 99\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+      "GET /elsewhere HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+      "POST /v1/tokens HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nAuthorization: Bearer sk_id_test:sk_secret_test"
+          + "\r\nConnection: close\r\n\r\n{\"pe",
     };
     for (String request : requests) {
       try (Socket s = raw()) {
@@ -100,20 +124,24 @@ class HostileInputTest extends RelayTestSupport {
         s.getOutputStream().flush();
         s.shutdownOutput();
         String answer = readAll(s.getInputStream());
-        assertThat(answer).as("answer to %s", request).doesNotContain(" 101 ").doesNotContain("\tat ");
+        assertThat(answer)
+            .as("answer to %s", request)
+            .doesNotContain(" 101 ")
+            .doesNotContain("\tat ");
       }
     }
   }
 
   @Test
   void protocolViolationsInWebSocketFramesCloseOnlyThatSocket() throws Exception {
-    // invalid UTF-8 in a text frame, a reserved opcode, a continuation without a start, a reserved bit.
+    // invalid UTF-8 in a text frame, a reserved opcode, a continuation without a start, a reserved
+    // bit.
     // (Tyrus tolerates unmasked client frames, so that violation is not in this list.)
     byte[][] frames = {
-        frame(0x81, new byte[] {(byte) 0xC3, (byte) 0x28}, true),
-        frame(0x83, new byte[] {1}, true),
-        frame(0x80, "x".getBytes(StandardCharsets.UTF_8), true),
-        frame(0xC1, "x".getBytes(StandardCharsets.UTF_8), true),
+      frame(0x81, new byte[] {(byte) 0xC3, (byte) 0x28}, true),
+      frame(0x83, new byte[] {1}, true),
+      frame(0x80, "x".getBytes(StandardCharsets.UTF_8), true),
+      frame(0xC1, "x".getBytes(StandardCharsets.UTF_8), true),
     };
     for (byte[] bad : frames) {
       try (Socket s = upgradedSocket()) {
@@ -135,10 +163,17 @@ class HostileInputTest extends RelayTestSupport {
   private Socket upgradedSocket() throws IOException {
     Socket s = raw();
     String token = relay.mintToken(TokenRequest.builder("raw").build());
-    String key = Base64.getEncoder().encodeToString("0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
-    s.getOutputStream().write(("GET /v1?token=" + token + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-        + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: " + key + "\r\n\r\n")
-        .getBytes(StandardCharsets.US_ASCII));
+    String key =
+        Base64.getEncoder().encodeToString("0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
+    s.getOutputStream()
+        .write(
+            ("GET /v1?token="
+                    + token
+                    + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
+                    + key
+                    + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
     s.getOutputStream().flush();
     InputStream in = s.getInputStream();
     StringBuilder head = new StringBuilder();
@@ -179,5 +214,4 @@ class HostileInputTest extends RelayTestSupport {
     }
     return out.toString(StandardCharsets.ISO_8859_1);
   }
-
 }

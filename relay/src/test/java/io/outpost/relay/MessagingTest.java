@@ -21,7 +21,9 @@ class MessagingTest extends RelayTestSupport {
   @Test
   void welcomeCarriesPeerIdExpiryServerTimeSizeAndPrivateMetadata() {
     JsonObject metadata = json("{\"iceServers\": [{\"urls\": [\"stun:stun.example.com:3478\"]}]}");
-    WsClient alice = connect(TokenRequest.builder("alice").ttl(Duration.ofMinutes(10)).metadata(metadata).build());
+    WsClient alice =
+        connect(
+            TokenRequest.builder("alice").ttl(Duration.ofMinutes(10)).metadata(metadata).build());
 
     JsonObject welcome = alice.welcome;
     assertThat(welcome.get("peerId").getAsString()).isEqualTo("alice");
@@ -40,12 +42,16 @@ class MessagingTest extends RelayTestSupport {
     subscribe(bob, "chat/1");
     alice.next("presence"); // bob joined
 
-    alice.send(frame("publish", "channel", "chat/1", "data", json("{\"text\": \"hi\"}"), "requestId", "p1"));
+    alice.send(
+        frame(
+            "publish", "channel", "chat/1", "data", json("{\"text\": \"hi\"}"), "requestId", "p1"));
 
     assertThat(alice.next("ack").get("requestId").getAsString()).isEqualTo("p1");
     JsonObject message = bob.next("message");
-    assertThat(message).isEqualTo(json(
-        "{\"type\": \"message\", \"channel\": \"chat/1\", \"from\": \"alice\", \"data\": {\"text\": \"hi\"}}"));
+    assertThat(message)
+        .isEqualTo(
+            json(
+                "{\"type\": \"message\", \"channel\": \"chat/1\", \"from\": \"alice\", \"data\": {\"text\": \"hi\"}}"));
     alice.assertNoFrame(Duration.ofMillis(300));
   }
 
@@ -68,7 +74,8 @@ class MessagingTest extends RelayTestSupport {
     WsClient plain = connect("plain");
     WsClient rich = connect("rich");
     subscribe(plain, "room");
-    rich.send(frame("subscribe", "channel", "room", "includeSenderMetadata", true, "requestId", "r"));
+    rich.send(
+        frame("subscribe", "channel", "room", "includeSenderMetadata", true, "requestId", "r"));
     rich.next("ack");
     rich.next("presence");
     plain.next("presence"); // rich joined
@@ -81,9 +88,11 @@ class MessagingTest extends RelayTestSupport {
 
   @Test
   void resubscribingReplacesIncludeSenderMetadata() {
-    WsClient alice = connect(TokenRequest.builder("alice").peerMetadata(json("{\"n\": 1}")).build());
+    WsClient alice =
+        connect(TokenRequest.builder("alice").peerMetadata(json("{\"n\": 1}")).build());
     WsClient bob = connect("bob");
-    bob.send(frame("subscribe", "channel", "room", "includeSenderMetadata", true, "requestId", "a"));
+    bob.send(
+        frame("subscribe", "channel", "room", "includeSenderMetadata", true, "requestId", "a"));
     bob.next("ack");
     bob.next("presence");
     bob.send(frame("subscribe", "channel", "room", "requestId", "b"));
@@ -105,8 +114,10 @@ class MessagingTest extends RelayTestSupport {
     alice.send(frame("send", "to", "bob", "data", json("{\"k\": 1}"), "requestId", "d1"));
 
     assertThat(alice.next("ack").get("requestId").getAsString()).isEqualTo("d1");
-    JsonObject expected = json("{\"type\": \"direct\", \"from\": \"alice\", \"fromMetadata\": {\"username\": \"Alice\"},"
-        + " \"data\": {\"k\": 1}}");
+    JsonObject expected =
+        json(
+            "{\"type\": \"direct\", \"from\": \"alice\", \"fromMetadata\": {\"username\": \"Alice\"},"
+                + " \"data\": {\"k\": 1}}");
     assertThat(bobPhone.next("direct")).isEqualTo(expected);
     assertThat(bobLaptop.next("direct")).isEqualTo(expected);
   }
@@ -118,7 +129,8 @@ class MessagingTest extends RelayTestSupport {
 
     alice.send(frame("send", "to", "bob", "data", "hey"));
 
-    assertThat(bob.next("direct")).isEqualTo(json("{\"type\": \"direct\", \"from\": \"alice\", \"data\": \"hey\"}"));
+    assertThat(bob.next("direct"))
+        .isEqualTo(json("{\"type\": \"direct\", \"from\": \"alice\", \"data\": \"hey\"}"));
   }
 
   @Test
@@ -162,7 +174,8 @@ class MessagingTest extends RelayTestSupport {
     WsClient bob = connect("bob");
     subscribe(bob, "room");
 
-    alice.send("{\"type\": \"publish\", \"channel\": \"room\", \"data\": null, \"requestId\": \"n\"}");
+    alice.send(
+        "{\"type\": \"publish\", \"channel\": \"room\", \"data\": null, \"requestId\": \"n\"}");
 
     alice.next("ack");
     assertThat(bob.next("message").get("data").isJsonNull()).isTrue();
@@ -197,9 +210,12 @@ class MessagingTest extends RelayTestSupport {
 
   @Test
   void effectiveScopeIsTheClaimIntersectedWithTheKeyPatterns() throws Exception {
-    // sk_id_narrow allows only app/* and publish+subscribe; a hand-made token claiming more gets no more.
-    JsonObject claims = json("{\"sub\": \"greedy\", \"channels\": [\"**\"],"
-        + " \"permissions\": [\"publish\", \"subscribe\", \"send\"]}");
+    // sk_id_narrow allows only app/* and publish+subscribe; a hand-made token claiming more gets no
+    // more.
+    JsonObject claims =
+        json(
+            "{\"sub\": \"greedy\", \"channels\": [\"**\"],"
+                + " \"permissions\": [\"publish\", \"subscribe\", \"send\"]}");
     claims.addProperty("exp", Instant.now().getEpochSecond() + 60);
     String token = io.outpost.relay.internal.Jwt.sign("sk_id_narrow", "sk_secret_narrow", claims);
     WsClient greedy = track(WsClient.connectWelcomed(tokenUri(token)));

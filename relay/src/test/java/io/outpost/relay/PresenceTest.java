@@ -33,19 +33,23 @@ class PresenceTest extends RelayTestSupport {
   void subscribeGetsASnapshotAndTheOthersAJoinedDeltaWithPeerMetadata() {
     WsClient alice = connectWithCard("alice", "Alice");
     WsClient carol = connect("carol");
-    assertThat(subscribeForSnapshot(alice, "room")).isEqualTo(json(
-        "{\"type\": \"presence\", \"channel\": \"room\", \"joined\": [], \"left\": []}"));
+    assertThat(subscribeForSnapshot(alice, "room"))
+        .isEqualTo(
+            json("{\"type\": \"presence\", \"channel\": \"room\", \"joined\": [], \"left\": []}"));
     subscribeForSnapshot(carol, "room");
     alice.next("presence"); // carol joined
 
     WsClient bob = connectWithCard("bob", "Bob");
     JsonObject snapshot = subscribeForSnapshot(bob, "room");
 
-    assertThat(snapshot.get("joined").getAsJsonArray()).containsExactlyInAnyOrder(
-        json("{\"peerId\": \"alice\", \"metadata\": {\"username\": \"Alice\"}}"),
-        json("{\"peerId\": \"carol\"}"));
-    JsonObject delta = json("{\"type\": \"presence\", \"channel\": \"room\","
-        + " \"joined\": [{\"peerId\": \"bob\", \"metadata\": {\"username\": \"Bob\"}}], \"left\": []}");
+    assertThat(snapshot.get("joined").getAsJsonArray())
+        .containsExactlyInAnyOrder(
+            json("{\"peerId\": \"alice\", \"metadata\": {\"username\": \"Alice\"}}"),
+            json("{\"peerId\": \"carol\"}"));
+    JsonObject delta =
+        json(
+            "{\"type\": \"presence\", \"channel\": \"room\","
+                + " \"joined\": [{\"peerId\": \"bob\", \"metadata\": {\"username\": \"Bob\"}}], \"left\": []}");
     assertThat(alice.next("presence")).isEqualTo(delta);
     assertThat(carol.next("presence")).isEqualTo(delta);
   }
@@ -64,8 +68,10 @@ class PresenceTest extends RelayTestSupport {
 
     bob.send(frame("unsubscribe", "channel", "room", "requestId", "u"));
     bob.next("ack");
-    assertThat(alice.next("presence")).isEqualTo(json(
-        "{\"type\": \"presence\", \"channel\": \"room\", \"joined\": [], \"left\": [{\"peerId\": \"bob\"}]}"));
+    assertThat(alice.next("presence"))
+        .isEqualTo(
+            json(
+                "{\"type\": \"presence\", \"channel\": \"room\", \"joined\": [], \"left\": [{\"peerId\": \"bob\"}]}"));
 
     carol.abort();
     assertThat(alice.next("presence").get("left").getAsJsonArray())
@@ -82,13 +88,15 @@ class PresenceTest extends RelayTestSupport {
     subscribeForSnapshot(phone, "room");
     assertThat(watcher.next("presence").get("joined").getAsJsonArray()).hasSize(1);
     JsonObject laptopSnapshot = subscribeForSnapshot(laptop, "room");
-    assertThat(laptopSnapshot.get("joined").getAsJsonArray()).containsExactly(json("{\"peerId\": \"watcher\"}"));
+    assertThat(laptopSnapshot.get("joined").getAsJsonArray())
+        .containsExactly(json("{\"peerId\": \"watcher\"}"));
     watcher.assertNoFrame(Duration.ofMillis(300));
 
     phone.abort();
     watcher.assertNoFrame(Duration.ofMillis(300));
     laptop.send(frame("unsubscribe", "channel", "room"));
-    assertThat(watcher.next("presence").get("left").getAsJsonArray()).containsExactly(json("{\"peerId\": \"alice\"}"));
+    assertThat(watcher.next("presence").get("left").getAsJsonArray())
+        .containsExactly(json("{\"peerId\": \"alice\"}"));
   }
 
   @Test
@@ -102,8 +110,10 @@ class PresenceTest extends RelayTestSupport {
 
     JsonObject snapshot = subscribeForSnapshot(globB, "room/*");
 
-    assertThat(snapshot.get("joined").getAsJsonArray()).containsExactly(json("{\"peerId\": \"globA\"}"));
-    assertThat(globA.next("presence").get("joined").getAsJsonArray()).containsExactly(json("{\"peerId\": \"globB\"}"));
+    assertThat(snapshot.get("joined").getAsJsonArray())
+        .containsExactly(json("{\"peerId\": \"globA\"}"));
+    assertThat(globA.next("presence").get("joined").getAsJsonArray())
+        .containsExactly(json("{\"peerId\": \"globB\"}"));
     concrete.assertNoFrame(Duration.ofMillis(300));
   }
 
@@ -111,12 +121,14 @@ class PresenceTest extends RelayTestSupport {
   void withoutThePresenceActionNoPresenceFramesArriveButThePeerIsStillListed() throws Exception {
     WsClient watcher = connect("watcher");
     subscribeForSnapshot(watcher, "room");
-    WsClient quiet = connect(TokenRequest.builder("quiet").permissions("subscribe", "publish").build());
+    WsClient quiet =
+        connect(TokenRequest.builder("quiet").permissions("subscribe", "publish").build());
 
     quiet.send(frame("subscribe", "channel", "room", "requestId", "s"));
     quiet.next("ack");
 
-    assertThat(watcher.next("presence").get("joined").getAsJsonArray()).containsExactly(json("{\"peerId\": \"quiet\"}"));
+    assertThat(watcher.next("presence").get("joined").getAsJsonArray())
+        .containsExactly(json("{\"peerId\": \"quiet\"}"));
     watcher.send(frame("unsubscribe", "channel", "room"));
     quiet.assertNoFrame(Duration.ofMillis(300));
   }

@@ -21,23 +21,29 @@ class RelayMainTest {
   final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
   private int run(AtomicReference<Relay> started, String... args) {
-    return RelayMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), started == null ? r -> { } : started::set);
+    return RelayMain.run(
+        args,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8),
+        started == null ? r -> {} : started::set);
   }
 
   @Test
   void helpPrintsUsage() {
     assertThat(run(null, "--help")).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("usage: outpost relay [--listen HOST:PORT]");
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .startsWith("usage: outpost relay [--listen HOST:PORT]");
   }
 
   @Test
   void unknownOptionsAndBadValuesAreUsageErrors() {
     assertThat(run(null, "--port", "1")).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("relay: unknown option \"--port\"\nusage:");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith("relay: unknown option \"--port\"\nusage:");
     err.reset();
     assertThat(run(null, "--listen", "localhost")).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("relay: --listen: \"localhost\" is not HOST:PORT");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith("relay: --listen: \"localhost\" is not HOST:PORT");
     err.reset();
     assertThat(run(null, "--keys")).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("relay: --keys needs a value");
@@ -50,9 +56,12 @@ class RelayMainTest {
 
     assertThat(run(null, "--keys", keys.toString(), "--listen", "127.0.0.1:0")).isEqualTo(2);
 
-    assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("relay: " + keys
-        + ": keys[0] (\"pk_x\"): channelPatterns: expected a non-empty array of strings, got nothing (the field is"
-        + " missing)\n");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .isEqualTo(
+            "relay: "
+                + keys
+                + ": keys[0] (\"pk_x\"): channelPatterns: expected a non-empty array of strings, got nothing (the field is"
+                + " missing)\n");
   }
 
   @Test
@@ -74,7 +83,9 @@ class RelayMainTest {
     Path keys = dir.resolve("keys.json");
     Files.writeString(keys, RelayTestSupport.KEYS_JSON);
     try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      assertThat(run(null, "--keys", keys.toString(), "--listen", "127.0.0.1:" + taken.getLocalPort())).isEqualTo(1);
+      assertThat(
+              run(null, "--keys", keys.toString(), "--listen", "127.0.0.1:" + taken.getLocalPort()))
+          .isEqualTo(1);
     }
     assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("relay: binding 127.0.0.1:");
   }

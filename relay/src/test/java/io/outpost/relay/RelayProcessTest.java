@@ -22,20 +22,30 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code RelayMain} as a real process: development keys, the ready line, and SIGTERM → going_away + 1001. */
+/**
+ * {@code RelayMain} as a real process: development keys, the ready line, and SIGTERM → going_away +
+ * 1001.
+ */
 @Timeout(60)
 class RelayProcessTest {
   @TempDir Path config;
 
   @Test
   void firstStartCreatesDevelopmentKeysAndSigtermStopsGracefully() throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "io.outpost.relay.RelayMain", "--listen", "127.0.0.1:0")
-        .redirectErrorStream(true);
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.outpost.relay.RelayMain",
+                "--listen",
+                "127.0.0.1:0")
+            .redirectErrorStream(true);
     pb.environment().put("XDG_CONFIG_HOME", config.toString());
     Process relay = pb.start();
     List<String> output = new ArrayList<>();
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(relay.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader out =
+        new BufferedReader(new InputStreamReader(relay.getInputStream(), StandardCharsets.UTF_8))) {
       String bearer = null;
       String origin = null;
       for (String line; origin == null && (line = out.readLine()) != null; ) {
@@ -44,8 +54,10 @@ class RelayProcessTest {
         if (b.find()) {
           bearer = b.group(1);
         }
-        Matcher ready = Pattern.compile("relay ready: (ws://127\\.0\\.0\\.1:\\d+)/v1 \\(REST http://127\\.0\\.0\\.1:\\d+/v1\\)")
-            .matcher(line);
+        Matcher ready =
+            Pattern.compile(
+                    "relay ready: (ws://127\\.0\\.0\\.1:\\d+)/v1 \\(REST http://127\\.0\\.0\\.1:\\d+/v1\\)")
+                .matcher(line);
         if (ready.find()) {
           origin = ready.group(1);
         }
@@ -56,14 +68,21 @@ class RelayProcessTest {
       assertThat(Files.readString(keys)).contains(bearer.substring(0, bearer.indexOf(':')));
       assertThat(output.stream().filter(l -> l.contains("relay ready"))).hasSize(1);
 
-      HttpResponse<String> minted = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-              URI.create(origin.replace("ws:", "http:") + "/v1/tokens"))
-          .header("Authorization", "Bearer " + bearer)
-          .POST(HttpRequest.BodyPublishers.ofString("{\"peerId\": \"cli\"}")).build(), HttpResponse.BodyHandlers.ofString());
-      String token = JsonParser.parseString(minted.body()).getAsJsonObject().get("token").getAsString();
-      try (WsClient client = WsClient.connectWelcomed(
-          URI.create(origin + "/v1?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)))) {
-        relay.destroy();  // SIGTERM
+      HttpResponse<String> minted =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(origin.replace("ws:", "http:") + "/v1/tokens"))
+                      .header("Authorization", "Bearer " + bearer)
+                      .POST(HttpRequest.BodyPublishers.ofString("{\"peerId\": \"cli\"}"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      String token =
+          JsonParser.parseString(minted.body()).getAsJsonObject().get("token").getAsString();
+      try (WsClient client =
+          WsClient.connectWelcomed(
+              URI.create(
+                  origin + "/v1?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)))) {
+        relay.destroy(); // SIGTERM
 
         assertThat(client.next("going_away").get("retryAfterMs").getAsInt()).isEqualTo(1000);
         assertThat(client.awaitClose()).isEqualTo(1001);

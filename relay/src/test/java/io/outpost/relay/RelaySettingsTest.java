@@ -37,7 +37,8 @@ class RelaySettingsTest {
         .hasMessage("idleTimeout must not be negative, got PT-1S");
     assertThatThrownBy(() -> RelaySettings.builder().maxMessageSize(10).build())
         .hasMessage("maxMessageSize must be >= 1024 bytes, got 10");
-    assertThatThrownBy(() -> RelaySettings.builder().connectAttemptLimit(-1, Duration.ofSeconds(1)).build())
+    assertThatThrownBy(
+            () -> RelaySettings.builder().connectAttemptLimit(-1, Duration.ofSeconds(1)).build())
         .hasMessage("connectAttemptsPerIp must be >= 0 (0 = off), got -1");
   }
 

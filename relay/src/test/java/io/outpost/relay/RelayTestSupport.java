@@ -16,13 +16,17 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.tinylog.jul.JulTinylogBridge;
 
-/** Starts relays on ephemeral loopback ports and connects clients; everything is closed after each test. */
+/**
+ * Starts relays on ephemeral loopback ports and connects clients; everything is closed after each
+ * test.
+ */
 abstract class RelayTestSupport {
   static {
     JulTinylogBridge.activate();
   }
 
-  static final String KEYS_JSON = """
+  static final String KEYS_JSON =
+      """
       {"keys": [
         {"id": "sk_id_test", "secret": "sk_secret_test", "channelPatterns": ["**"],
          "actions": ["publish", "subscribe", "presence", "send"]},
@@ -40,9 +44,13 @@ abstract class RelayTestSupport {
 
   /** Starts the relay with the test keys and the given tweaks to default settings. */
   Relay startRelay(UnaryOperator<RelaySettings.Builder> tweak) throws IOException {
-    RelaySettings settings = tweak.apply(RelaySettings.builder()
-        .listen(new InetSocketAddress("127.0.0.1", 0))
-        .keys(RelayKeys.parse(KEYS_JSON))).build();
+    RelaySettings settings =
+        tweak
+            .apply(
+                RelaySettings.builder()
+                    .listen(new InetSocketAddress("127.0.0.1", 0))
+                    .keys(RelayKeys.parse(KEYS_JSON)))
+            .build();
     relay = Relay.start(settings);
     resources.add(relay);
     return relay;
@@ -53,14 +61,19 @@ abstract class RelayTestSupport {
   }
 
   URI tokenUri(String token) {
-    return URI.create(relay.webSocketOrigin() + "/v1?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8));
+    return URI.create(
+        relay.webSocketOrigin() + "/v1?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8));
   }
 
   URI keyUri(String key) {
-    return URI.create(relay.webSocketOrigin() + "/v1?key=" + URLEncoder.encode(key, StandardCharsets.UTF_8));
+    return URI.create(
+        relay.webSocketOrigin() + "/v1?key=" + URLEncoder.encode(key, StandardCharsets.UTF_8));
   }
 
-  /** Connects with a token for {@code peerId} (full scope of the test secret key) and waits for welcome. */
+  /**
+   * Connects with a token for {@code peerId} (full scope of the test secret key) and waits for
+   * welcome.
+   */
   WsClient connect(String peerId) {
     return connect(TokenRequest.builder(peerId).build());
   }
@@ -110,9 +123,16 @@ abstract class RelayTestSupport {
 
   record Http(int status, JsonObject body, String raw) {}
 
-  Http http(String method, String path, String bearer, String body) throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(relay.httpBase() + path)).timeout(Duration.ofSeconds(10))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+  Http http(String method, String path, String bearer, String body)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(relay.httpBase() + path))
+            .timeout(Duration.ofSeconds(10))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (bearer != null) {
       b.header("Authorization", "Bearer " + bearer);
     }

@@ -20,7 +20,8 @@ class RoutingTest extends RelayTestSupport {
   }
 
   private void publish(String channel, Object data) {
-    device.send(frame("publish", "channel", channel, "data", String.valueOf(data), "requestId", "p"));
+    device.send(
+        frame("publish", "channel", channel, "data", String.valueOf(data), "requestId", "p"));
     device.next("ack");
   }
 
@@ -67,10 +68,12 @@ class RoutingTest extends RelayTestSupport {
 
   @Test
   void overlappingSubscriptionsStampFromMetadataWhenAnyOfThemAskedForIt() {
-    WsClient sender = connect(TokenRequest.builder("sender").peerMetadata(json("{\"n\": \"S\"}")).build());
+    WsClient sender =
+        connect(TokenRequest.builder("sender").peerMetadata(json("{\"n\": \"S\"}")).build());
     WsClient backend = connect("backend");
     subscribe(backend, "room-1");
-    backend.send(frame("subscribe", "channel", "room-*", "includeSenderMetadata", true, "requestId", "w"));
+    backend.send(
+        frame("subscribe", "channel", "room-*", "includeSenderMetadata", true, "requestId", "w"));
     backend.next("ack");
     backend.next("presence");
 

@@ -21,9 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Metered's official JavaScript SDK ({@code @metered-ca/realtime} 1.2.0, {@code SignallingClient} on Node with
- * the {@code ws} package) against the relay. The scenarios live in {@code src/test/js/scenarios.cjs}. Requires
- * Node.js and npm on the PATH; without them these tests fail rather than skip.
+ * Metered's official JavaScript SDK ({@code @metered-ca/realtime} 1.2.0, {@code SignallingClient}
+ * on Node with the {@code ws} package) against the relay. The scenarios live in {@code
+ * src/test/js/scenarios.cjs}. Requires Node.js and npm on the PATH; without them these tests fail
+ * rather than skip.
  */
 @Timeout(120)
 class SdkInteropTest extends RelayTestSupport {
@@ -36,14 +37,21 @@ class SdkInteropTest extends RelayTestSupport {
       Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
       if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
         p.destroyForcibly();
-        fail("`node --version` failed; install Node.js (18 or newer) and npm to run the SDK interop tests");
+        fail(
+            "`node --version` failed; install Node.js (18 or newer) and npm to run the SDK interop tests");
       }
     } catch (IOException e) {
-      fail("Node.js is not on the PATH; install Node.js (18 or newer) and npm to run the SDK interop tests", e);
+      fail(
+          "Node.js is not on the PATH; install Node.js (18 or newer) and npm to run the SDK interop tests",
+          e);
     }
     if (!Files.isDirectory(JS.resolve("node_modules").resolve("@metered-ca").resolve("realtime"))) {
-      Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(JS.toFile())
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Process npm =
+          new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund")
+              .directory(JS.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       try {
         if (!npm.waitFor(300, TimeUnit.SECONDS)) {
           fail("npm ci in " + JS + " did not finish within 300 s");
@@ -67,18 +75,25 @@ class SdkInteropTest extends RelayTestSupport {
     final List<String> all = new ArrayList<>();
 
     Scenario(String name, String origin) throws IOException {
-      process = new ProcessBuilder("node", "scenarios.cjs", name, origin, BEARER).directory(JS.toFile())
-          .redirectErrorStream(true).start();
-      Thread reader = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-          for (String line; (line = r.readLine()) != null; ) {
-            lines.add(line);
-          }
-        } catch (IOException ignored) {
-          // process ended
-        }
-      }, "node-" + name);
+      process =
+          new ProcessBuilder("node", "scenarios.cjs", name, origin, BEARER)
+              .directory(JS.toFile())
+              .redirectErrorStream(true)
+              .start();
+      Thread reader =
+          new Thread(
+              () -> {
+                try (BufferedReader r =
+                    new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                  for (String line; (line = r.readLine()) != null; ) {
+                    lines.add(line);
+                  }
+                } catch (IOException ignored) {
+                  // process ended
+                }
+              },
+              "node-" + name);
       reader.setDaemon(true);
       reader.start();
     }
@@ -101,8 +116,11 @@ class SdkInteropTest extends RelayTestSupport {
         }
       }
       lines.drainTo(all);
-      throw new AssertionError("expected a line starting with \"" + prefix + "\"; node printed:\n"
-          + String.join("\n", all));
+      throw new AssertionError(
+          "expected a line starting with \""
+              + prefix
+              + "\"; node printed:\n"
+              + String.join("\n", all));
     }
 
     int exitCode() throws InterruptedException {

@@ -16,10 +16,11 @@ import java.util.Base64;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * A byte-level RFC 6455 client that checks every frame the relay sends instead of trusting a library to cope: FIN
- * set, no RSV bits, unmasked, a known opcode, the shortest length encoding, control frames at most 125 bytes, and
- * text that is valid UTF-8. Any violation is an {@link AssertionError}. It reads only when asked, so a test can
- * play a subscriber that stops reading. One reader thread; writes are synchronized.
+ * A byte-level RFC 6455 client that checks every frame the relay sends instead of trusting a
+ * library to cope: FIN set, no RSV bits, unmasked, a known opcode, the shortest length encoding,
+ * control frames at most 125 bytes, and text that is valid UTF-8. Any violation is an {@link
+ * AssertionError}. It reads only when asked, so a test can play a subscriber that stops reading.
+ * One reader thread; writes are synchronized.
  */
 final class StrictWsClient implements AutoCloseable {
   static final int TEXT = 0x1;
@@ -34,7 +35,9 @@ final class StrictWsClient implements AutoCloseable {
     }
   }
 
-  /** The stream ended inside a frame: the relay dropped the socket mid-write (not a framing error). */
+  /**
+   * The stream ended inside a frame: the relay dropped the socket mid-write (not a framing error).
+   */
   static final class Truncated extends IOException {
     Truncated(String what) {
       super(what);
@@ -52,8 +55,9 @@ final class StrictWsClient implements AutoCloseable {
   }
 
   /**
-   * Connects and upgrades {@code uri} ({@code ws://127.0.0.1:PORT/v1?token=…}); {@code receiveBuffer} &gt; 0 shrinks
-   * the socket's receive buffer (set before connecting, so the TCP window stays small).
+   * Connects and upgrades {@code uri} ({@code ws://127.0.0.1:PORT/v1?token=…}); {@code
+   * receiveBuffer} &gt; 0 shrinks the socket's receive buffer (set before connecting, so the TCP
+   * window stays small).
    */
   static StrictWsClient connect(URI uri, int receiveBuffer) throws IOException {
     Socket s = new Socket();
@@ -61,13 +65,23 @@ final class StrictWsClient implements AutoCloseable {
       s.setReceiveBufferSize(receiveBuffer);
     }
     s.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 5_000);
-    s.setSoTimeout(10_000);  // every read has a deadline
+    s.setSoTimeout(10_000); // every read has a deadline
     StrictWsClient c = new StrictWsClient(s);
     byte[] nonce = new byte[16];
     ThreadLocalRandom.current().nextBytes(nonce);
-    String request = "GET " + uri.getRawPath() + "?" + uri.getRawQuery() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":"
-        + uri.getPort() + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-        + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n\r\n";
+    String request =
+        "GET "
+            + uri.getRawPath()
+            + "?"
+            + uri.getRawQuery()
+            + " HTTP/1.1\r\nHost: "
+            + uri.getHost()
+            + ":"
+            + uri.getPort()
+            + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+            + "Sec-WebSocket-Key: "
+            + Base64.getEncoder().encodeToString(nonce)
+            + "\r\n\r\n";
     c.write(request.getBytes(StandardCharsets.US_ASCII));
     StringBuilder head = new StringBuilder();
     while (head.length() < 4 || !head.substring(head.length() - 4).equals("\r\n\r\n")) {
@@ -126,13 +140,19 @@ final class StrictWsClient implements AutoCloseable {
     }
     byte[] payload = in.readNBytes((int) length);
     if (payload.length < length) {
-      throw new Truncated("stream ended after " + payload.length + " of " + length + " payload bytes");
+      throw new Truncated(
+          "stream ended after " + payload.length + " of " + length + " payload bytes");
     }
     String text = null;
     if (opcode == TEXT) {
       try {
-        text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(payload)).toString();
+        text =
+            StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(payload))
+                .toString();
       } catch (CharacterCodingException e) {
         throw new AssertionError("text frame is not valid UTF-8", e);
       }
@@ -140,7 +160,9 @@ final class StrictWsClient implements AutoCloseable {
     return new Frame(opcode, payload, text);
   }
 
-  /** Reads frames, skipping pings and pongs, until a text frame; fails on close or end of stream. */
+  /**
+   * Reads frames, skipping pings and pongs, until a text frame; fails on close or end of stream.
+   */
   String nextText() throws IOException {
     for (Frame f; (f = read()) != null; ) {
       if (f.opcode() == TEXT) {

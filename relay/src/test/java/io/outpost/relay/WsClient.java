@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A recording WebSocket client for tests (JDK {@code java.net.http}): every inbound text frame lands in a queue,
- * the close code in a future. Waits always have a deadline.
+ * A recording WebSocket client for tests (JDK {@code java.net.http}): every inbound text frame
+ * lands in a queue, the close code in a future. Waits always have a deadline.
  */
 final class WsClient implements WebSocket.Listener, AutoCloseable {
   static final Duration WAIT = Duration.ofSeconds(5);
@@ -34,7 +34,10 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
 
   private WsClient() {}
 
-  /** Connects to {@code uri} (e.g. {@code ws://127.0.0.1:PORT/v1?token=…}); fails on a non-101 answer. */
+  /**
+   * Connects to {@code uri} (e.g. {@code ws://127.0.0.1:PORT/v1?token=…}); fails on a non-101
+   * answer.
+   */
   static WsClient connect(URI uri) {
     return connect(uri, null);
   }
@@ -84,7 +87,9 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
   static WsClient connectWelcomed(URI uri) {
     WsClient c = connect(uri);
     JsonObject welcome = c.next();
-    assertThat(welcome.get("type").getAsString()).as("first frame %s", welcome).isEqualTo("welcome");
+    assertThat(welcome.get("type").getAsString())
+        .as("first frame %s", welcome)
+        .isEqualTo("welcome");
     c.welcome = welcome;
     return c;
   }
@@ -117,8 +122,10 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
     try {
       String text = frames.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
       if (text == null) {
-        throw new AssertionError("no frame within " + WAIT + (closeCode.isDone() ? " (closed with "
-            + closeCode.getNow(null) + ")" : ""));
+        throw new AssertionError(
+            "no frame within "
+                + WAIT
+                + (closeCode.isDone() ? " (closed with " + closeCode.getNow(null) + ")" : ""));
       }
       return text;
     } catch (InterruptedException e) {

@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Parses {@code --name value}, {@code --name=value} and {@code --flag} options; nothing else is accepted. */
+/**
+ * Parses {@code --name value}, {@code --name=value} and {@code --flag} options; nothing else is
+ * accepted.
+ */
 final class Args {
   private final Map<String, String> values = new HashMap<>();
   private final boolean help;
@@ -22,7 +25,8 @@ final class Args {
    * @param withValue options that take a value
    * @param flags options without a value
    */
-  Args(String command, List<String> args, Set<String> withValue, Set<String> flags) throws UsageException {
+  Args(String command, List<String> args, Set<String> withValue, Set<String> flags)
+      throws UsageException {
     boolean h = false;
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
@@ -67,9 +71,11 @@ final class Args {
    * Parses the arguments of a command that takes no options: any argument but {@code --help} is a
    * usage error.
    *
-   * @return true when {@code --help} was given; the command's help has then been printed to {@code out}
+   * @return true when {@code --help} was given; the command's help has then been printed to {@code
+   *     out}
    */
-  static boolean printedHelpOnly(CliCommand command, List<String> args, PrintStream out) throws UsageException {
+  static boolean printedHelpOnly(CliCommand command, List<String> args, PrintStream out)
+      throws UsageException {
     if (new Args(command.name(), args, Set.of(), Set.of()).help()) {
       out.print(command.help());
       return true;

@@ -9,7 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code outpost check}: validates config and profile, prints every problem or the resolved config. */
+/**
+ * {@code outpost check}: validates config and profile, prints every problem or the resolved config.
+ */
 final class CheckCommand implements CliCommand {
   private final ConfigLoader loader;
 
@@ -37,29 +39,44 @@ final class CheckCommand implements CliCommand {
         sensor's options. Prints every problem found (file, key, what was expected) and exits 2,
         or prints the resolved configuration with secrets redacted and exits 0.
 
-        """ + Setup.CONFIG_OPTIONS;
+        """
+        + Setup.CONFIG_OPTIONS;
   }
 
   @Override
   public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-    return Setup.withConfig(this, loader, args, true, out, err, config -> {
-      Logging.configure("warn", null);
-      Setup.Loaded l = Setup.loadWithPlugins(config, Clock.systemUTC(), err);
-      l.plugins().close();
-      Map<String, Object> shown = new LinkedHashMap<>(Redactor.redact(config.resolved()));
-      // Show what "auto" and the defaults resolved to, not only what the files said.
-      Map<String, Object> resolved = new LinkedHashMap<>();
-      resolved.put("device.id", config.deviceId());
-      resolved.put("stateDir", config.stateDir().toString());
-      resolved.put("status.file", config.status().file().toString());
-      resolved.put("profile", l.profile().name() + " (" + l.profile().source() + ", " + l.sensors().size() + " sensors)");
-      if (!l.outputs().states().isEmpty()) {
-        resolved.put("outputs", List.copyOf(l.outputs().states().keySet()));
-      }
-      shown.put("_resolved", resolved);
-      out.println(Json.PRETTY.toJson(Json.toJson(shown)));
-      err.println("configuration is valid");
-      return OK;
-    });
+    return Setup.withConfig(
+        this,
+        loader,
+        args,
+        true,
+        out,
+        err,
+        config -> {
+          Logging.configure("warn", null);
+          Setup.Loaded l = Setup.loadWithPlugins(config, Clock.systemUTC(), err);
+          l.plugins().close();
+          Map<String, Object> shown = new LinkedHashMap<>(Redactor.redact(config.resolved()));
+          // Show what "auto" and the defaults resolved to, not only what the files said.
+          Map<String, Object> resolved = new LinkedHashMap<>();
+          resolved.put("device.id", config.deviceId());
+          resolved.put("stateDir", config.stateDir().toString());
+          resolved.put("status.file", config.status().file().toString());
+          resolved.put(
+              "profile",
+              l.profile().name()
+                  + " ("
+                  + l.profile().source()
+                  + ", "
+                  + l.sensors().size()
+                  + " sensors)");
+          if (!l.outputs().states().isEmpty()) {
+            resolved.put("outputs", List.copyOf(l.outputs().states().keySet()));
+          }
+          shown.put("_resolved", resolved);
+          out.println(Json.PRETTY.toJson(Json.toJson(shown)));
+          err.println("configuration is valid");
+          return OK;
+        });
   }
 }

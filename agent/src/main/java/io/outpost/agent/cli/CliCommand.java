@@ -7,6 +7,7 @@ import java.util.List;
 interface CliCommand {
   /** Exit codes shared by every command. */
   int OK = 0;
+
   int FAILURE = 1;
   int USAGE = 2;
 

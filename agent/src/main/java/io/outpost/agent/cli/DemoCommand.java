@@ -46,7 +46,8 @@ import java.util.stream.Stream;
 
 /**
  * {@code outpost demo}: a relay, three simulated agents of fleet {@code demo} and a live view of
- * {@code devices/*}{@code /events}, all in this process; prints a {@code curl} that sends a command.
+ * {@code devices/*}{@code /events}, all in this process; prints a {@code curl} that sends a
+ * command.
  */
 final class DemoCommand implements CliCommand {
   static final String FLEET = "demo";
@@ -95,7 +96,10 @@ final class DemoCommand implements CliCommand {
       try {
         duration = Options.parseDuration(a.get("duration"));
       } catch (IllegalArgumentException e) {
-        throw new Args.UsageException("outpost demo: --duration \"" + a.get("duration") + "\" is not a duration such as \"10s\"");
+        throw new Args.UsageException(
+            "outpost demo: --duration \""
+                + a.get("duration")
+                + "\" is not a duration such as \"10s\"");
       }
     }
     Logging.configure("warn", null);
@@ -106,10 +110,19 @@ final class DemoCommand implements CliCommand {
     Runtime.getRuntime().addShutdownHook(hook);
     try (Relay relay = startRelay(port, err)) {
       String bearer = relay.secretKey().id() + ":" + relay.secretKey().secret();
-      try (RealtimeClient viewer = RealtimeClient.create(RealtimeConfig.builder().url(relay.webSocketOrigin())
-          .token(relay.mintToken(TokenRequest.builder("demo-viewer").channels(List.of("devices/*/events"))
-              .permissions(List.of("subscribe")).ttl(Duration.ofHours(24)).build()))
-          .build(), new Viewer(out))) {
+      try (RealtimeClient viewer =
+          RealtimeClient.create(
+              RealtimeConfig.builder()
+                  .url(relay.webSocketOrigin())
+                  .token(
+                      relay.mintToken(
+                          TokenRequest.builder("demo-viewer")
+                              .channels(List.of("devices/*/events"))
+                              .permissions(List.of("subscribe"))
+                              .ttl(Duration.ofHours(24))
+                              .build()))
+                  .build(),
+              new Viewer(out))) {
         viewer.connect().get(10, TimeUnit.SECONDS);
         viewer.subscribe("devices/*/events").get(10, TimeUnit.SECONDS);
         ConfigLoader loader = new ConfigLoader(System.getenv(), new DeviceIdentity(tmp));
@@ -117,13 +130,24 @@ final class DemoCommand implements CliCommand {
           agents.add(startAgent(loader, "demo-" + i, relay, bearer, tmp.resolve("demo-" + i)));
         }
         String url = relay.httpBase() + "/channels/fleets%2F" + FLEET + "%2Fcommands/publish";
-        out.println("relay:   " + relay.webSocketOrigin() + "/v1   (REST " + relay.httpBase() + ")");
-        out.println("agents:  " + devices + " simulated devices of fleet \"" + FLEET + "\", state under " + tmp);
+        out.println(
+            "relay:   " + relay.webSocketOrigin() + "/v1   (REST " + relay.httpBase() + ")");
+        out.println(
+            "agents:  "
+                + devices
+                + " simulated devices of fleet \""
+                + FLEET
+                + "\", state under "
+                + tmp);
         out.println("send a command to the fleet (its results appear below):");
         out.println("  curl -s -X POST '" + url + "' -H 'Authorization: Bearer " + bearer + "' \\");
         out.println("    -H 'Content-Type: application/json' \\");
-        out.println("    -d '{\"data\": {\"type\": \"command\", \"id\": \"c-'$RANDOM'\", \"name\": \"sample\", \"target\": \"*\"}}'");
-        out.println(duration == null ? "live view (Ctrl-C stops all):" : "live view for " + a.get("duration") + ":");
+        out.println(
+            "    -d '{\"data\": {\"type\": \"command\", \"id\": \"c-'$RANDOM'\", \"name\": \"sample\", \"target\": \"*\"}}'");
+        out.println(
+            duration == null
+                ? "live view (Ctrl-C stops all):"
+                : "live view for " + a.get("duration") + ":");
         out.flush();
         if (!stop.await(3, TimeUnit.SECONDS)) {
           sendPing(url, bearer, err);
@@ -148,7 +172,8 @@ final class DemoCommand implements CliCommand {
     return OK;
   }
 
-  private static int intOption(Args a, String name, int def, int min, int max) throws Args.UsageException {
+  private static int intOption(Args a, String name, int def, int min, int max)
+      throws Args.UsageException {
     if (!a.has(name)) {
       return def;
     }
@@ -159,48 +184,88 @@ final class DemoCommand implements CliCommand {
       }
       return v;
     } catch (NumberFormatException e) {
-      throw new Args.UsageException("outpost demo: --" + name + " \"" + a.get(name) + "\" must be a number in " + min + ".." + max);
+      throw new Args.UsageException(
+          "outpost demo: --"
+              + name
+              + " \""
+              + a.get(name)
+              + "\" must be a number in "
+              + min
+              + ".."
+              + max);
     }
   }
 
   private static Relay startRelay(int port, PrintStream err) throws IOException {
     try {
-      return Relay.start(RelaySettings.builder().listen(new InetSocketAddress("127.0.0.1", port)).keys(RelayKeys.development()).build());
+      return Relay.start(
+          RelaySettings.builder()
+              .listen(new InetSocketAddress("127.0.0.1", port))
+              .keys(RelayKeys.development())
+              .build());
     } catch (IOException e) {
       if (port == 0) {
         throw e;
       }
       err.println("port " + port + " is busy; using an ephemeral port");
-      return Relay.start(RelaySettings.builder().listen(new InetSocketAddress("127.0.0.1", 0)).keys(RelayKeys.development()).build());
+      return Relay.start(
+          RelaySettings.builder()
+              .listen(new InetSocketAddress("127.0.0.1", 0))
+              .keys(RelayKeys.development())
+              .build());
     }
   }
 
-  private static Agent startAgent(ConfigLoader loader, String id, Relay relay, String bearer, Path dir) throws Exception {
+  private static Agent startAgent(
+      ConfigLoader loader, String id, Relay relay, String bearer, Path dir) throws Exception {
     Map<String, Object> cfg = new LinkedHashMap<>();
     cfg.put("device", Map.of("id", id, "fleet", FLEET));
-    cfg.put("network", Map.of("url", relay.webSocketOrigin().toString(),
-        "token", Map.of("url", relay.httpBase() + "/tokens", "bearer", Map.of("value", bearer))));
+    cfg.put(
+        "network",
+        Map.of(
+            "url",
+            relay.webSocketOrigin().toString(),
+            "token",
+            Map.of("url", relay.httpBase() + "/tokens", "bearer", Map.of("value", bearer))));
     cfg.put("profile", "simulated");
     cfg.put("stateDir", dir.resolve("state").toString());
     cfg.put("status", Map.of("file", dir.resolve("status.json").toString(), "interval", "30s"));
     try {
       AgentConfig config = loader.load(cfg, "built-in demo config", dir, true);
       SensorRegistry registry = SensorRegistry.builtIn();
-      var sensors = SensorSetup.buildAll(Profiles.load("simulated", dir), config, registry, Clock.systemUTC());
-      return Agent.start(config, sensors, registry.outputs(), new RealtimeLink(config), Clock.systemUTC(), List.of());
+      var sensors =
+          SensorSetup.buildAll(
+              Profiles.load("simulated", dir), config, registry, Clock.systemUTC());
+      return Agent.start(
+          config,
+          sensors,
+          registry.outputs(),
+          new RealtimeLink(config),
+          Clock.systemUTC(),
+          List.of());
     } catch (ConfigInvalidException e) {
       throw new IOException("demo config rejected (check OUTPOST_* variables): " + e.getMessage());
     }
   }
 
   private static void sendPing(String url, String bearer, PrintStream err) {
-    String body = "{\"data\": {\"type\": \"command\", \"id\": \"demo-ping-" + System.currentTimeMillis()
-        + "\", \"name\": \"ping\", \"target\": \"*\"}}";
+    String body =
+        "{\"data\": {\"type\": \"command\", \"id\": \"demo-ping-"
+            + System.currentTimeMillis()
+            + "\", \"name\": \"ping\", \"target\": \"*\"}}";
     try {
-      HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(URI.create(url))
-          .header("Authorization", "Bearer " + bearer).header("Content-Type", "application/json")
-          .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .build()
+              .send(
+                  HttpRequest.newBuilder(URI.create(url))
+                      .header("Authorization", "Bearer " + bearer)
+                      .header("Content-Type", "application/json")
+                      .timeout(Duration.ofSeconds(5))
+                      .POST(HttpRequest.BodyPublishers.ofString(body))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
         err.println("demo ping: relay answered HTTP " + r.statusCode());
       }
@@ -262,11 +327,20 @@ final class DemoCommand implements CliCommand {
             }
           }
         }
-        case "status" -> sb.append(" uptime=").append(o.get("uptimeS")).append("s buffer=")
-            .append(o.getAsJsonObject("buffer").get("messages")).append(" sensors=").append(o.getAsJsonArray("sensors").size());
+        case "status" ->
+            sb.append(" uptime=")
+                .append(o.get("uptimeS"))
+                .append("s buffer=")
+                .append(o.getAsJsonObject("buffer").get("messages"))
+                .append(" sensors=")
+                .append(o.getAsJsonArray("sensors").size());
         case "command.result" -> {
-          sb.append(' ').append(o.get("id").getAsString()).append(' ')
-              .append(o.has("name") ? o.get("name").getAsString() : "").append(" -> ").append(o.get("status").getAsString());
+          sb.append(' ')
+              .append(o.get("id").getAsString())
+              .append(' ')
+              .append(o.has("name") ? o.get("name").getAsString() : "")
+              .append(" -> ")
+              .append(o.get("status").getAsString());
           if (o.has("result")) {
             String r = Json.GSON.toJson(o.get("result"));
             sb.append(' ').append(r.length() > 160 ? r.substring(0, 160) + "…" : r);

@@ -36,22 +36,30 @@ final class HealthCommand implements CliCommand {
         nothing to send) or knowingly offline and reconnecting. Otherwise prints every reason
         and exits 1. Exit 2: the configuration is invalid. For OTA commit scripts.
 
-        """ + Setup.CONFIG_OPTIONS;
+        """
+        + Setup.CONFIG_OPTIONS;
   }
 
   @Override
   public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-    return Setup.withConfig(this, loader, args, false, out, err, config -> {
-      Logging.configure("warn", null);
-      Health.Verdict v = Health.check(config.status().file(), Instant.now());
-      if (v.healthy()) {
-        out.println("healthy: " + String.join("; ", v.notes()));
-        return OK;
-      }
-      for (String p : v.problems()) {
-        out.println("unhealthy: " + p);
-      }
-      return FAILURE;
-    });
+    return Setup.withConfig(
+        this,
+        loader,
+        args,
+        false,
+        out,
+        err,
+        config -> {
+          Logging.configure("warn", null);
+          Health.Verdict v = Health.check(config.status().file(), Instant.now());
+          if (v.healthy()) {
+            out.println("healthy: " + String.join("; ", v.notes()));
+            return OK;
+          }
+          for (String p : v.problems()) {
+            out.println("unhealthy: " + p);
+          }
+          return FAILURE;
+        });
   }
 }

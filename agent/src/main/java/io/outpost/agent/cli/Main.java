@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The {@code outpost} command line (architecture.md §3). Exit codes: 0 ok, 1 runtime failure, 2 invalid
- * usage or configuration ({@code run} also exits 75 when {@code agent.restart} asks for a restart).
+ * The {@code outpost} command line (architecture.md §3). Exit codes: 0 ok, 1 runtime failure, 2
+ * invalid usage or configuration ({@code run} also exits 75 when {@code agent.restart} asks for a
+ * restart).
  */
 public final class Main {
   private Main() {}
@@ -24,12 +25,22 @@ public final class Main {
   public static int run(String[] args, PrintStream out, PrintStream err) {
     ConfigLoader loader = ConfigLoader.system();
     Map<String, CliCommand> commands = new LinkedHashMap<>();
-    for (CliCommand c : List.of(new RunCommand(loader), new DemoCommand(), new CheckCommand(loader),
-        new SampleCommand(loader), new ProfilesCommand(), new HealthCommand(loader), new RelayCommand(),
-        new VersionCommand())) {
+    for (CliCommand c :
+        List.of(
+            new RunCommand(loader),
+            new DemoCommand(),
+            new CheckCommand(loader),
+            new SampleCommand(loader),
+            new ProfilesCommand(),
+            new HealthCommand(loader),
+            new RelayCommand(),
+            new VersionCommand())) {
       commands.put(c.name(), c);
     }
-    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+    if (args.length == 0
+        || args[0].equals("--help")
+        || args[0].equals("-h")
+        || args[0].equals("help")) {
       PrintStream to = args.length == 0 ? err : out;
       to.println("Usage: outpost <command> [options]   (outpost <command> --help for its options)");
       to.println();
@@ -43,7 +54,12 @@ public final class Main {
     }
     CliCommand c = commands.get(args[0]);
     if (c == null) {
-      err.println("outpost: unknown command \"" + args[0] + "\" (commands: " + String.join(", ", commands.keySet()) + ")");
+      err.println(
+          "outpost: unknown command \""
+              + args[0]
+              + "\" (commands: "
+              + String.join(", ", commands.keySet())
+              + ")");
       return CliCommand.USAGE;
     }
     try {

@@ -12,7 +12,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.tinylog.Logger;
 
-/** {@code outpost run}: the agent in the foreground, until SIGTERM/SIGINT or {@code agent.restart}. */
+/**
+ * {@code outpost run}: the agent in the foreground, until SIGTERM/SIGINT or {@code agent.restart}.
+ */
 final class RunCommand implements CliCommand {
   private final ConfigLoader loader;
 
@@ -43,22 +45,38 @@ final class RunCommand implements CliCommand {
         directory is unusable), 2 invalid configuration, 75 restart requested (agent.restart).
         Outputs (gpio-out) are in their safe state when it has stopped.
 
-        """ + Setup.CONFIG_OPTIONS;
+        """
+        + Setup.CONFIG_OPTIONS;
   }
 
   @Override
   public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-    return Setup.withConfig(this, loader, args, true, out, err, config -> {
-      // Before anything logs (the plugin loader does): tinylog's configuration is fixed at first use.
-      Logging.configure(config.log().level(), config.log().file());
-      return run(Setup.loadWithPlugins(config, Clock.systemUTC(), err), err);
-    });
+    return Setup.withConfig(
+        this,
+        loader,
+        args,
+        true,
+        out,
+        err,
+        config -> {
+          // Before anything logs (the plugin loader does): tinylog's configuration is fixed at
+          // first use.
+          Logging.configure(config.log().level(), config.log().file());
+          return run(Setup.loadWithPlugins(config, Clock.systemUTC(), err), err);
+        });
   }
 
   private static int run(Setup.Loaded l, PrintStream err) throws InterruptedException {
     Agent agent;
     try {
-      agent = Agent.start(l.config(), l.sensors(), l.outputs(), new RealtimeLink(l.config()), Clock.systemUTC(), l.plugins());
+      agent =
+          Agent.start(
+              l.config(),
+              l.sensors(),
+              l.outputs(),
+              new RealtimeLink(l.config()),
+              Clock.systemUTC(),
+              l.plugins());
     } catch (Outbox.OutboxException e) {
       l.plugins().close();
       Logger.error("cannot start: {}", e.getMessage());
@@ -66,16 +84,20 @@ final class RunCommand implements CliCommand {
       return FAILURE;
     }
     CountDownLatch closed = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      Logger.info("stop signal received");
-      agent.stop(0);
-      try {
-        // The JVM exits when this hook returns: wait for the orderly shutdown on the main thread.
-        closed.await(15, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "shutdown");
+    Thread hook =
+        new Thread(
+            () -> {
+              Logger.info("stop signal received");
+              agent.stop(0);
+              try {
+                // The JVM exits when this hook returns: wait for the orderly shutdown on the main
+                // thread.
+                closed.await(15, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     int code;
     try {

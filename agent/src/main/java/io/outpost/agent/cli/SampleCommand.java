@@ -19,7 +19,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code outpost sample}: reads every sensor once or N times and prints SenML records, one per line. */
+/**
+ * {@code outpost sample}: reads every sensor once or N times and prints SenML records, one per
+ * line.
+ */
 final class SampleCommand implements CliCommand {
   private final ConfigLoader loader;
 
@@ -71,7 +74,8 @@ final class SampleCommand implements CliCommand {
     try {
       count = a.has("count") ? Integer.parseInt(a.get("count")) : 1;
     } catch (NumberFormatException e) {
-      throw new Args.UsageException("outpost sample: --count \"" + a.get("count") + "\" is not a number");
+      throw new Args.UsageException(
+          "outpost sample: --count \"" + a.get("count") + "\" is not a number");
     }
     if (count < 1) {
       throw new Args.UsageException("outpost sample: --count must be at least 1, got " + count);
@@ -82,8 +86,12 @@ final class SampleCommand implements CliCommand {
     LoadedPlugins plugins = null;
     try {
       if (a.has("profile")) {
-        AgentConfig config = loader.load(Map.of("device", Map.of("id", "local"), "profile", a.get("profile")),
-            "--profile", Path.of("").toAbsolutePath(), false);
+        AgentConfig config =
+            loader.load(
+                Map.of("device", Map.of("id", "local"), "profile", a.get("profile")),
+                "--profile",
+                Path.of("").toAbsolutePath(),
+                false);
         Profiles.Profile profile;
         try {
           profile = Profiles.load(a.get("profile"), config.configDir());
@@ -100,7 +108,11 @@ final class SampleCommand implements CliCommand {
       Setup.printProblems(e, err);
       return USAGE;
     }
-    Duration pace = sensors.stream().map(c -> c.spec().interval()).min(Duration::compareTo).orElse(Duration.ZERO);
+    Duration pace =
+        sensors.stream()
+            .map(c -> c.spec().interval())
+            .min(Duration::compareTo)
+            .orElse(Duration.ZERO);
     boolean failed = false;
     try (Sampler sampler = new Sampler(sensors, clock, r -> {})) {
       for (int round = 0; round < count; round++) {

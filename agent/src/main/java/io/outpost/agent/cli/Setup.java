@@ -27,7 +27,8 @@ final class Setup {
   private Setup() {}
 
   /** The options block of the commands that take only {@code --config}. */
-  static final String CONFIG_OPTIONS = """
+  static final String CONFIG_OPTIONS =
+      """
       Options:
         --config FILE   the main configuration file (default /etc/outpost/agent.json)
         --help          this text
@@ -37,12 +38,18 @@ final class Setup {
    * A loaded configuration with its profile, its created (not started) sensors, the registry of
    * their {@code gpio-out} outputs, and the plugins (to close when done).
    */
-  record Loaded(AgentConfig config, Profiles.Profile profile, List<SensorSetup.Configured> sensors, Outputs outputs,
+  record Loaded(
+      AgentConfig config,
+      Profiles.Profile profile,
+      List<SensorSetup.Configured> sensors,
+      Outputs outputs,
       LoadedPlugins plugins) {}
 
   /** What a command does with its loaded configuration. */
   interface ConfigAction {
-    /** @return the exit code */
+    /**
+     * @return the exit code
+     */
     int run(AgentConfig config) throws Exception;
   }
 
@@ -53,8 +60,15 @@ final class Setup {
    *
    * @param requireNetwork whether {@code network} must be configured (not for {@code health})
    */
-  static int withConfig(CliCommand command, ConfigLoader loader, List<String> args, boolean requireNetwork,
-      PrintStream out, PrintStream err, ConfigAction action) throws Exception {
+  static int withConfig(
+      CliCommand command,
+      ConfigLoader loader,
+      List<String> args,
+      boolean requireNetwork,
+      PrintStream out,
+      PrintStream err,
+      ConfigAction action)
+      throws Exception {
     Args a = new Args(command.name(), args, Set.of("config"), Set.of());
     if (a.help()) {
       out.print(command.help());
@@ -70,15 +84,20 @@ final class Setup {
 
   /**
    * Loads plugins (from {@code plugins.dirs}; a bad jar is a warning, the rest still load), the
-   * profile and its sensors, with one {@link Outputs} for this run. On failure the plugins are closed.
+   * profile and its sensors, with one {@link Outputs} for this run. On failure the plugins are
+   * closed.
    */
-  static Loaded loadWithPlugins(AgentConfig config, Clock clock, PrintStream err) throws ConfigInvalidException {
-    LoadedPlugins plugins = new PluginLoader().load(config.plugins().dirs(), Set.copyOf(SensorRegistry.builtIn().types()));
+  static Loaded loadWithPlugins(AgentConfig config, Clock clock, PrintStream err)
+      throws ConfigInvalidException {
+    LoadedPlugins plugins =
+        new PluginLoader()
+            .load(config.plugins().dirs(), Set.copyOf(SensorRegistry.builtIn().types()));
     for (PluginProblem p : plugins.problems()) {
       err.println("warning: plugin " + p);
     }
-    SensorRegistry registry = new SensorRegistry(plugins.isolatedSensorFactories(IsolatedSensor.Limits.defaults()),
-        new Outputs());
+    SensorRegistry registry =
+        new SensorRegistry(
+            plugins.isolatedSensorFactories(IsolatedSensor.Limits.defaults()), new Outputs());
     try {
       Profiles.Profile profile = profile(config);
       List<SensorSetup.Configured> sensors = SensorSetup.buildAll(profile, config, registry, clock);
@@ -97,7 +116,8 @@ final class Setup {
     try {
       return Profiles.load(config.profile(), config.configDir());
     } catch (ConfigException e) {
-      throw new ConfigInvalidException(e.location().isEmpty() ? e.at(config.originOf("profile")) : e);
+      throw new ConfigInvalidException(
+          e.location().isEmpty() ? e.at(config.originOf("profile")) : e);
     }
   }
 

@@ -31,8 +31,19 @@ final class VersionCommand implements CliCommand {
       return OK;
     }
     out.println("outpost " + Version.agent());
-    out.println("java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
-    out.println("os " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+    out.println(
+        "java "
+            + System.getProperty("java.version")
+            + " ("
+            + System.getProperty("java.vm.name")
+            + ")");
+    out.println(
+        "os "
+            + System.getProperty("os.name")
+            + " "
+            + System.getProperty("os.version")
+            + " "
+            + System.getProperty("os.arch"));
     return OK;
   }
 }

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -29,12 +28,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.tinylog.Logger;
 
 /**
- * Receives command messages (architecture.md §5) and decides, in this order: size, signature, shape,
- * target, sender ({@code commands.allowFrom}), duplicate id, expiry, name ({@code commands.allow}),
- * handler. Runs accepted commands on a bounded worker pool with a per-command timeout and publishes
- * every result through the outbox ({@code devices/<id>/events}, plus a direct message to the sender
- * when the command came as one). Results are remembered by id so a repeat is answered, not run.
- * Never throws to its caller: bad input yields a result or a log line. Thread-safe.
+ * Receives command messages (architecture.md §5) and decides, in this order: size, signature,
+ * shape, target, sender ({@code commands.allowFrom}), duplicate id, expiry, name ({@code
+ * commands.allow}), handler. Runs accepted commands on a bounded worker pool with a per-command
+ * timeout and publishes every result through the outbox ({@code devices/<id>/events}, plus a direct
+ * message to the sender when the command came as one). Results are remembered by id so a repeat is
+ * answered, not run. Never throws to its caller: bad input yields a result or a log line.
+ * Thread-safe.
  */
 public final class CommandRouter implements AutoCloseable {
   private final String deviceId;
@@ -53,8 +53,14 @@ public final class CommandRouter implements AutoCloseable {
    * @param handlers by name; built-ins and plugin handlers alike
    * @param timer used to enforce {@code commands.timeout}; shared, never blocked
    */
-  public CommandRouter(String deviceId, String fleet, AgentConfig.Commands config, Outbox outbox,
-      Map<String, CommandHandler> handlers, Clock clock, ScheduledExecutorService timer) {
+  public CommandRouter(
+      String deviceId,
+      String fleet,
+      AgentConfig.Commands config,
+      Outbox outbox,
+      Map<String, CommandHandler> handlers,
+      Clock clock,
+      ScheduledExecutorService timer) {
     this.deviceId = deviceId;
     this.fleetChannel = "fleets/" + fleet + "/commands";
     this.channels = List.of(fleetChannel, "devices/" + deviceId + "/commands");
@@ -64,12 +70,18 @@ public final class CommandRouter implements AutoCloseable {
     this.verifier = new JwsVerifier(config.keys());
     this.clock = clock;
     this.timer = timer;
-    this.workers = new ThreadPoolExecutor(config.concurrency(), config.concurrency(), 30, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(Math.max(1, config.queue())), r -> {
-          Thread t = new Thread(r, "command-worker");
-          t.setDaemon(true);
-          return t;
-        });
+    this.workers =
+        new ThreadPoolExecutor(
+            config.concurrency(),
+            config.concurrency(),
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(Math.max(1, config.queue())),
+            r -> {
+              Thread t = new Thread(r, "command-worker");
+              t.setDaemon(true);
+              return t;
+            });
     workers.allowCoreThreadTimeOut(true);
   }
 
@@ -105,10 +117,25 @@ public final class CommandRouter implements AutoCloseable {
     if (size > config.maxBytes()) {
       String id = idOf(data);
       if (id == null) {
-        Logger.warn("ignored a {}-byte message from {}: larger than commands.maxBytes {} and without an id", size, from, config.maxBytes());
+        Logger.warn(
+            "ignored a {}-byte message from {}: larger than commands.maxBytes {} and without an id",
+            size,
+            from,
+            config.maxBytes());
       } else {
-        respond(id, null, from, replyTo, CommandResult.rejected("too_large",
-            "command is " + size + " bytes, larger than commands.maxBytes " + config.maxBytes()), false, false);
+        respond(
+            id,
+            null,
+            from,
+            replyTo,
+            CommandResult.rejected(
+                "too_large",
+                "command is "
+                    + size
+                    + " bytes, larger than commands.maxBytes "
+                    + config.maxBytes()),
+            false,
+            false);
       }
       return;
     }
@@ -121,14 +148,22 @@ public final class CommandRouter implements AutoCloseable {
         if (id == null) {
           Logger.warn("ignored a signed command from {}: {}", from, e.getMessage());
         } else {
-          respond(id, null, from, replyTo, CommandResult.rejected("bad_signature", e.getMessage()), false, false);
+          respond(
+              id,
+              null,
+              from,
+              replyTo,
+              CommandResult.rejected("bad_signature", e.getMessage()),
+              false,
+              false);
         }
         return;
       }
     } else if (data.isJsonObject()) {
       cmd = data.getAsJsonObject();
     } else {
-      Logger.warn("ignored a message from {} that is not a JSON object: {}", from, abbreviate(data));
+      Logger.warn(
+          "ignored a message from {} that is not a JSON object: {}", from, abbreviate(data));
       return;
     }
     JsonElement type = cmd.get("type");
@@ -138,17 +173,28 @@ public final class CommandRouter implements AutoCloseable {
     }
     String id = string(cmd, "id");
     if (id == null || id.isEmpty() || id.length() > 128) {
-      Logger.warn("ignored a command from {} without a usable id (a string of 1..128 characters): {}", from, abbreviate(cmd));
+      Logger.warn(
+          "ignored a command from {} without a usable id (a string of 1..128 characters): {}",
+          from,
+          abbreviate(cmd));
       return;
     }
     String name = string(cmd, "name");
-    // Target first: a fleet command meant for other devices is none of our business, not even an error.
+    // Target first: a fleet command meant for other devices is none of our business, not even an
+    // error.
     JsonElement target = cmd.get("target");
     if (target != null && !target.isJsonNull()) {
       Boolean forUs = targets(target);
       if (forUs == null) {
-        respond(id, name, from, replyTo, CommandResult.rejected("invalid_command",
-            "target must be \"*\" or a list of device ids"), false, false);
+        respond(
+            id,
+            name,
+            from,
+            replyTo,
+            CommandResult.rejected(
+                "invalid_command", "target must be \"*\" or a list of device ids"),
+            false,
+            false);
         return;
       }
       if (!forUs) {
@@ -158,14 +204,32 @@ public final class CommandRouter implements AutoCloseable {
       Logger.debug("fleet command {} has no target; treated as \"*\"", id);
     }
     if (!Glob.anyMatches(config.allowFrom(), from)) {
-      Logger.warn("refused command {} from {}: sender not in commands.allowFrom {}", id, from, config.allowFrom());
-      respond(id, name, from, replyTo, CommandResult.rejected("unauthorized",
-          "sender \"" + from + "\" is not allowed (commands.allowFrom)"), false, false);
+      Logger.warn(
+          "refused command {} from {}: sender not in commands.allowFrom {}",
+          id,
+          from,
+          config.allowFrom());
+      respond(
+          id,
+          name,
+          from,
+          replyTo,
+          CommandResult.rejected(
+              "unauthorized", "sender \"" + from + "\" is not allowed (commands.allowFrom)"),
+          false,
+          false);
       return;
     }
     if (config.requireSignature() && !signed) {
-      respond(id, name, from, replyTo, CommandResult.rejected("signature_required",
-          "this device accepts only signed commands (compact JWS)"), false, false);
+      respond(
+          id,
+          name,
+          from,
+          replyTo,
+          CommandResult.rejected(
+              "signature_required", "this device accepts only signed commands (compact JWS)"),
+          false,
+          false);
       return;
     }
     var stored = outbox.commandResult(id);
@@ -182,42 +246,97 @@ public final class CommandRouter implements AutoCloseable {
     boolean handedOff = false;
     try {
       if (name == null || name.isEmpty()) {
-        respond(id, name, from, replyTo, CommandResult.rejected("invalid_command", "name must be a non-empty string"), true, true);
+        respond(
+            id,
+            name,
+            from,
+            replyTo,
+            CommandResult.rejected("invalid_command", "name must be a non-empty string"),
+            true,
+            true);
         return;
       }
       JsonElement exp = cmd.get("expiresAt");
       if (exp != null && !exp.isJsonNull()) {
         if (!exp.isJsonPrimitive() || !exp.getAsJsonPrimitive().isNumber()) {
-          respond(id, name, from, replyTo, CommandResult.rejected("invalid_command",
-              "expiresAt must be a number (epoch milliseconds)"), true, true);
+          respond(
+              id,
+              name,
+              from,
+              replyTo,
+              CommandResult.rejected(
+                  "invalid_command", "expiresAt must be a number (epoch milliseconds)"),
+              true,
+              true);
           return;
         }
         if (clock.millis() > exp.getAsLong()) {
-          respond(id, name, from, replyTo, new CommandResult(CommandResult.Status.EXPIRED, null, "expired",
-              "expired at " + Instant.ofEpochMilli(exp.getAsLong())), true, true);
+          respond(
+              id,
+              name,
+              from,
+              replyTo,
+              new CommandResult(
+                  CommandResult.Status.EXPIRED,
+                  null,
+                  "expired",
+                  "expired at " + Instant.ofEpochMilli(exp.getAsLong())),
+              true,
+              true);
           return;
         }
       }
       if (!Glob.anyMatches(config.allow(), name)) {
-        respond(id, name, from, replyTo, CommandResult.rejected("not_allowed",
-            "command \"" + name + "\" is not in commands.allow"), true, true);
+        respond(
+            id,
+            name,
+            from,
+            replyTo,
+            CommandResult.rejected(
+                "not_allowed", "command \"" + name + "\" is not in commands.allow"),
+            true,
+            true);
         return;
       }
       CommandHandler handler = handlers.get(name);
       if (handler == null) {
-        respond(id, name, from, replyTo, new CommandResult(CommandResult.Status.UNKNOWN_COMMAND, null, "unknown_command",
-            "no command named \"" + name + "\""), true, true);
+        respond(
+            id,
+            name,
+            from,
+            replyTo,
+            new CommandResult(
+                CommandResult.Status.UNKNOWN_COMMAND,
+                null,
+                "unknown_command",
+                "no command named \"" + name + "\""),
+            true,
+            true);
         return;
       }
       JsonElement args = cmd.get("args");
       if (args != null && !args.isJsonNull() && !args.isJsonObject()) {
-        respond(id, name, from, replyTo, CommandResult.rejected("invalid_args", "args must be an object"), true, true);
+        respond(
+            id,
+            name,
+            from,
+            replyTo,
+            CommandResult.rejected("invalid_args", "args must be an object"),
+            true,
+            true);
         return;
       }
       @SuppressWarnings("unchecked")
-      Map<String, Object> argMap = args == null || args.isJsonNull() ? Map.of() : (Map<String, Object>) Json.toJava(args);
+      Map<String, Object> argMap =
+          args == null || args.isJsonNull() ? Map.of() : (Map<String, Object>) Json.toJava(args);
       Instant deadline = clock.instant().plus(config.timeout());
-      Command command = new Command(id, name, new Options("command " + id + " (" + name + "): args", argMap), from, deadline);
+      Command command =
+          new Command(
+              id,
+              name,
+              new Options("command " + id + " (" + name + "): args", argMap),
+              from,
+              deadline);
       run(handler, command, replyTo);
       handedOff = true;
     } finally {
@@ -231,37 +350,61 @@ public final class CommandRouter implements AutoCloseable {
     AtomicBoolean done = new AtomicBoolean();
     Future<?> f;
     try {
-      f = workers.submit(() -> {
-        CommandResult r;
-        try {
-          r = handler.handle(c);
-          if (r == null) {
-            r = CommandResult.failed("handler_error", "handler returned no result");
-          }
-        } catch (ConfigException e) {
-          r = CommandResult.rejected("invalid_args", e.getMessage());
-        } catch (InterruptedException e) {
-          return;
-        } catch (Exception | LinkageError e) {
-          r = CommandResult.failed("handler_error", e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-        }
-        if (done.compareAndSet(false, true)) {
-          finish(c, replyTo, r);
-        }
-      });
+      f =
+          workers.submit(
+              () -> {
+                CommandResult r;
+                try {
+                  r = handler.handle(c);
+                  if (r == null) {
+                    r = CommandResult.failed("handler_error", "handler returned no result");
+                  }
+                } catch (ConfigException e) {
+                  r = CommandResult.rejected("invalid_args", e.getMessage());
+                } catch (InterruptedException e) {
+                  return;
+                } catch (Exception | LinkageError e) {
+                  r =
+                      CommandResult.failed(
+                          "handler_error",
+                          e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+                }
+                if (done.compareAndSet(false, true)) {
+                  finish(c, replyTo, r);
+                }
+              });
     } catch (RejectedExecutionException e) {
       running.remove(c.id());
-      respond(c.id(), c.name(), c.from(), replyTo, CommandResult.rejected("busy",
-          "too many commands waiting (commands.concurrency " + config.concurrency() + ", commands.queue " + config.queue() + ")"),
-          false, false);
+      respond(
+          c.id(),
+          c.name(),
+          c.from(),
+          replyTo,
+          CommandResult.rejected(
+              "busy",
+              "too many commands waiting (commands.concurrency "
+                  + config.concurrency()
+                  + ", commands.queue "
+                  + config.queue()
+                  + ")"),
+          false,
+          false);
       return;
     }
-    timer.schedule(() -> {
-      if (done.compareAndSet(false, true)) {
-        f.cancel(true);
-        finish(c, replyTo, CommandResult.failed("timeout", "no result within " + config.timeout().toMillis() + "ms (commands.timeout)"));
-      }
-    }, config.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    timer.schedule(
+        () -> {
+          if (done.compareAndSet(false, true)) {
+            f.cancel(true);
+            finish(
+                c,
+                replyTo,
+                CommandResult.failed(
+                    "timeout",
+                    "no result within " + config.timeout().toMillis() + "ms (commands.timeout)"));
+          }
+        },
+        config.timeout().toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   private void finish(Command c, String replyTo, CommandResult r) {
@@ -272,7 +415,13 @@ public final class CommandRouter implements AutoCloseable {
     }
   }
 
-  private void respond(String id, String name, String from, String replyTo, CommandResult r, boolean remember,
+  private void respond(
+      String id,
+      String name,
+      String from,
+      String replyTo,
+      CommandResult r,
+      boolean remember,
       boolean releaseRunning) {
     JsonObject msg = new JsonObject();
     msg.addProperty("type", "command.result");
@@ -291,7 +440,12 @@ public final class CommandRouter implements AutoCloseable {
       err.addProperty("message", r.errorMessage());
       msg.add("error", err);
     }
-    Logger.info("command {} ({}) from {}: {}{}", id, name, from, r.status().wireName(),
+    Logger.info(
+        "command {} ({}) from {}: {}{}",
+        id,
+        name,
+        from,
+        r.status().wireName(),
         r.errorMessage() == null ? "" : " (" + r.errorMessage() + ")");
     // Queued first, remembered second: whoever sees the stored result knows the message is queued.
     publish(msg, replyTo);
@@ -331,7 +485,9 @@ public final class CommandRouter implements AutoCloseable {
   }
 
   private static String compactJws(JsonElement data) {
-    if (data.isJsonPrimitive() && data.getAsJsonPrimitive().isString() && JwsVerifier.looksLikeJws(data.getAsString())) {
+    if (data.isJsonPrimitive()
+        && data.getAsJsonPrimitive().isString()
+        && JwsVerifier.looksLikeJws(data.getAsString())) {
       return data.getAsString();
     }
     if (data.isJsonObject()) {
@@ -349,7 +505,9 @@ public final class CommandRouter implements AutoCloseable {
 
   private static String string(JsonObject o, String key) {
     JsonElement e = o.get(key);
-    return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isString() ? e.getAsString() : null;
+    return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isString()
+        ? e.getAsString()
+        : null;
   }
 
   private static String abbreviate(Object o) {

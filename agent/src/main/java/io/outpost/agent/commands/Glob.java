@@ -3,7 +3,10 @@ package io.outpost.agent.commands;
 import java.util.List;
 import java.util.regex.Pattern;
 
-/** Matches names against patterns where {@code *} stands for any run of characters (for allow lists). */
+/**
+ * Matches names against patterns where {@code *} stands for any run of characters (for allow
+ * lists).
+ */
 final class Glob {
   private Glob() {}
 

@@ -18,12 +18,14 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Verifies commands carried as a compact JWS ({@code header.payload.signature}, RFC 7515) with the
- * JDK's own crypto: {@code EdDSA} (Ed25519) or {@code HS256}, the key chosen by the header's
- * {@code kid} from {@code commands.keys}. Thread-safe.
+ * JDK's own crypto: {@code EdDSA} (Ed25519) or {@code HS256}, the key chosen by the header's {@code
+ * kid} from {@code commands.keys}. Thread-safe.
  */
 public final class JwsVerifier {
   /** DER prefix that turns a raw 32-byte Ed25519 key into an X.509 SubjectPublicKeyInfo. */
-  private static final byte[] ED25519_SPKI_PREFIX = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
+  private static final byte[] ED25519_SPKI_PREFIX = {
+    0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00
+  };
 
   private final Map<String, Key> keys = new HashMap<>();
 
@@ -37,7 +39,8 @@ public final class JwsVerifier {
   }
 
   /**
-   * @param config {@code commands.keys} as validated by the config loader: kid → {@code {"alg", "secret"|"publicKey"}}
+   * @param config {@code commands.keys} as validated by the config loader: kid → {@code {"alg",
+   *     "secret"|"publicKey"}}
    * @throws IllegalArgumentException when a key cannot be built (the loader checks shapes first)
    */
   public JwsVerifier(Map<String, Map<String, Object>> config) {
@@ -45,7 +48,12 @@ public final class JwsVerifier {
       String alg = String.valueOf(e.getValue().get("alg"));
       try {
         if ("HS256".equals(alg)) {
-          keys.put(e.getKey(), new Key(alg, Base64.getDecoder().decode(((String) e.getValue().get("secret")).trim()), null));
+          keys.put(
+              e.getKey(),
+              new Key(
+                  alg,
+                  Base64.getDecoder().decode(((String) e.getValue().get("secret")).trim()),
+                  null));
         } else {
           byte[] raw = Base64.getDecoder().decode(((String) e.getValue().get("publicKey")).trim());
           byte[] spki = raw;
@@ -54,18 +62,21 @@ public final class JwsVerifier {
             System.arraycopy(ED25519_SPKI_PREFIX, 0, spki, 0, ED25519_SPKI_PREFIX.length);
             System.arraycopy(raw, 0, spki, ED25519_SPKI_PREFIX.length, 32);
           }
-          PublicKey pk = KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(spki));
+          PublicKey pk =
+              KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(spki));
           keys.put(e.getKey(), new Key("EdDSA", null, pk));
         }
       } catch (GeneralSecurityException | RuntimeException ex) {
-        throw new IllegalArgumentException("commands.keys." + e.getKey() + ": not a usable " + alg + " key: " + ex.getMessage());
+        throw new IllegalArgumentException(
+            "commands.keys." + e.getKey() + ": not a usable " + alg + " key: " + ex.getMessage());
       }
     }
   }
 
   /** Whether {@code s} looks like a compact JWS (three base64url parts). */
   public static boolean looksLikeJws(String s) {
-    return s.chars().filter(c -> c == '.').count() == 2 && s.matches("[A-Za-z0-9_\\-]+\\.[A-Za-z0-9_\\-]+\\.[A-Za-z0-9_\\-]+");
+    return s.chars().filter(c -> c == '.').count() == 2
+        && s.matches("[A-Za-z0-9_\\-]+\\.[A-Za-z0-9_\\-]+\\.[A-Za-z0-9_\\-]+");
   }
 
   /** Verifies {@code compact} and returns its payload, which must be a JSON object. */
@@ -85,14 +96,21 @@ public final class JwsVerifier {
     } catch (RuntimeException e) {
       throw new InvalidSignatureException("JWS is not decodable: " + e.getMessage());
     }
-    String alg = header.has("alg") && header.get("alg").isJsonPrimitive() ? header.get("alg").getAsString() : "";
-    String kid = header.has("kid") && header.get("kid").isJsonPrimitive() ? header.get("kid").getAsString() : "";
+    String alg =
+        header.has("alg") && header.get("alg").isJsonPrimitive()
+            ? header.get("alg").getAsString()
+            : "";
+    String kid =
+        header.has("kid") && header.get("kid").isJsonPrimitive()
+            ? header.get("kid").getAsString()
+            : "";
     Key key = keys.get(kid);
     if (key == null) {
       throw new InvalidSignatureException("unknown kid \"" + kid + "\"");
     }
     if (!key.alg().equals(alg)) {
-      throw new InvalidSignatureException("kid \"" + kid + "\" is an " + key.alg() + " key, but the JWS says alg \"" + alg + "\"");
+      throw new InvalidSignatureException(
+          "kid \"" + kid + "\" is an " + key.alg() + " key, but the JWS says alg \"" + alg + "\"");
     }
     byte[] signingInput = (parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII);
     boolean ok;

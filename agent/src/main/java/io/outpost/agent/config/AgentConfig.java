@@ -18,7 +18,8 @@ import java.util.Map;
  * @param stateDir where the outbox, the stream id and command results live
  * @param configDir directory of the main config file; relative paths resolve against it
  * @param resolved the merged configuration tree as plain JSON-like values (for printing)
- * @param origins for each dotted key, the file or variable that set it last ({@code ""}: the main file)
+ * @param origins for each dotted key, the file or variable that set it last ({@code ""}: the main
+ *     file)
  */
 public record AgentConfig(
     String deviceId,
@@ -38,7 +39,9 @@ public record AgentConfig(
     Map<String, Object> resolved,
     Map<String, String> origins) {
 
-  /** The file or environment variable that set {@code path} (or its nearest parent), for messages. */
+  /**
+   * The file or environment variable that set {@code path} (or its nearest parent), for messages.
+   */
   public String originOf(String path) {
     return nearestOrigin(origins, path, origins.getOrDefault("", ""));
   }
@@ -63,8 +66,13 @@ public record AgentConfig(
   }
 
   /** {@code network.*}. {@code url} is the origin; the client appends {@code /v1}. */
-  public record Network(URI url, TokenSource token, double maxMessagesPerSecond, int maxInFlight,
-      Duration ackTimeout, Duration reconnectMaxDelay) {}
+  public record Network(
+      URI url,
+      TokenSource token,
+      double maxMessagesPerSecond,
+      int maxInFlight,
+      Duration ackTimeout,
+      Duration reconnectMaxDelay) {}
 
   /**
    * {@code telemetry.*}: batching and the default report-by-exception rules.
@@ -72,17 +80,36 @@ public record AgentConfig(
    * @param deadband absolute change needed to report (ignored when {@code deadbandPercent} is set)
    * @param deadbandPercent relative change in percent of the last reported value, or NaN
    */
-  public record Telemetry(int batchMaxRecords, Duration batchMaxDelay, double deadband,
-      double deadbandPercent, Duration minInterval, Duration maxInterval, Duration readTimeout) {}
+  public record Telemetry(
+      int batchMaxRecords,
+      Duration batchMaxDelay,
+      double deadband,
+      double deadbandPercent,
+      Duration minInterval,
+      Duration maxInterval,
+      Duration readTimeout) {}
 
   /** {@code commands.*}. */
-  public record Commands(boolean enabled, List<String> allow, List<String> allowFrom,
-      boolean requireSignature, Map<String, Map<String, Object>> keys, int concurrency, int queue,
-      Duration timeout, long maxBytes, Duration rememberFor) {}
+  public record Commands(
+      boolean enabled,
+      List<String> allow,
+      List<String> allowFrom,
+      boolean requireSignature,
+      Map<String, Map<String, Object>> keys,
+      int concurrency,
+      int queue,
+      Duration timeout,
+      long maxBytes,
+      Duration rememberFor) {}
 
   /** {@code buffer.*}. {@code durable} false keeps the outbox in memory only. */
-  public record Buffer(boolean durable, long maxBytes, Duration maxAge, Duration commitInterval,
-      String telemetryOverflow, String eventsOverflow) {}
+  public record Buffer(
+      boolean durable,
+      long maxBytes,
+      Duration maxAge,
+      Duration commitInterval,
+      String telemetryOverflow,
+      String eventsOverflow) {}
 
   /** {@code status.*}. */
   public record Status(Duration interval, Path file, Duration fileInterval) {}

@@ -32,7 +32,10 @@ public final class ConfigLoader {
   /** Where a device keeps its configuration. */
   public static final Path DEFAULT_FILE = Path.of("/etc/outpost/agent.json");
 
-  /** Environment variables that start with {@code OUTPOST_} but belong to the launcher, not to the config. */
+  /**
+   * Environment variables that start with {@code OUTPOST_} but belong to the launcher, not to the
+   * config.
+   */
   static final Set<String> LAUNCHER_VARIABLES = Set.of("OUTPOST_JAVA_OPTS", "OUTPOST_HOME");
 
   private static final Pattern ID = Pattern.compile("[\\x21-\\x7e&&[^/*\\\\]]{1,128}");
@@ -58,8 +61,8 @@ public final class ConfigLoader {
    * Loads and validates.
    *
    * @param file the main config file
-   * @param requireNetwork whether a missing {@code network.token} is a problem (true for
-   *     {@code run} and {@code check}; {@code sample} needs no network)
+   * @param requireNetwork whether a missing {@code network.token} is a problem (true for {@code
+   *     run} and {@code check}; {@code sample} needs no network)
    * @throws ConfigInvalidException listing every problem found
    */
   public AgentConfig load(Path file, boolean requireNetwork) throws ConfigInvalidException {
@@ -91,14 +94,16 @@ public final class ConfigLoader {
    *
    * @param source names the tree in messages, e.g. {@code "built-in demo config"}
    */
-  public AgentConfig load(Map<String, Object> values, String source, Path baseDir, boolean requireNetwork)
+  public AgentConfig load(
+      Map<String, Object> values, String source, Path baseDir, boolean requireNetwork)
       throws ConfigInvalidException {
     Tree tree = new Tree();
     tree.merge(values, source);
     return finish(tree, new Problems(), baseDir, requireNetwork);
   }
 
-  private AgentConfig finish(Tree tree, Problems problems, Path baseDir, boolean requireNetwork) throws ConfigInvalidException {
+  private AgentConfig finish(Tree tree, Problems problems, Path baseDir, boolean requireNetwork)
+      throws ConfigInvalidException {
     applyEnvironment(tree, problems);
     if (!problems.isEmpty()) {
       // A file that does not parse makes every later message noise; report what we have.
@@ -115,7 +120,10 @@ public final class ConfigLoader {
     try {
       text = Files.readString(f, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
-      problems.add(f.toString(), "", required ? "no such file (give another with --config FILE)" : "no such file");
+      problems.add(
+          f.toString(),
+          "",
+          required ? "no such file (give another with --config FILE)" : "no such file");
       return;
     } catch (IOException e) {
       problems.add(f.toString(), "", "cannot read: " + e.getMessage());
@@ -138,7 +146,10 @@ public final class ConfigLoader {
   }
 
   static String cleanGsonMessage(JsonParseException e) {
-    String msg = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage();
+    String msg =
+        e.getCause() != null && e.getCause().getMessage() != null
+            ? e.getCause().getMessage()
+            : e.getMessage();
     int see = msg == null ? -1 : msg.indexOf("\nSee https");
     return see >= 0 ? msg.substring(0, see) : String.valueOf(msg);
   }
@@ -152,7 +163,10 @@ public final class ConfigLoader {
       String where = "environment variable " + name;
       var key = ConfigSchema.forEnv(name);
       if (key.isEmpty()) {
-        problems.add(where, "", "no such setting (each key has one, e.g. OUTPOST_DEVICE_ID for device.id; see docs/configuration.md)");
+        problems.add(
+            where,
+            "",
+            "no such setting (each key has one, e.g. OUTPOST_DEVICE_ID for device.id; see docs/configuration.md)");
         continue;
       }
       Object value;
@@ -166,8 +180,14 @@ public final class ConfigLoader {
             if (key.get().kind() == ConfigSchema.Kind.STRING_LIST) {
               value = List.of(raw.split(","));
             } else {
-              problems.add(where, key.get().path(), "\"" + raw + "\" is not valid JSON for this "
-                  + key.get().kind().name().toLowerCase(Locale.ROOT).replace('_', ' ') + " key");
+              problems.add(
+                  where,
+                  key.get().path(),
+                  "\""
+                      + raw
+                      + "\" is not valid JSON for this "
+                      + key.get().kind().name().toLowerCase(Locale.ROOT).replace('_', ' ')
+                      + " key");
               continue;
             }
           }
@@ -177,7 +197,8 @@ public final class ConfigLoader {
     }
   }
 
-  private static void checkUnknown(Map<String, Object> node, String prefix, Tree tree, Problems problems) {
+  private static void checkUnknown(
+      Map<String, Object> node, String prefix, Tree tree, Problems problems) {
     for (Map.Entry<String, Object> e : node.entrySet()) {
       String path = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
       var key = ConfigSchema.key(path);
@@ -190,11 +211,14 @@ public final class ConfigLoader {
           Map<String, Object> child = (Map<String, Object>) m;
           checkUnknown(child, path, tree, problems);
         } else if (e.getValue() != null) {
-          problems.add(tree.origin(path), path, "expected an object, got " + Json.kind(e.getValue()));
+          problems.add(
+              tree.origin(path), path, "expected an object, got " + Json.kind(e.getValue()));
         }
         continue;
       }
-      problems.add(tree.origin(path), path,
+      problems.add(
+          tree.origin(path),
+          path,
           "unknown key (expected one of " + ConfigSchema.children(prefix) + ")");
     }
   }
@@ -213,12 +237,14 @@ public final class ConfigLoader {
     }
 
     @SuppressWarnings("unchecked")
-    private void mergeInto(Map<String, Object> base, Map<String, Object> overlay, String prefix, String source) {
+    private void mergeInto(
+        Map<String, Object> base, Map<String, Object> overlay, String prefix, String source) {
       for (Map.Entry<String, Object> e : overlay.entrySet()) {
         String path = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
         Object v = e.getValue();
         Object existing = base.get(e.getKey());
-        boolean freeForm = ConfigSchema.key(path).map(k -> k.kind() == ConfigSchema.Kind.TOKEN).orElse(false);
+        boolean freeForm =
+            ConfigSchema.key(path).map(k -> k.kind() == ConfigSchema.Kind.TOKEN).orElse(false);
         if (v == null) {
           base.remove(e.getKey());
         } else if (!freeForm && v instanceof Map<?, ?> vm && existing instanceof Map<?, ?> em) {
@@ -419,16 +445,26 @@ public final class ConfigLoader {
         try {
           id = identity.resolve();
         } catch (IOException e) {
-          problem("device.id", "\"auto\" found no identity: " + e.getMessage() + "; set device.id explicitly");
+          problem(
+              "device.id",
+              "\"auto\" found no identity: " + e.getMessage() + "; set device.id explicitly");
           id = "unknown";
         }
       }
       if (!ID.matcher(id).matches()) {
-        problem("device.id", "\"" + id + "\" is not usable in channel names (1..128 printable ASCII characters, no '/', '*' or '\\')");
+        problem(
+            "device.id",
+            "\""
+                + id
+                + "\" is not usable in channel names (1..128 printable ASCII characters, no '/', '*' or '\\')");
       }
       String fleet = str("device.fleet", "default");
       if (!ID.matcher(fleet).matches()) {
-        problem("device.fleet", "\"" + fleet + "\" is not usable in channel names (1..128 printable ASCII characters, no '/', '*' or '\\')");
+        problem(
+            "device.fleet",
+            "\""
+                + fleet
+                + "\" is not usable in channel names (1..128 printable ASCII characters, no '/', '*' or '\\')");
       }
       Map<String, Object> metadata = object("device.metadata");
 
@@ -438,24 +474,34 @@ public final class ConfigLoader {
       Object tokenValue = tree.get("network.token");
       if (tokenValue == null) {
         if (requireNetwork) {
-          problem("network.token", "missing, expected one of {\"file\": PATH}, {\"command\": [ARGV…]}, {\"url\": URL, \"bearer\": …}, {\"value\": TOKEN}, {\"key\": \"pk_…\"}");
+          problem(
+              "network.token",
+              "missing, expected one of {\"file\": PATH}, {\"command\": [ARGV…]}, {\"url\": URL, \"bearer\": …}, {\"value\": TOKEN}, {\"key\": \"pk_…\"}");
         }
       } else if (!(tokenValue instanceof Map)) {
-        problem("network.token", "expected an object such as {\"file\": \"/etc/outpost/token\"}, got " + Json.kind(Redactor.maskIfString(tokenValue)));
+        problem(
+            "network.token",
+            "expected an object such as {\"file\": \"/etc/outpost/token\"}, got "
+                + Json.kind(Redactor.maskIfString(tokenValue)));
       } else {
         try {
           @SuppressWarnings("unchecked")
           Map<String, Object> tm = (Map<String, Object>) tokenValue;
-          token = TokenSource.parse(new Options(tree.origin("network.token") + ": network.token", tm), baseDir);
+          token =
+              TokenSource.parse(
+                  new Options(tree.origin("network.token") + ": network.token", tm), baseDir);
         } catch (ConfigException e) {
           problems.add(e);
         }
       }
-      var network = new AgentConfig.Network(url, token,
-          number("network.maxMessagesPerSecond", 50, 1, 1000),
-          integer("network.maxInFlight", 16, 1, 256),
-          duration("network.ackTimeout", Duration.ofSeconds(15), false),
-          duration("network.reconnectMaxDelay", Duration.ofSeconds(60), false));
+      var network =
+          new AgentConfig.Network(
+              url,
+              token,
+              number("network.maxMessagesPerSecond", 50, 1, 1000),
+              integer("network.maxInFlight", 16, 1, 256),
+              duration("network.ackTimeout", Duration.ofSeconds(15), false),
+              duration("network.reconnectMaxDelay", Duration.ofSeconds(60), false));
 
       String profile = str("profile", "simulated");
       Map<String, Map<String, Object>> overrides = new LinkedHashMap<>();
@@ -465,7 +511,10 @@ public final class ConfigLoader {
           Map<String, Object> mm = (Map<String, Object>) m;
           overrides.put(e.getKey(), mm);
         } else {
-          problem("sensors." + e.getKey(), "expected an object of option overrides such as {\"interval\": \"50ms\"}, got " + Json.kind(e.getValue()));
+          problem(
+              "sensors." + e.getKey(),
+              "expected an object of option overrides such as {\"interval\": \"50ms\"}, got "
+                  + Json.kind(e.getValue()));
         }
       }
 
@@ -482,54 +531,80 @@ public final class ConfigLoader {
       } catch (IllegalArgumentException e) {
         problem("telemetry.deadband", e.getMessage());
       }
-      var telemetry = new AgentConfig.Telemetry(
-          integer("telemetry.batch.maxRecords", 200, 1, 100_000),
-          duration("telemetry.batch.maxDelay", Duration.ofSeconds(1), true),
-          deadband, deadbandPct,
-          duration("telemetry.minInterval", Duration.ZERO, true),
-          duration("telemetry.maxInterval", Duration.ofMinutes(5), true),
-          duration("telemetry.readTimeout", Duration.ofSeconds(5), false));
+      var telemetry =
+          new AgentConfig.Telemetry(
+              integer("telemetry.batch.maxRecords", 200, 1, 100_000),
+              duration("telemetry.batch.maxDelay", Duration.ofSeconds(1), true),
+              deadband,
+              deadbandPct,
+              duration("telemetry.minInterval", Duration.ZERO, true),
+              duration("telemetry.maxInterval", Duration.ofMinutes(5), true),
+              duration("telemetry.readTimeout", Duration.ofSeconds(5), false));
 
-      var commands = new AgentConfig.Commands(
-          bool("commands.enabled", true),
-          strings("commands.allow", List.of("*")),
-          strings("commands.allowFrom", List.of("system")),
-          bool("commands.requireSignature", false),
-          readKeys(),
-          integer("commands.concurrency", 2, 1, 64),
-          integer("commands.queue", 16, 0, 10_000),
-          duration("commands.timeout", Duration.ofSeconds(30), false),
-          size("commands.maxBytes", 16_000, 64),
-          duration("commands.rememberFor", Duration.ofDays(7), false));
+      var commands =
+          new AgentConfig.Commands(
+              bool("commands.enabled", true),
+              strings("commands.allow", List.of("*")),
+              strings("commands.allowFrom", List.of("system")),
+              bool("commands.requireSignature", false),
+              readKeys(),
+              integer("commands.concurrency", 2, 1, 64),
+              integer("commands.queue", 16, 0, 10_000),
+              duration("commands.timeout", Duration.ofSeconds(30), false),
+              size("commands.maxBytes", 16_000, 64),
+              duration("commands.rememberFor", Duration.ofDays(7), false));
       if (commands.requireSignature() && commands.keys().isEmpty()) {
-        problem("commands.requireSignature", "is true but commands.keys is empty: no command could ever be accepted");
+        problem(
+            "commands.requireSignature",
+            "is true but commands.keys is empty: no command could ever be accepted");
       }
 
-      var buffer = new AgentConfig.Buffer(
-          "durable".equals(choice("buffer.durability", "durable", List.of("durable", "memory"))),
-          size("buffer.maxBytes", 64_000_000L, 4096),
-          duration("buffer.maxAge", Duration.ofDays(7), false),
-          duration("buffer.commitInterval", Duration.ofMillis(20), true),
-          choice("buffer.overflow.telemetry", "dropOldest", List.of("dropOldest", "dropNewest")),
-          choice("buffer.overflow.events", "keep", List.of("keep", "dropOldest")));
+      var buffer =
+          new AgentConfig.Buffer(
+              "durable"
+                  .equals(choice("buffer.durability", "durable", List.of("durable", "memory"))),
+              size("buffer.maxBytes", 64_000_000L, 4096),
+              duration("buffer.maxAge", Duration.ofDays(7), false),
+              duration("buffer.commitInterval", Duration.ofMillis(20), true),
+              choice(
+                  "buffer.overflow.telemetry", "dropOldest", List.of("dropOldest", "dropNewest")),
+              choice("buffer.overflow.events", "keep", List.of("keep", "dropOldest")));
 
-      var status = new AgentConfig.Status(
-          duration("status.interval", Duration.ofSeconds(60), false),
-          path("status.file", defaultStatusFile()),
-          duration("status.fileInterval", Duration.ofSeconds(5), false));
+      var status =
+          new AgentConfig.Status(
+              duration("status.interval", Duration.ofSeconds(60), false),
+              path("status.file", defaultStatusFile()),
+              duration("status.fileInterval", Duration.ofSeconds(5), false));
 
-      var log = new AgentConfig.Log(
-          choice("log.level", "info", List.of("trace", "debug", "info", "warn", "error")),
-          path("log.file", null));
+      var log =
+          new AgentConfig.Log(
+              choice("log.level", "info", List.of("trace", "debug", "info", "warn", "error")),
+              path("log.file", null));
 
       List<Path> pluginDirs = new ArrayList<>();
-      for (String d : strings("plugins.dirs", List.of("/usr/lib/outpost/plugins", "/etc/outpost/plugins"))) {
+      for (String d :
+          strings("plugins.dirs", List.of("/usr/lib/outpost/plugins", "/etc/outpost/plugins"))) {
         pluginDirs.add(baseDir.resolve(d).normalize());
       }
       var plugins = new AgentConfig.Plugins(List.copyOf(pluginDirs), object("plugins.config"));
 
-      return new AgentConfig(id, fleet, metadata, network, profile, Map.copyOf(overrides), stateDir,
-          telemetry, commands, buffer, status, log, plugins, baseDir, tree.root, tree.originsWithMain());
+      return new AgentConfig(
+          id,
+          fleet,
+          metadata,
+          network,
+          profile,
+          Map.copyOf(overrides),
+          stateDir,
+          telemetry,
+          commands,
+          buffer,
+          status,
+          log,
+          plugins,
+          baseDir,
+          tree.root,
+          tree.originsWithMain());
     }
 
     private URI readUrl() {
@@ -538,16 +613,26 @@ public final class ConfigLoader {
       try {
         uri = URI.create(text);
       } catch (IllegalArgumentException e) {
-        problem("network.url", "\"" + text + "\" is not a URL (expected e.g. \"wss://rms.metered.ca\")");
+        problem(
+            "network.url",
+            "\"" + text + "\" is not a URL (expected e.g. \"wss://rms.metered.ca\")");
         return URI.create("wss://rms.metered.ca");
       }
       String scheme = uri.getScheme();
       if (!"ws".equals(scheme) && !"wss".equals(scheme) || uri.getHost() == null) {
-        problem("network.url", "\"" + text + "\" must be a ws:// or wss:// origin such as \"wss://rms.metered.ca\"");
+        problem(
+            "network.url",
+            "\"" + text + "\" must be a ws:// or wss:// origin such as \"wss://rms.metered.ca\"");
       } else if ("ws".equals(scheme) && !isLoopback(uri.getHost())) {
-        problem("network.url", "\"" + text + "\" sends the token in clear; use wss:// (ws:// is allowed only to loopback)");
+        problem(
+            "network.url",
+            "\""
+                + text
+                + "\" sends the token in clear; use wss:// (ws:// is allowed only to loopback)");
       } else if (uri.getPath() != null && !uri.getPath().isEmpty() && !"/".equals(uri.getPath())) {
-        problem("network.url", "\"" + text + "\" must be the origin only; the client appends /v1 itself");
+        problem(
+            "network.url",
+            "\"" + text + "\" must be the origin only; the client appends /v1 itself");
       }
       return uri;
     }
@@ -557,7 +642,9 @@ public final class ConfigLoader {
       for (Map.Entry<String, Object> e : object("commands.keys").entrySet()) {
         String key = "commands.keys." + e.getKey();
         if (!(e.getValue() instanceof Map<?, ?> m)) {
-          problem(key, "expected {\"alg\": \"HS256\", \"secret\": BASE64} or {\"alg\": \"EdDSA\", \"publicKey\": BASE64}");
+          problem(
+              key,
+              "expected {\"alg\": \"HS256\", \"secret\": BASE64} or {\"alg\": \"EdDSA\", \"publicKey\": BASE64}");
           continue;
         }
         @SuppressWarnings("unchecked")
@@ -566,7 +653,8 @@ public final class ConfigLoader {
         try {
           String alg = o.choice("alg", null, List.of("HS256", "EdDSA"));
           if (alg == null) {
-            throw new ConfigException(tree.origin(key), key + ".alg", "missing, expected \"HS256\" or \"EdDSA\"");
+            throw new ConfigException(
+                tree.origin(key), key + ".alg", "missing, expected \"HS256\" or \"EdDSA\"");
           }
           String field = "HS256".equals(alg) ? "secret" : "publicKey";
           o.allowOnly(Set.of("alg", field));
@@ -578,15 +666,25 @@ public final class ConfigLoader {
             throw new ConfigException(tree.origin(key), key + "." + field, "is not base64");
           }
           if ("HS256".equals(alg) && bytes.length < 32) {
-            throw new ConfigException(tree.origin(key), key + ".secret", "too short: " + bytes.length + " bytes, expected at least 32");
+            throw new ConfigException(
+                tree.origin(key),
+                key + ".secret",
+                "too short: " + bytes.length + " bytes, expected at least 32");
           }
           if ("EdDSA".equals(alg) && bytes.length != 32 && bytes.length != 44) {
-            throw new ConfigException(tree.origin(key), key + ".publicKey",
-                "expected a raw 32-byte Ed25519 key or its 44-byte X.509 encoding, got " + bytes.length + " bytes");
+            throw new ConfigException(
+                tree.origin(key),
+                key + ".publicKey",
+                "expected a raw 32-byte Ed25519 key or its 44-byte X.509 encoding, got "
+                    + bytes.length
+                    + " bytes");
           }
           out.put(e.getKey(), km);
         } catch (ConfigException ex) {
-          problems.add(ex.key().startsWith("commands.") ? ex : new ConfigException(ex.location(), key + "." + ex.key(), ex.problem()));
+          problems.add(
+              ex.key().startsWith("commands.")
+                  ? ex
+                  : new ConfigException(ex.location(), key + "." + ex.key(), ex.problem()));
         }
       }
       return out;

@@ -8,18 +8,27 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Every configuration key the agent knows, with its kind. The loader rejects keys that are not
- * here (except inside the free-form objects), maps {@code OUTPOST_…} environment variables onto
- * them, and docs/configuration.md documents each of them (a test keeps the two in step).
+ * Every configuration key the agent knows, with its kind. The loader rejects keys that are not here
+ * (except inside the free-form objects), maps {@code OUTPOST_…} environment variables onto them,
+ * and docs/configuration.md documents each of them (a test keeps the two in step).
  */
 public final class ConfigSchema {
 
   /** How a key's value is written. */
   public enum Kind {
-    STRING, INTEGER, NUMBER, BOOLEAN, DURATION, SIZE, STRING_LIST,
+    STRING,
+    INTEGER,
+    NUMBER,
+    BOOLEAN,
+    DURATION,
+    SIZE,
+    STRING_LIST,
     /** A number or a percentage string such as {@code "2%"}. */
     DEADBAND,
-    /** An object whose keys the agent does not prescribe (metadata, per-sensor overrides, plugin config). */
+    /**
+     * An object whose keys the agent does not prescribe (metadata, per-sensor overrides, plugin
+     * config).
+     */
     FREE_OBJECT,
     /** {@code network.token}: exactly one source object, checked by {@link TokenSource#parse}. */
     TOKEN,
@@ -106,7 +115,9 @@ public final class ConfigSchema {
     return Optional.ofNullable(KEYS.get(path));
   }
 
-  /** Whether {@code path} names an object that contains known keys (e.g. {@code "telemetry.batch"}). */
+  /**
+   * Whether {@code path} names an object that contains known keys (e.g. {@code "telemetry.batch"}).
+   */
   public static boolean isSection(String path) {
     String prefix = path + ".";
     return KEYS.keySet().stream().anyMatch(k -> k.startsWith(prefix));

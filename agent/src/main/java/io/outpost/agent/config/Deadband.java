@@ -34,7 +34,8 @@ public final class Deadband {
         // reported below
       }
     }
-    throw new IllegalArgumentException((v instanceof String s ? "\"" + s + "\"" : String.valueOf(v))
-        + " is not a deadband (expected a number >= 0 such as 0.5, or a percentage such as \"2%\")");
+    throw new IllegalArgumentException(
+        (v instanceof String s ? "\"" + s + "\"" : String.valueOf(v))
+            + " is not a deadband (expected a number >= 0 such as 0.5, or a percentage such as \"2%\")");
   }
 }

@@ -39,7 +39,8 @@ public final class DeviceIdentity {
     if (mid != null) {
       return mid;
     }
-    throw new IOException("no /proc/device-tree/serial-number, /sys/firmware/devicetree/base/serial-number or /etc/machine-id");
+    throw new IOException(
+        "no /proc/device-tree/serial-number, /sys/firmware/devicetree/base/serial-number or /etc/machine-id");
   }
 
   private static String read(Path p) {
@@ -47,7 +48,8 @@ public final class DeviceIdentity {
       if (!Files.isRegularFile(p)) {
         return null;
       }
-      String s = new String(Files.readAllBytes(p), StandardCharsets.US_ASCII).replace("\0", "").trim();
+      String s =
+          new String(Files.readAllBytes(p), StandardCharsets.US_ASCII).replace("\0", "").trim();
       return s.isEmpty() ? null : s;
     } catch (IOException e) {
       return null;

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Masks secrets in the resolved config before it is printed ({@code outpost check}) or sent
- * ({@code config.get}): inline tokens, publishable keys, bearer values and HMAC secrets.
+ * Masks secrets in the resolved config before it is printed ({@code outpost check}) or sent ({@code
+ * config.get}): inline tokens, publishable keys, bearer values and HMAC secrets.
  */
 public final class Redactor {
   /** What a secret is replaced with. */

@@ -38,7 +38,9 @@ public sealed interface TokenSource {
     Set<String> forms = Set.of("file", "command", "url", "value", "key");
     long present = forms.stream().filter(o::has).count();
     if (present != 1) {
-      throw new ConfigException(o.location(), "",
+      throw new ConfigException(
+          o.location(),
+          "",
           "expected exactly one of \"file\", \"command\", \"url\", \"value\", \"key\", got "
               + (present == 0 ? "none" : present));
     }
@@ -50,7 +52,8 @@ public sealed interface TokenSource {
       o.allowOnly(Set.of("command", "timeout"));
       List<String> argv = o.strings("command");
       if (argv.isEmpty()) {
-        throw new ConfigException(o.location(), "command", "expected a non-empty list such as [\"/usr/bin/get-token\"]");
+        throw new ConfigException(
+            o.location(), "command", "expected a non-empty list such as [\"/usr/bin/get-token\"]");
       }
       return new FromCommand(argv, positive(o, "timeout", Duration.ofSeconds(10)));
     }
@@ -64,13 +67,15 @@ public sealed interface TokenSource {
         throw new ConfigException(o.location(), "url", "\"" + text + "\" is not a URL");
       }
       if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
-        throw new ConfigException(o.location(), "url", "\"" + text + "\" must be an http:// or https:// URL");
+        throw new ConfigException(
+            o.location(), "url", "\"" + text + "\" must be an http:// or https:// URL");
       }
       TokenSource bearer = null;
       if (o.has("bearer")) {
         bearer = parse(o.object("bearer"), baseDir);
         if (bearer instanceof FromUrl || bearer instanceof PublishableKey) {
-          throw new ConfigException(o.location(), "bearer", "expected {\"file\": …}, {\"command\": …} or {\"value\": …}");
+          throw new ConfigException(
+              o.location(), "bearer", "expected {\"file\": …}, {\"command\": …} or {\"value\": …}");
         }
       }
       Duration ttl = positive(o, "ttl", Duration.ofHours(1));
@@ -83,7 +88,8 @@ public sealed interface TokenSource {
     o.allowOnly(Set.of("key"));
     String key = nonEmpty(o, "key");
     if (!key.startsWith("pk_")) {
-      throw new ConfigException(o.location(), "key", "expected a publishable key starting with \"pk_\"");
+      throw new ConfigException(
+          o.location(), "key", "expected a publishable key starting with \"pk_\"");
     }
     return new PublishableKey(key);
   }

@@ -15,17 +15,20 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * TI ADS1115 16-bit ADC over I2C, single-shot conversions of named channels, single-ended
- * ({@code "AIN0"}) or differential ({@code "AIN0-AIN1"}). Each channel is one reading in volts:
- * code · FS / 32768, where FS is the programmable full scale ({@code fullScale}).
+ * TI ADS1115 16-bit ADC over I2C, single-shot conversions of named channels, single-ended ({@code
+ * "AIN0"}) or differential ({@code "AIN0-AIN1"}). Each channel is one reading in volts: code · FS /
+ * 32768, where FS is the programmable full scale ({@code fullScale}).
  */
 public final class Ads1115Driver implements SensorFactory {
   static final int REG_CONVERSION = 0;
   static final int REG_CONFIG = 1;
+
   /** Full-scale ranges in volts, indexed by the PGA field (datasheet table 8.3.3). */
   static final List<Double> FULL_SCALES = List.of(6.144, 4.096, 2.048, 1.024, 0.512, 0.256);
+
   /** Data rates in samples per second, indexed by the DR field. */
   static final List<Integer> DATA_RATES = List.of(8, 16, 32, 64, 128, 250, 475, 860);
+
   /** MUX field values, datasheet table 8: differential pairs first, then single-ended to GND. */
   static final Map<String, Integer> INPUTS = inputs();
 
@@ -61,23 +64,30 @@ public final class Ads1115Driver implements SensorFactory {
     double fs = o.number("fullScale", 4.096);
     int pga = FULL_SCALES.indexOf(fs);
     if (pga < 0) {
-      throw new ConfigException(o.location(), "fullScale", fs + " is not one of " + FULL_SCALES + " (volts)");
+      throw new ConfigException(
+          o.location(), "fullScale", fs + " is not one of " + FULL_SCALES + " (volts)");
     }
     int rate = (int) o.integer("dataRate", 128);
     int dr = DATA_RATES.indexOf(rate);
     if (dr < 0) {
-      throw new ConfigException(o.location(), "dataRate", rate + " is not one of " + DATA_RATES + " (samples/s)");
+      throw new ConfigException(
+          o.location(), "dataRate", rate + " is not one of " + DATA_RATES + " (samples/s)");
     }
     Map<String, Integer> channels = channels(o, INPUTS, "AIN0");
     return new Ads1115Sensor(ctx, bus, address, pga, fs, dr, rate, channels);
   }
 
-  /** Parses {@code "channels": {"name": "INPUT", …}} against the allowed inputs; shared with the MCP3008. */
+  /**
+   * Parses {@code "channels": {"name": "INPUT", …}} against the allowed inputs; shared with the
+   * MCP3008.
+   */
   static Map<String, Integer> channels(Options o, Map<String, Integer> allowed, String example)
       throws ConfigException {
     if (!o.has("channels")) {
-      throw new ConfigException(o.location(), "channels", "missing, expected an object such as {\"soil\": \""
-          + example + "\"}");
+      throw new ConfigException(
+          o.location(),
+          "channels",
+          "missing, expected an object such as {\"soil\": \"" + example + "\"}");
     }
     Options ch = o.object("channels");
     if (ch.asMap().isEmpty()) {
@@ -86,13 +96,16 @@ public final class Ads1115Driver implements SensorFactory {
     Map<String, Integer> out = new LinkedHashMap<>();
     for (String name : ch.asMap().keySet()) {
       if (name.isEmpty() || name.contains("/")) {
-        throw new ConfigException(ch.location(), name, "a channel name must be non-empty and contain no '/'");
+        throw new ConfigException(
+            ch.location(), name, "a channel name must be non-empty and contain no '/'");
       }
       String input = ch.string(name).trim().toUpperCase(java.util.Locale.ROOT);
       Integer code = allowed.get(input);
       if (code == null) {
-        throw new ConfigException(ch.location(), name, "\"" + ch.string(name) + "\" is not an input, expected one of "
-            + allowed.keySet());
+        throw new ConfigException(
+            ch.location(),
+            name,
+            "\"" + ch.string(name) + "\" is not an input, expected one of " + allowed.keySet());
       }
       out.put(name, code);
     }
@@ -110,7 +123,14 @@ public final class Ads1115Driver implements SensorFactory {
     private final Map<String, Integer> channels;
     private I2cChip chip;
 
-    Ads1115Sensor(SensorContext ctx, int bus, int address, int pga, double fullScale, int dr, int rate,
+    Ads1115Sensor(
+        SensorContext ctx,
+        int bus,
+        int address,
+        int pga,
+        double fullScale,
+        int dr,
+        int rate,
         Map<String, Integer> channels) {
       this.ctx = ctx;
       this.bus = bus;
@@ -126,11 +146,18 @@ public final class Ads1115Driver implements SensorFactory {
     @Override
     public void start() throws IOException {
       close();
-      chip = I2cChip.openAndSetUp(ctx.hardware(), "ads1115", bus, address, c -> {
-        // Reading the config register proves the chip answers; OS=0 at rest would mean it is mid-conversion.
-        c.write("selecting the config register", REG_CONFIG);
-        c.read(2, "reading the config register");
-      });
+      chip =
+          I2cChip.openAndSetUp(
+              ctx.hardware(),
+              "ads1115",
+              bus,
+              address,
+              c -> {
+                // Reading the config register proves the chip answers; OS=0 at rest would mean it
+                // is mid-conversion.
+                c.write("selecting the config register", REG_CONFIG);
+                c.read(2, "reading the config register");
+              });
     }
 
     @Override
@@ -138,26 +165,37 @@ public final class Ads1115Driver implements SensorFactory {
       I2cChip.requireStarted(chip, "ads1115", bus, address);
       List<Reading> out = new ArrayList<>(channels.size());
       for (Map.Entry<String, Integer> ch : channels.entrySet()) {
-        int config = 1 << 15 // OS: start a single conversion
-            | ch.getValue() << 12 // MUX
-            | pga << 9 // PGA
-            | 1 << 8 // MODE: single-shot, power down after
-            | dr << 5 // data rate
-            | 0b11; // comparator disabled
-        chip.write("starting a conversion of " + ch.getKey(), REG_CONFIG, config >> 8, config & 0xFF);
+        int config =
+            1 << 15 // OS: start a single conversion
+                | ch.getValue() << 12 // MUX
+                | pga << 9 // PGA
+                | 1 << 8 // MODE: single-shot, power down after
+                | dr << 5 // data rate
+                | 0b11; // comparator disabled
+        chip.write(
+            "starting a conversion of " + ch.getKey(), REG_CONFIG, config >> 8, config & 0xFF);
         I2cChip.pause(conversionMillis);
         int tries = 0;
         while (!conversionDone()) {
           if (++tries > 10) {
-            throw chip.problem("conversion of " + ch.getKey() + " not finished " + (conversionMillis + tries)
-                + " ms after it was started");
+            throw chip.problem(
+                "conversion of "
+                    + ch.getKey()
+                    + " not finished "
+                    + (conversionMillis + tries)
+                    + " ms after it was started");
           }
           I2cChip.pause(1);
         }
         chip.write("selecting the conversion register", REG_CONVERSION);
         byte[] d = chip.read(2, "reading the conversion of " + ch.getKey());
         Instant now = ctx.clock().instant();
-        out.add(Reading.number(ch.getKey(), "V", volts((short) ((d[0] & 0xFF) << 8 | (d[1] & 0xFF)), fullScale), now));
+        out.add(
+            Reading.number(
+                ch.getKey(),
+                "V",
+                volts((short) ((d[0] & 0xFF) << 8 | (d[1] & 0xFF)), fullScale),
+                now));
       }
       return out;
     }

@@ -20,8 +20,10 @@ public final class Bh1750Driver implements SensorFactory {
   static final int OP_RESET = 0x07;
   private static final List<String> MODES = List.of("high", "high2", "low");
   private static final int[] OP_ONE_TIME = {0x20, 0x21, 0x23};
+
   /** Maximum measurement times at MTreg 69 (datasheet: H 180 ms, L 24 ms). */
   private static final long[] MAX_MILLIS = {180, 180, 24};
+
   private static final int DEFAULT_MTREG = 69;
 
   @Override
@@ -69,13 +71,19 @@ public final class Bh1750Driver implements SensorFactory {
     @Override
     public void start() throws IOException {
       close();
-      chip = I2cChip.openAndSetUp(ctx.hardware(), "bh1750", bus, address, c -> {
-        c.write("power on", OP_POWER_ON);
-        c.write("reset", OP_RESET);
-        // MTreg is written in two halves: 01000_hhh and 011_lllll.
-        c.write("setting MTreg (high bits)", 0x40 | (mtreg >> 5));
-        c.write("setting MTreg (low bits)", 0x60 | (mtreg & 0x1F));
-      });
+      chip =
+          I2cChip.openAndSetUp(
+              ctx.hardware(),
+              "bh1750",
+              bus,
+              address,
+              c -> {
+                c.write("power on", OP_POWER_ON);
+                c.write("reset", OP_RESET);
+                // MTreg is written in two halves: 01000_hhh and 011_lllll.
+                c.write("setting MTreg (high bits)", 0x40 | (mtreg >> 5));
+                c.write("setting MTreg (low bits)", 0x60 | (mtreg & 0x1F));
+              });
     }
 
     @Override
@@ -85,7 +93,8 @@ public final class Bh1750Driver implements SensorFactory {
       I2cChip.pause((long) Math.ceil(MAX_MILLIS[mode] * mtreg / (double) DEFAULT_MTREG));
       byte[] d = chip.read(2, "reading the measurement");
       int count = (d[0] & 0xFF) << 8 | (d[1] & 0xFF);
-      return List.of(Reading.number("illuminance", "lx", lux(count, mtreg, mode == 1), ctx.clock().instant()));
+      return List.of(
+          Reading.number("illuminance", "lx", lux(count, mtreg, mode == 1), ctx.clock().instant()));
     }
 
     @Override

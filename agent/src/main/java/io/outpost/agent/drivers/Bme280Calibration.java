@@ -7,20 +7,45 @@ package io.outpost.agent.drivers;
  *
  * <p>The humidity parameters are zero for a BMP280.
  */
-public record Bme280Calibration(int t1, int t2, int t3, int p1, int p2, int p3, int p4, int p5, int p6, int p7,
-    int p8, int p9, int h1, int h2, int h3, int h4, int h5, int h6) {
+public record Bme280Calibration(
+    int t1,
+    int t2,
+    int t3,
+    int p1,
+    int p2,
+    int p3,
+    int p4,
+    int p5,
+    int p6,
+    int p7,
+    int p8,
+    int p9,
+    int h1,
+    int h2,
+    int h3,
+    int h4,
+    int h5,
+    int h6) {
 
-  /** Registers 0x88..0xA1: dig_T1..dig_P9 (little-endian 16-bit words), then 0xA0 (unused), 0xA1 = dig_H1. */
+  /**
+   * Registers 0x88..0xA1: dig_T1..dig_P9 (little-endian 16-bit words), then 0xA0 (unused), 0xA1 =
+   * dig_H1.
+   */
   public static final int BLOCK1_START = 0x88;
+
   public static final int BLOCK1_LENGTH = 26;
-  /** Registers 0xE1..0xE7: dig_H2..dig_H6, with H4 and H5 packed into 12 bits each (BME280 only). */
+
+  /**
+   * Registers 0xE1..0xE7: dig_H2..dig_H6, with H4 and H5 packed into 12 bits each (BME280 only).
+   */
   public static final int BLOCK2_START = 0xE1;
+
   public static final int BLOCK2_LENGTH = 7;
 
   /**
-   * Parses the two calibration blocks as read from the chip ({@code block2} null for a BMP280).
-   * H4 = 0xE4[7:0]·16 + 0xE5[3:0] and H5 = 0xE6[7:0]·16 + 0xE5[7:4]; both are signed 12-bit
-   * numbers, so the high byte is sign-extended before shifting.
+   * Parses the two calibration blocks as read from the chip ({@code block2} null for a BMP280). H4
+   * = 0xE4[7:0]·16 + 0xE5[3:0] and H5 = 0xE6[7:0]·16 + 0xE5[7:4]; both are signed 12-bit numbers,
+   * so the high byte is sign-extended before shifting.
    */
   public static Bme280Calibration parse(byte[] block1, byte[] block2) {
     if (block1.length != BLOCK1_LENGTH) {
@@ -44,9 +69,25 @@ public record Bme280Calibration(int t1, int t2, int t3, int p1, int p2, int p3, 
     } else {
       h1 = 0;
     }
-    return new Bme280Calibration(u16(block1, 0), s16(block1, 2), s16(block1, 4), u16(block1, 6), s16(block1, 8),
-        s16(block1, 10), s16(block1, 12), s16(block1, 14), s16(block1, 16), s16(block1, 18), s16(block1, 20),
-        s16(block1, 22), h1, h2, h3, h4, h5, h6);
+    return new Bme280Calibration(
+        u16(block1, 0),
+        s16(block1, 2),
+        s16(block1, 4),
+        u16(block1, 6),
+        s16(block1, 8),
+        s16(block1, 10),
+        s16(block1, 12),
+        s16(block1, 14),
+        s16(block1, 16),
+        s16(block1, 18),
+        s16(block1, 20),
+        s16(block1, 22),
+        h1,
+        h2,
+        h3,
+        h4,
+        h5,
+        h6);
   }
 
   /**
@@ -74,8 +115,8 @@ public record Bme280Calibration(int t1, int t2, int t3, int p1, int p2, int p3, 
   /**
    * Pressure in Pa from the 20-bit raw value {@code adcP}.
    *
-   * @throws ArithmeticException when dig_P1 is zero (a blank or failed NVM read), which the datasheet
-   *     guards against to avoid a division by zero
+   * @throws ArithmeticException when dig_P1 is zero (a blank or failed NVM read), which the
+   *     datasheet guards against to avoid a division by zero
    */
   public double pressure(int adcP, int tFine) {
     double var1 = tFine / 2.0 - 64000.0;
@@ -94,11 +135,15 @@ public record Bme280Calibration(int t1, int t2, int t3, int p1, int p2, int p3, 
     return p + (var1 + var2 + p7) / 16.0;
   }
 
-  /** Relative humidity in % from the 16-bit raw value {@code adcH}, clamped to 0..100 as the datasheet does. */
+  /**
+   * Relative humidity in % from the 16-bit raw value {@code adcH}, clamped to 0..100 as the
+   * datasheet does.
+   */
   public double humidity(int adcH, int tFine) {
     double h = tFine - 76800.0;
-    h = (adcH - (h4 * 64.0 + h5 / 16384.0 * h))
-        * (h2 / 65536.0 * (1.0 + h6 / 67108864.0 * h * (1.0 + h3 / 67108864.0 * h)));
+    h =
+        (adcH - (h4 * 64.0 + h5 / 16384.0 * h))
+            * (h2 / 65536.0 * (1.0 + h6 / 67108864.0 * h * (1.0 + h3 / 67108864.0 * h)));
     h = h * (1.0 - h1 * h / 524288.0);
     return Math.max(0.0, Math.min(100.0, h));
   }

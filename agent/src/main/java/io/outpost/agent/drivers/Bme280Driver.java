@@ -19,9 +19,9 @@ import java.util.Set;
  *
  * <p>Start: check the chip id (0x60 BME280, 0x58 BMP280), soft reset (0xB6 to 0xE0), wait for the
  * NVM copy, read the calibration. Read: write ctrl_hum then ctrl_meas with mode forced, wait the
- * datasheet's maximum measurement time, poll the status register's {@code measuring} bit, burst-read
- * the data registers and compensate with {@link Bme280Calibration}. Readings: {@code temperature}
- * (Cel), {@code pressure} (Pa), {@code humidity} (%RH, BME280 only), unrounded.
+ * datasheet's maximum measurement time, poll the status register's {@code measuring} bit,
+ * burst-read the data registers and compensate with {@link Bme280Calibration}. Readings: {@code
+ * temperature} (Cel), {@code pressure} (Pa), {@code humidity} (%RH, BME280 only), unrounded.
  */
 public final class Bme280Driver implements SensorFactory {
   static final int REG_CHIP_ID = 0xD0;
@@ -33,8 +33,10 @@ public final class Bme280Driver implements SensorFactory {
   static final int REG_DATA = 0xF7;
   static final int CHIP_ID_BME280 = 0x60;
   static final int CHIP_ID_BMP280 = 0x58;
+
   /** Raw value the chip reports for a quantity that was skipped or never measured (reset value). */
   static final int SKIPPED_20BIT = 0x80000;
+
   static final int SKIPPED_16BIT = 0x8000;
   private static final List<Integer> OVERSAMPLING = List.of(1, 2, 4, 8, 16);
   private static final List<Integer> FILTER = List.of(0, 2, 4, 8, 16);
@@ -75,11 +77,13 @@ public final class Bme280Driver implements SensorFactory {
     int address = I2cChip.address(o, 0x76, List.of(0x76, 0x77));
     int osrs = (int) o.integer("oversampling", 1);
     if (!OVERSAMPLING.contains(osrs)) {
-      throw new ConfigException(o.location(), "oversampling", osrs + " is not one of " + OVERSAMPLING);
+      throw new ConfigException(
+          o.location(), "oversampling", osrs + " is not one of " + OVERSAMPLING);
     }
     int filter = (int) o.integer("filter", 0);
     if (!FILTER.contains(filter)) {
-      throw new ConfigException(o.location(), "filter", filter + " is not one of " + FILTER + " (0 = off)");
+      throw new ConfigException(
+          o.location(), "filter", filter + " is not one of " + FILTER + " (0 = off)");
     }
     return new Bme280Sensor(ctx, bus, address, osrs, filter);
   }
@@ -100,7 +104,8 @@ public final class Bme280Driver implements SensorFactory {
       this.address = address;
       this.osrsCode = OVERSAMPLING.indexOf(osrs) + 1;
       this.filterCode = FILTER.indexOf(filter);
-      // Datasheet §9.1, maximum measurement time: 1.25 + 2.3*T + (2.3*P + 0.575) + (2.3*H + 0.575) ms.
+      // Datasheet §9.1, maximum measurement time: 1.25 + 2.3*T + (2.3*P + 0.575) + (2.3*H + 0.575)
+      // ms.
       double ms = 1.25 + 2.3 * osrs + 2.3 * osrs + 0.575 + (humidity ? 2.3 * osrs + 0.575 : 0);
       this.measureMillis = (long) Math.ceil(ms);
     }
@@ -108,29 +113,56 @@ public final class Bme280Driver implements SensorFactory {
     @Override
     public void start() throws IOException {
       close();
-      chip = I2cChip.openAndSetUp(ctx.hardware(), type(), bus, address, c -> {
-        int id = c.readRegister(REG_CHIP_ID, "reading the chip id");
-        int expected = humidity ? CHIP_ID_BME280 : CHIP_ID_BMP280;
-        if (id != expected) {
-          String other = id == CHIP_ID_BMP280 ? " (that is a BMP280: use type \"bmp280\")"
-              : id == CHIP_ID_BME280 ? " (that is a BME280: use type \"bme280\")"
-              : "; is another part at this address?";
-          throw c.problem(String.format(Locale.ROOT, "chip id is 0x%02X, expected 0x%02X%s", id, expected, other));
-        }
-        c.writeRegister(REG_RESET, 0xB6, "soft reset");
-        waitForNvmCopy(c);
-        byte[] b1 = c.readRegisters(Bme280Calibration.BLOCK1_START, Bme280Calibration.BLOCK1_LENGTH,
-            "reading calibration 0x88..0xA1");
-        byte[] b2 = humidity ? c.readRegisters(Bme280Calibration.BLOCK2_START, Bme280Calibration.BLOCK2_LENGTH,
-            "reading calibration 0xE1..0xE7") : null;
-        Bme280Calibration parsed = Bme280Calibration.parse(b1, b2);
-        if (parsed.t1() == 0 || parsed.p1() == 0) {
-          throw c.problem("calibration is blank (dig_T1 = " + parsed.t1() + ", dig_P1 = " + parsed.p1()
-              + "); the NVM read failed or this is not a genuine part");
-        }
-        c.writeRegister(REG_CONFIG, filterCode << 2, "writing config (filter)");
-        cal = parsed;
-      });
+      chip =
+          I2cChip.openAndSetUp(
+              ctx.hardware(),
+              type(),
+              bus,
+              address,
+              c -> {
+                int id = c.readRegister(REG_CHIP_ID, "reading the chip id");
+                int expected = humidity ? CHIP_ID_BME280 : CHIP_ID_BMP280;
+                if (id != expected) {
+                  String other =
+                      id == CHIP_ID_BMP280
+                          ? " (that is a BMP280: use type \"bmp280\")"
+                          : id == CHIP_ID_BME280
+                              ? " (that is a BME280: use type \"bme280\")"
+                              : "; is another part at this address?";
+                  throw c.problem(
+                      String.format(
+                          Locale.ROOT,
+                          "chip id is 0x%02X, expected 0x%02X%s",
+                          id,
+                          expected,
+                          other));
+                }
+                c.writeRegister(REG_RESET, 0xB6, "soft reset");
+                waitForNvmCopy(c);
+                byte[] b1 =
+                    c.readRegisters(
+                        Bme280Calibration.BLOCK1_START,
+                        Bme280Calibration.BLOCK1_LENGTH,
+                        "reading calibration 0x88..0xA1");
+                byte[] b2 =
+                    humidity
+                        ? c.readRegisters(
+                            Bme280Calibration.BLOCK2_START,
+                            Bme280Calibration.BLOCK2_LENGTH,
+                            "reading calibration 0xE1..0xE7")
+                        : null;
+                Bme280Calibration parsed = Bme280Calibration.parse(b1, b2);
+                if (parsed.t1() == 0 || parsed.p1() == 0) {
+                  throw c.problem(
+                      "calibration is blank (dig_T1 = "
+                          + parsed.t1()
+                          + ", dig_P1 = "
+                          + parsed.p1()
+                          + "); the NVM read failed or this is not a genuine part");
+                }
+                c.writeRegister(REG_CONFIG, filterCode << 2, "writing config (filter)");
+                cal = parsed;
+              });
     }
 
     private void waitForNvmCopy(I2cChip c) throws IOException {
@@ -151,12 +183,14 @@ public final class Bme280Driver implements SensorFactory {
         chip.writeRegister(REG_CTRL_HUM, osrsCode, "writing ctrl_hum");
       }
       // ctrl_meas must follow ctrl_hum for the humidity setting to take effect (datasheet §5.4.3).
-      chip.writeRegister(REG_CTRL_MEAS, osrsCode << 5 | osrsCode << 2 | 0b01, "starting a forced measurement");
+      chip.writeRegister(
+          REG_CTRL_MEAS, osrsCode << 5 | osrsCode << 2 | 0b01, "starting a forced measurement");
       I2cChip.pause(measureMillis);
       int tries = 0;
       while ((chip.readRegister(REG_STATUS, "reading status") & 0x08) != 0) {
         if (++tries > 20) {
-          throw chip.problem("measurement still running " + (measureMillis + tries) + " ms after it was started");
+          throw chip.problem(
+              "measurement still running " + (measureMillis + tries) + " ms after it was started");
         }
         I2cChip.pause(1);
       }

@@ -40,14 +40,22 @@ public final class CpuTempDriver implements SensorFactory {
       try {
         text = Files.readString(file, StandardCharsets.US_ASCII).strip();
       } catch (IOException e) {
-        throw new IOException("cpu-temp: reading " + file + " failed: " + e + "; does thermal zone " + zone
-            + " exist (ls /sys/class/thermal)?", e);
+        throw new IOException(
+            "cpu-temp: reading "
+                + file
+                + " failed: "
+                + e
+                + "; does thermal zone "
+                + zone
+                + " exist (ls /sys/class/thermal)?",
+            e);
       }
       long milli;
       try {
         milli = Long.parseLong(text);
       } catch (NumberFormatException e) {
-        throw new IOException("cpu-temp: " + file + " holds \"" + text + "\", expected millidegrees such as 48312");
+        throw new IOException(
+            "cpu-temp: " + file + " holds \"" + text + "\", expected millidegrees such as 48312");
       }
       return List.of(Reading.number("temperature", "Cel", milli / 1000.0, ctx.clock().instant()));
     };

@@ -8,14 +8,17 @@ public final class Drivers {
   private Drivers() {}
 
   /**
-   * Every built-in driver factory, with a private {@link Outputs} registry: {@code gpio-out} sensors
-   * work, but nothing can switch them. The agent uses {@link #all(Outputs)}.
+   * Every built-in driver factory, with a private {@link Outputs} registry: {@code gpio-out}
+   * sensors work, but nothing can switch them. The agent uses {@link #all(Outputs)}.
    */
   public static List<SensorFactory> all() {
     return all(new Outputs());
   }
 
-  /** Every built-in driver factory; {@code gpio-out} outputs register in {@code outputs} for {@code output.set}. */
+  /**
+   * Every built-in driver factory; {@code gpio-out} outputs register in {@code outputs} for {@code
+   * output.set}.
+   */
   public static List<SensorFactory> all(Outputs outputs) {
     return List.of(
         Bme280Driver.bme280(),

@@ -17,8 +17,9 @@ import java.util.Set;
 /**
  * A digital input: PIR motion sensor, door/reed contact, push button. Each debounced edge is
  * reported at once through {@link SensorContext#emit} (so a door opening between samples is not
- * missed); each read reports the current state. The reported value is {@code true} when the input is
- * <em>active</em>: high, or low with {@code "activeLow": true} (a contact to ground with a pull-up).
+ * missed); each read reports the current state. The reported value is {@code true} when the input
+ * is <em>active</em>: high, or low with {@code "activeLow": true} (a contact to ground with a
+ * pull-up).
  */
 public final class GpioInDriver implements SensorFactory {
   private static final List<String> PULLS = List.of("none", "up", "down");
@@ -40,12 +41,16 @@ public final class GpioInDriver implements SensorFactory {
     o.allowOnly(Set.of("pin", "pull", "debounce", "activeLow", "quantity", "edges"));
     int pin = (int) o.integer("pin");
     if (pin < 0 || pin > 27) {
-      throw new ConfigException(o.location(), "pin", pin + " out of range, expected a BCM pin 0..27 of the 40-pin header");
+      throw new ConfigException(
+          o.location(),
+          "pin",
+          pin + " out of range, expected a BCM pin 0..27 of the 40-pin header");
     }
     Pull pull = Pull.valueOf(o.choice("pull", "none", PULLS).toUpperCase(Locale.ROOT));
     Duration debounce = o.duration("debounce", Duration.ofMillis(20));
     if (debounce.compareTo(Duration.ofSeconds(10)) > 0) {
-      throw new ConfigException(o.location(), "debounce", "must be at most 10s, got " + debounce.toMillis() + "ms");
+      throw new ConfigException(
+          o.location(), "debounce", "must be at most 10s, got " + debounce.toMillis() + "ms");
     }
     boolean activeLow = o.bool("activeLow", false);
     String quantity = o.string("quantity", "state");
@@ -66,7 +71,13 @@ public final class GpioInDriver implements SensorFactory {
     private final String edges;
     private GpioInput input;
 
-    GpioInSensor(SensorContext ctx, int pin, Pull pull, Duration debounce, boolean activeLow, String quantity,
+    GpioInSensor(
+        SensorContext ctx,
+        int pin,
+        Pull pull,
+        Duration debounce,
+        boolean activeLow,
+        String quantity,
         String edges) {
       this.ctx = ctx;
       this.pin = pin;
@@ -84,14 +95,16 @@ public final class GpioInDriver implements SensorFactory {
       try {
         in = ctx.hardware().gpioInput(pin, pull, debounce);
       } catch (IOException e) {
-        throw new IOException("gpio-in on GPIO " + pin + ": claiming the pin failed: " + e.getMessage(), e);
+        throw new IOException(
+            "gpio-in on GPIO " + pin + ": claiming the pin failed: " + e.getMessage(), e);
       }
-      in.onChange(high -> {
-        boolean active = high != activeLow;
-        if (edges.equals("both") || (edges.equals("rising") == active)) {
-          ctx.emit(Reading.bool(quantity, active, ctx.clock().instant()));
-        }
-      });
+      in.onChange(
+          high -> {
+            boolean active = high != activeLow;
+            if (edges.equals("both") || (edges.equals("rising") == active)) {
+              ctx.emit(Reading.bool(quantity, active, ctx.clock().instant()));
+            }
+          });
       input = in;
     }
 

@@ -21,7 +21,9 @@ import java.util.Set;
 public final class GpioOutDriver implements SensorFactory {
   private final Outputs outputs;
 
-  /** @param outputs where started outputs are registered for {@code output.set} */
+  /**
+   * @param outputs where started outputs are registered for {@code output.set}
+   */
   public GpioOutDriver(Outputs outputs) {
     this.outputs = outputs;
   }
@@ -42,14 +44,19 @@ public final class GpioOutDriver implements SensorFactory {
     o.allowOnly(Set.of("pin", "output", "safeState", "activeLow"));
     int pin = (int) o.integer("pin");
     if (pin < 0 || pin > 27) {
-      throw new ConfigException(o.location(), "pin", pin + " out of range, expected a BCM pin 0..27 of the 40-pin header");
+      throw new ConfigException(
+          o.location(),
+          "pin",
+          pin + " out of range, expected a BCM pin 0..27 of the 40-pin header");
     }
     String name = o.string("output", ctx.name());
     if (name.isEmpty()) {
       throw new ConfigException(o.location(), "output", "must not be empty");
     }
     if (!o.has("safeState")) {
-      throw new ConfigException(o.location(), "safeState",
+      throw new ConfigException(
+          o.location(),
+          "safeState",
           "missing: declare the state the output takes at start and shutdown (false = off, true = on)");
     }
     boolean safe = o.bool("safeState");
@@ -59,7 +66,10 @@ public final class GpioOutDriver implements SensorFactory {
     return out;
   }
 
-  /** One output; also the object {@link Outputs} switches. Thread-safe: commands and reads may overlap. */
+  /**
+   * One output; also the object {@link Outputs} switches. Thread-safe: commands and reads may
+   * overlap.
+   */
   static final class Output implements Sensor {
     private final SensorContext ctx;
     private final Outputs registry;
@@ -70,7 +80,13 @@ public final class GpioOutDriver implements SensorFactory {
     private GpioOutput gpio;
     private boolean on;
 
-    Output(SensorContext ctx, Outputs registry, String name, int pin, boolean safe, boolean activeLow) {
+    Output(
+        SensorContext ctx,
+        Outputs registry,
+        String name,
+        int pin,
+        boolean safe,
+        boolean activeLow) {
       this.ctx = ctx;
       this.registry = registry;
       this.name = name;
@@ -96,7 +112,8 @@ public final class GpioOutDriver implements SensorFactory {
         throw new IOException(where() + ": claiming the pin failed: " + e.getMessage(), e);
       }
       on = safe;
-      ctx.log().info("output " + name + " started in its safe state (" + (safe ? "on" : "off") + ")");
+      ctx.log()
+          .info("output " + name + " started in its safe state (" + (safe ? "on" : "off") + ")");
       try {
         registry.attach(this);
       } catch (IOException e) {
@@ -142,7 +159,8 @@ public final class GpioOutDriver implements SensorFactory {
       try {
         gpio.set(safe != activeLow);
         on = safe;
-        ctx.log().info("output " + name + " stopped in its safe state (" + (safe ? "on" : "off") + ")");
+        ctx.log()
+            .info("output " + name + " stopped in its safe state (" + (safe ? "on" : "off") + ")");
       } catch (IOException e) {
         ctx.log().error("driving " + where() + " to its safe state failed", e);
       }

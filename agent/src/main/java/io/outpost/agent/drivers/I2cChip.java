@@ -1,9 +1,9 @@
 package io.outpost.agent.drivers;
 
+import io.outpost.plugin.ConfigException;
 import io.outpost.plugin.Hardware;
 import io.outpost.plugin.I2cDevice;
 import io.outpost.plugin.Options;
-import io.outpost.plugin.ConfigException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.List;
@@ -12,12 +12,13 @@ import java.util.stream.Collectors;
 
 /**
  * An opened I2C device as the built-in drivers use it: every failure becomes an {@link IOException}
- * that names the part, the address, the step and a hint, so a log line alone tells the user where to
- * look. Not thread-safe (a sensor is read by one thread at a time).
+ * that names the part, the address, the step and a hint, so a log line alone tells the user where
+ * to look. Not thread-safe (a sensor is read by one thread at a time).
  */
 final class I2cChip implements AutoCloseable {
-  static final String HINT = "is I2C enabled (raspi-config)? is the device wired and powered? "
-      + "is the address right (i2cdetect -y BUS)?";
+  static final String HINT =
+      "is I2C enabled (raspi-config)? is the device wired and powered? "
+          + "is the address right (i2cdetect -y BUS)?";
 
   private final String part;
   private final int bus;
@@ -36,21 +37,26 @@ final class I2cChip implements AutoCloseable {
     try {
       return new I2cChip(part, bus, address, hw.i2c(bus, address));
     } catch (IOException e) {
-      throw new IOException(where(part, bus, address) + ": opening the device failed: " + e.getMessage()
-          + hint(e), e);
+      throw new IOException(
+          where(part, bus, address) + ": opening the device failed: " + e.getMessage() + hint(e),
+          e);
     }
   }
 
-  /** What a driver does to a freshly opened chip before it counts as started (identify, reset, configure). */
+  /**
+   * What a driver does to a freshly opened chip before it counts as started (identify, reset,
+   * configure).
+   */
   interface SetUp {
     void run(I2cChip chip) throws IOException;
   }
 
   /**
-   * Opens the device and runs {@code setUp} on it. When the set-up fails the device is closed again,
-   * so a failed {@code start()} never leaves a bus handle open.
+   * Opens the device and runs {@code setUp} on it. When the set-up fails the device is closed
+   * again, so a failed {@code start()} never leaves a bus handle open.
    */
-  static I2cChip openAndSetUp(Hardware hw, String part, int bus, int address, SetUp setUp) throws IOException {
+  static I2cChip openAndSetUp(Hardware hw, String part, int bus, int address, SetUp setUp)
+      throws IOException {
     I2cChip c = open(hw, part, bus, address);
     try {
       setUp.run(c);
@@ -77,8 +83,12 @@ final class I2cChip implements AutoCloseable {
   static int address(Options o, int defaultAddress, List<Integer> allowed) throws ConfigException {
     long a = o.integer("address", defaultAddress);
     if (!allowed.contains((int) a)) {
-      throw new ConfigException(o.location(), "address", hex((int) a) + " is not an address of this part, expected "
-          + allowed.stream().map(I2cChip::hex).collect(Collectors.joining(" or ")));
+      throw new ConfigException(
+          o.location(),
+          "address",
+          hex((int) a)
+              + " is not an address of this part, expected "
+              + allowed.stream().map(I2cChip::hex).collect(Collectors.joining(" or ")));
     }
     return (int) a;
   }
@@ -150,7 +160,8 @@ final class I2cChip implements AutoCloseable {
 
   private IOException failed(String step, IOException e) {
     if (e instanceof InterruptedIOException) {
-      InterruptedIOException ie = new InterruptedIOException(where() + ": " + step + " was interrupted (bus stuck?)");
+      InterruptedIOException ie =
+          new InterruptedIOException(where() + ": " + step + " was interrupted (bus stuck?)");
       ie.initCause(e);
       return ie;
     }

@@ -16,10 +16,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Microchip MCP3008 8-channel 10-bit ADC over SPI (mode 0). Channels are single-ended
- * ({@code "CH0"}) or pseudo-differential pairs ({@code "CH0-CH1"}, IN+ first). Each channel is one
- * reading: volts (code · Vref / 1024, datasheet equation 4-1) or, with {@code "output": "ratio"},
- * the fraction of Vref (unit {@code /}).
+ * Microchip MCP3008 8-channel 10-bit ADC over SPI (mode 0). Channels are single-ended ({@code
+ * "CH0"}) or pseudo-differential pairs ({@code "CH0-CH1"}, IN+ first). Each channel is one reading:
+ * volts (code · Vref / 1024, datasheet equation 4-1) or, with {@code "output": "ratio"}, the
+ * fraction of Vref (unit {@code /}).
  */
 public final class Mcp3008Driver implements SensorFactory {
   private static final Map<String, Integer> INPUTS = inputs();
@@ -58,14 +58,18 @@ public final class Mcp3008Driver implements SensorFactory {
     int speed = (int) o.integer("speedHz", 1_000_000, 10_000, 3_600_000);
     double vref = o.number("vref", 3.3);
     if (vref <= 0 || vref > 5.5) {
-      throw new ConfigException(o.location(), "vref", vref + " out of range, expected 0 < vref <= 5.5 (volts)");
+      throw new ConfigException(
+          o.location(), "vref", vref + " out of range, expected 0 < vref <= 5.5 (volts)");
     }
     boolean ratio = o.choice("output", "volts", List.of("volts", "ratio")).equals("ratio");
     Map<String, Integer> channels = Ads1115Driver.channels(o, INPUTS, "CH0");
     return new Mcp3008Sensor(ctx, bus, cs, speed, vref, ratio, channels);
   }
 
-  /** The request for one conversion: start bit, then SGL/DIFF and D2..D0, then 8 clocks for the result. */
+  /**
+   * The request for one conversion: start bit, then SGL/DIFF and D2..D0, then 8 clocks for the
+   * result.
+   */
   static byte[] request(int input) {
     return new byte[] {0x01, (byte) (input << 4), 0x00};
   }
@@ -91,7 +95,13 @@ public final class Mcp3008Driver implements SensorFactory {
     private final Map<String, Integer> channels;
     private SpiDevice spi;
 
-    Mcp3008Sensor(SensorContext ctx, int bus, int cs, int speed, double vref, boolean ratio,
+    Mcp3008Sensor(
+        SensorContext ctx,
+        int bus,
+        int cs,
+        int speed,
+        double vref,
+        boolean ratio,
         Map<String, Integer> channels) {
       this.ctx = ctx;
       this.bus = bus;
@@ -112,8 +122,14 @@ public final class Mcp3008Driver implements SensorFactory {
       try {
         spi = ctx.hardware().spi(bus, cs, speed, 0);
       } catch (IOException e) {
-        throw new IOException(where() + ": opening the device failed: " + e.getMessage()
-            + (String.valueOf(e.getMessage()).contains("raspi-config") ? "" : "; is SPI enabled (raspi-config)?"), e);
+        throw new IOException(
+            where()
+                + ": opening the device failed: "
+                + e.getMessage()
+                + (String.valueOf(e.getMessage()).contains("raspi-config")
+                    ? ""
+                    : "; is SPI enabled (raspi-config)?"),
+            e);
       }
     }
 
@@ -128,12 +144,20 @@ public final class Mcp3008Driver implements SensorFactory {
         try {
           code = code(spi.transfer(request(ch.getValue())));
         } catch (IOException e) {
-          throw new IOException(where() + ": reading " + ch.getKey() + " failed: " + e.getMessage()
-              + "; is the MCP3008 wired to MOSI/MISO/SCLK and the right chip select?", e);
+          throw new IOException(
+              where()
+                  + ": reading "
+                  + ch.getKey()
+                  + " failed: "
+                  + e.getMessage()
+                  + "; is the MCP3008 wired to MOSI/MISO/SCLK and the right chip select?",
+              e);
         }
         Instant now = ctx.clock().instant();
-        out.add(ratio ? Reading.number(ch.getKey(), "/", code / 1024.0, now)
-            : Reading.number(ch.getKey(), "V", code * vref / 1024.0, now));
+        out.add(
+            ratio
+                ? Reading.number(ch.getKey(), "/", code / 1024.0, now)
+                : Reading.number(ch.getKey(), "V", code * vref / 1024.0, now));
       }
       return out;
     }

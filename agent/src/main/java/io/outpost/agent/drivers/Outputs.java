@@ -12,12 +12,12 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The switchable outputs ({@code gpio-out} sensors) of one agent, and the {@code output.set} command
- * that switches them. An output is <em>declared</em> when its sensor is created and <em>attached</em>
- * while it runs (between a successful {@code start()} and {@code close()}).
+ * The switchable outputs ({@code gpio-out} sensors) of one agent, and the {@code output.set}
+ * command that switches them. An output is <em>declared</em> when its sensor is created and
+ * <em>attached</em> while it runs (between a successful {@code start()} and {@code close()}).
  *
- * <p>Agent wiring: create one {@code Outputs}, pass it to {@link Drivers#all(Outputs)} when building
- * the sensor registry, register {@link #commandHandler()} with the command router, and put
+ * <p>Agent wiring: create one {@code Outputs}, pass it to {@link Drivers#all(Outputs)} when
+ * building the sensor registry, register {@link #commandHandler()} with the command router, and put
  * {@link #states()} into status. Thread-safe.
  */
 public final class Outputs {
@@ -31,7 +31,8 @@ public final class Outputs {
   synchronized void attach(GpioOutDriver.Output output) throws IOException {
     GpioOutDriver.Output other = attached.get(output.name());
     if (other != null && other != output) {
-      throw new IOException("output name \"" + output.name() + "\" is already used by another running gpio-out");
+      throw new IOException(
+          "output name \"" + output.name() + "\" is already used by another running gpio-out");
     }
     attached.put(output.name(), output);
   }
@@ -40,7 +41,10 @@ public final class Outputs {
     attached.remove(output.name(), output);
   }
 
-  /** Every declared output's current state: true/false, or null when it is not running (failed or stopped). */
+  /**
+   * Every declared output's current state: true/false, or null when it is not running (failed or
+   * stopped).
+   */
   public Map<String, Boolean> states() {
     Map<String, GpioOutDriver.Output> snapshot = new LinkedHashMap<>();
     synchronized (this) {
@@ -63,20 +67,23 @@ public final class Outputs {
     GpioOutDriver.Output o;
     synchronized (this) {
       if (!declared.contains(name)) {
-        throw new ConfigException("output.set", "output", "\"" + name + "\" is not an output of this device (outputs: "
-            + declared + ")");
+        throw new ConfigException(
+            "output.set",
+            "output",
+            "\"" + name + "\" is not an output of this device (outputs: " + declared + ")");
       }
       o = attached.get(name);
     }
     if (o == null) {
-      throw new IOException("output \"" + name + "\" is not running (its start failed or the agent is stopping)");
+      throw new IOException(
+          "output \"" + name + "\" is not running (its start failed or the agent is stopping)");
     }
     return o.set(value);
   }
 
   /**
-   * The {@code output.set} handler: args {@code {"output": NAME, "value": BOOLEAN}}; result
-   * {@code {"output": NAME, "value": NEW, "previous": OLD}}. A missing or wrong argument or an unknown
+   * The {@code output.set} handler: args {@code {"output": NAME, "value": BOOLEAN}}; result {@code
+   * {"output": NAME, "value": NEW, "previous": OLD}}. A missing or wrong argument or an unknown
    * output is {@code rejected}; an output that is down or a pin that fails is {@code failed}.
    */
   public CommandHandler commandHandler() {

@@ -1,6 +1,9 @@
 package io.outpost.agent.drivers;
 
-/** The CRC-8 Sensirion puts after every data word: polynomial 0x31, init 0xFF, no reflection, no final XOR. */
+/**
+ * The CRC-8 Sensirion puts after every data word: polynomial 0x31, init 0xFF, no reflection, no
+ * final XOR.
+ */
 final class SensirionCrc {
   private SensirionCrc() {}
 

@@ -15,16 +15,19 @@ import java.util.Set;
 /**
  * Sensirion SHT3x (SHT30/SHT31/SHT35) temperature and humidity over I2C, single-shot mode without
  * clock stretching. Each data word is followed by a CRC-8 (poly 0x31, init 0xFF); a word whose CRC
- * does not match fails the reading instead of reporting a wrong value. Readings: {@code temperature}
- * (Cel) = −45 + 175·S/65535, {@code humidity} (%RH) = 100·S/65535, unrounded.
+ * does not match fails the reading instead of reporting a wrong value. Readings: {@code
+ * temperature} (Cel) = −45 + 175·S/65535, {@code humidity} (%RH) = 100·S/65535, unrounded.
  */
 public final class Sht3xDriver implements SensorFactory {
   /** Soft reset command; the datasheet gives 1.5 ms until the chip listens again. */
   static final int CMD_SOFT_RESET = 0x30A2;
+
   static final int CMD_READ_STATUS = 0xF32D;
   private static final List<String> REPEATABILITY = List.of("high", "medium", "low");
+
   /** Single shot, clock stretching disabled: high, medium, low repeatability. */
   private static final int[] CMD_MEASURE = {0x2400, 0x240B, 0x2416};
+
   /** Maximum measurement durations from the datasheet (15.5, 6.5, 4.5 ms), rounded up. */
   private static final long[] MEASURE_MILLIS = {16, 7, 5};
 
@@ -65,13 +68,20 @@ public final class Sht3xDriver implements SensorFactory {
     @Override
     public void start() throws IOException {
       close();
-      chip = I2cChip.openAndSetUp(ctx.hardware(), "sht3x", bus, address, c -> {
-        command(c, CMD_SOFT_RESET, "soft reset");
-        I2cChip.pause(2);
-        // Reading the status word proves an SHT3x answers (right protocol, right CRC) before the first sample.
-        command(c, CMD_READ_STATUS, "requesting the status register");
-        word(c, c.read(3, "reading the status register"), 0, "status");
-      });
+      chip =
+          I2cChip.openAndSetUp(
+              ctx.hardware(),
+              "sht3x",
+              bus,
+              address,
+              c -> {
+                command(c, CMD_SOFT_RESET, "soft reset");
+                I2cChip.pause(2);
+                // Reading the status word proves an SHT3x answers (right protocol, right CRC)
+                // before the first sample.
+                command(c, CMD_READ_STATUS, "requesting the status register");
+                word(c, c.read(3, "reading the status register"), 0, "status");
+              });
     }
 
     @Override
@@ -98,9 +108,16 @@ public final class Sht3xDriver implements SensorFactory {
       int lsb = d[i + 1] & 0xFF;
       int crc = SensirionCrc.crc8(msb, lsb);
       if (crc != (d[i + 2] & 0xFF)) {
-        throw c.problem(String.format(Locale.ROOT,
-            "CRC mismatch on the %s word 0x%02X%02X: received 0x%02X, computed 0x%02X "
-                + "(noise on the bus? check wiring length and pull-ups)", what, msb, lsb, d[i + 2] & 0xFF, crc));
+        throw c.problem(
+            String.format(
+                Locale.ROOT,
+                "CRC mismatch on the %s word 0x%02X%02X: received 0x%02X, computed 0x%02X "
+                    + "(noise on the bus? check wiring length and pull-ups)",
+                what,
+                msb,
+                lsb,
+                d[i + 2] & 0xFF,
+                crc));
       }
       return msb << 8 | lsb;
     }

@@ -20,9 +20,9 @@ import java.util.Set;
 
 /**
  * Health of the board itself: load average ({@code /proc/loadavg}), memory ({@code /proc/meminfo}),
- * disk space of a mount point, uptime ({@code /proc/uptime}) and, where the firmware exposes it, the
- * Raspberry Pi throttling flags that {@code vcgencmd get_throttled} prints
- * ({@code /sys/devices/platform/soc/soc:firmware/get_throttled}).
+ * disk space of a mount point, uptime ({@code /proc/uptime}) and, where the firmware exposes it,
+ * the Raspberry Pi throttling flags that {@code vcgencmd get_throttled} prints ({@code
+ * /sys/devices/platform/soc/soc:firmware/get_throttled}).
  */
 public final class SystemDriver implements SensorFactory {
   static final String THROTTLED = "/sys/devices/platform/soc/soc:firmware/get_throttled";
@@ -43,7 +43,8 @@ public final class SystemDriver implements SensorFactory {
     o.allowOnly(Set.of("disk"));
     String disk = o.string("disk", "/");
     if (!disk.startsWith("/")) {
-      throw new ConfigException(o.location(), "disk", "\"" + disk + "\" must be an absolute path such as \"/\"");
+      throw new ConfigException(
+          o.location(), "disk", "\"" + disk + "\" must be an absolute path such as \"/\"");
     }
     return () -> read(ctx, disk);
   }
@@ -55,7 +56,8 @@ public final class SystemDriver implements SensorFactory {
 
     String[] load = text(hw, "/proc/loadavg").split("\\s+");
     if (load.length < 3) {
-      throw new IOException("system: /proc/loadavg holds too few fields: \"" + String.join(" ", load) + "\"");
+      throw new IOException(
+          "system: /proc/loadavg holds too few fields: \"" + String.join(" ", load) + "\"");
     }
     out.add(Reading.number("load1", null, number(load[0], "/proc/loadavg"), now));
     out.add(Reading.number("load5", null, number(load[1], "/proc/loadavg"), now));
@@ -72,7 +74,8 @@ public final class SystemDriver implements SensorFactory {
       }
     }
     if (total <= 0 || available < 0) {
-      throw new IOException("system: /proc/meminfo lacks MemTotal or MemAvailable (kernel older than 3.14?)");
+      throw new IOException(
+          "system: /proc/meminfo lacks MemTotal or MemAvailable (kernel older than 3.14?)");
     }
     out.add(Reading.number("memAvailable", "B", available, now));
     out.add(Reading.number("memUsed", "/", 1.0 - (double) available / total, now));
@@ -95,12 +98,16 @@ public final class SystemDriver implements SensorFactory {
 
     Path throttled = hw.path(THROTTLED);
     if (Files.isReadable(throttled)) {
-      String t = Files.readString(throttled, StandardCharsets.US_ASCII).strip().toLowerCase(java.util.Locale.ROOT);
+      String t =
+          Files.readString(throttled, StandardCharsets.US_ASCII)
+              .strip()
+              .toLowerCase(java.util.Locale.ROOT);
       long bits;
       try {
         bits = Long.parseLong(t.startsWith("0x") ? t.substring(2) : t, 16);
       } catch (NumberFormatException e) {
-        throw new IOException("system: " + THROTTLED + " holds \"" + t + "\", expected a hex bit mask");
+        throw new IOException(
+            "system: " + THROTTLED + " holds \"" + t + "\", expected a hex bit mask");
       }
       // Bit meanings as documented for vcgencmd get_throttled.
       out.add(Reading.bool("undervoltage", (bits & 0x1) != 0, now));

@@ -5,8 +5,8 @@ import java.io.IOException;
 
 /**
  * Behaviour model of a TI ADS1115 16-bit ADC on top of a register image. The chip has four 16-bit
- * registers behind a pointer (0 conversion, 1 config, 2 Lo_thresh, 3 Hi_thresh), written as
- * {@code [pointer, msb, lsb]} and read as two bytes from the last pointer.
+ * registers behind a pointer (0 conversion, 1 config, 2 Lo_thresh, 3 Hi_thresh), written as {@code
+ * [pointer, msb, lsb]} and read as two bytes from the last pointer.
  *
  * <table>
  *   <caption>Image layout</caption>
@@ -26,7 +26,9 @@ import java.io.IOException;
 public final class Ads1115Model implements RegisterFileI2c.Model {
   public static final int INPUTS = 0x10;
   public static final int FAULTS = 0x20;
-  private static final double[] FULL_SCALE = {6.144, 4.096, 2.048, 1.024, 0.512, 0.256, 0.256, 0.256};
+  private static final double[] FULL_SCALE = {
+    6.144, 4.096, 2.048, 1.024, 0.512, 0.256, 0.256, 0.256
+  };
 
   @Override
   public void onWrite(RegisterFileI2c chip, byte[] data) throws IOException {
@@ -40,7 +42,8 @@ public final class Ads1115Model implements RegisterFileI2c.Model {
       return;
     }
     if (data.length != 3) {
-      throw new IOException("ADS1115 NACKed a " + data.length + "-byte write (expected pointer + 2 bytes)");
+      throw new IOException(
+          "ADS1115 NACKed a " + data.length + "-byte write (expected pointer + 2 bytes)");
     }
     int value = ((data[1] & 0xFF) << 8) | (data[2] & 0xFF);
     if (pointer == 0) {
@@ -70,8 +73,10 @@ public final class Ads1115Model implements RegisterFileI2c.Model {
     int mux = (config >> 12) & 7;
     double fs = FULL_SCALE[(config >> 9) & 7];
     int[][] pairs = {{0, 1}, {0, 3}, {1, 3}, {2, 3}, {0, -1}, {1, -1}, {2, -1}, {3, -1}};
-    double volts = (microvolts(chip, pairs[mux][0])
-        - (pairs[mux][1] < 0 ? 0 : microvolts(chip, pairs[mux][1]))) / 1e6;
+    double volts =
+        (microvolts(chip, pairs[mux][0])
+                - (pairs[mux][1] < 0 ? 0 : microvolts(chip, pairs[mux][1])))
+            / 1e6;
     long code = Math.round(volts * 32768 / fs);
     return (int) Math.max(-32768, Math.min(32767, code)) & 0xFFFF;
   }

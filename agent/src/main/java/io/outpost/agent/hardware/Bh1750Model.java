@@ -17,11 +17,11 @@ import java.util.Locale;
  * </table>
  *
  * <p>Opcodes as in the datasheet: {@code 0x00} power down, {@code 0x01} power on, {@code 0x07}
- * reset (data register to 0; only while powered on), {@code 0x10/0x11/0x13} continuous and
- * {@code 0x20/0x21/0x23} one-time H/H2/L-resolution measurement, {@code 0x40|hi} and
- * {@code 0x60|lo} set MTreg (31..254). A measurement stores count·MTreg/69 (twice that in H2 mode,
- * capped at 65535) in the data register; one-time modes power down afterwards. A measurement
- * opcode while powered down is accepted (it powers the chip up), as on the real part.
+ * reset (data register to 0; only while powered on), {@code 0x10/0x11/0x13} continuous and {@code
+ * 0x20/0x21/0x23} one-time H/H2/L-resolution measurement, {@code 0x40|hi} and {@code 0x60|lo} set
+ * MTreg (31..254). A measurement stores count·MTreg/69 (twice that in H2 mode, capped at 65535) in
+ * the data register; one-time modes power down afterwards. A measurement opcode while powered down
+ * is accepted (it powers the chip up), as on the real part.
  */
 public final class Bh1750Model implements RegisterFileI2c.Model {
   public static final int COUNT = 0x00;
@@ -49,7 +49,8 @@ public final class Bh1750Model implements RegisterFileI2c.Model {
       }
       case 0x10, 0x11, 0x13, 0x20, 0x21, 0x23 -> {
         int mt = (mtHigh << 5) | mtLow;
-        long count = Math.round(chip.getU16be(COUNT) * (mt / 69.0) * (op == 0x11 || op == 0x21 ? 2 : 1));
+        long count =
+            Math.round(chip.getU16be(COUNT) * (mt / 69.0) * (op == 0x11 || op == 0x21 ? 2 : 1));
         this.data = (int) Math.min(65535, count);
         powered = op < 0x20; // one-time modes power down after measuring
       }
@@ -59,7 +60,8 @@ public final class Bh1750Model implements RegisterFileI2c.Model {
         } else if ((op & 0xE0) == 0x60) {
           mtLow = op & 0x1F;
         } else {
-          throw new IOException(String.format(Locale.ROOT, "BH1750 NACKed unknown opcode 0x%02X", op));
+          throw new IOException(
+              String.format(Locale.ROOT, "BH1750 NACKed unknown opcode 0x%02X", op));
         }
       }
     }

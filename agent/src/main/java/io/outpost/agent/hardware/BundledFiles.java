@@ -14,10 +14,10 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
 /**
- * Finds the fixture files of bundled simulated profiles ({@code device-profiles/sim/**}, packaged as
- * classpath resources {@code profiles/sim/**}). A bundled profile has no directory of its own, so a
- * {@code simulate} path that is not found next to the profile is looked up here. Inside a jar the
- * file or directory is copied to a temporary directory once per process, because the register
+ * Finds the fixture files of bundled simulated profiles ({@code device-profiles/sim/**}, packaged
+ * as classpath resources {@code profiles/sim/**}). A bundled profile has no directory of its own,
+ * so a {@code simulate} path that is not found next to the profile is looked up here. Inside a jar
+ * the file or directory is copied to a temporary directory once per process, because the register
  * images are small and sysfs roots must be real directories.
  */
 final class BundledFiles {
@@ -26,7 +26,10 @@ final class BundledFiles {
 
   private BundledFiles() {}
 
-  /** The bundled file or directory {@code relative} (such as {@code "sim/greenhouse/sht31.hex"}), if any. */
+  /**
+   * The bundled file or directory {@code relative} (such as {@code "sim/greenhouse/sht31.hex"}), if
+   * any.
+   */
   static Optional<Path> find(String relative) {
     return find(BundledFiles.class.getClassLoader(), relative);
   }

@@ -5,7 +5,9 @@ import io.outpost.plugin.Hardware;
 import io.outpost.plugin.Options;
 import java.nio.file.Path;
 
-/** Chooses the hardware a sensor talks to: real buses and pins, or the simulation its config names. */
+/**
+ * Chooses the hardware a sensor talks to: real buses and pins, or the simulation its config names.
+ */
 public final class Hardwares {
   private Hardwares() {}
 
@@ -13,11 +15,12 @@ public final class Hardwares {
    * The hardware for one sensor.
    *
    * @param simulate the sensor's {@code simulate} object (empty when absent): empty gives the real
-   *     Pi4J-backed buses and pins (opened lazily, on the sensor's first {@code start()}); otherwise a
-   *     simulation built from it (docs/simulation.md)
+   *     Pi4J-backed buses and pins (opened lazily, on the sensor's first {@code start()});
+   *     otherwise a simulation built from it (docs/simulation.md)
    * @param baseDir the directory relative paths in {@code simulate} are resolved against (the file
    *     that declared the sensor)
-   * @throws ConfigException naming the {@code simulate} key and file when a simulation cannot be built
+   * @throws ConfigException naming the {@code simulate} key and file when a simulation cannot be
+   *     built
    */
   public static Hardware forSensor(Options simulate, Path baseDir) throws ConfigException {
     return forSensor(null, simulate, baseDir);
@@ -27,7 +30,8 @@ public final class Hardwares {
    * As {@link #forSensor(Options, Path)}, and a register image with no {@code model} gets the one
    * {@code sensorType} needs (e.g. {@code sht3x} for type {@code sht3x}).
    */
-  public static Hardware forSensor(String sensorType, Options simulate, Path baseDir) throws ConfigException {
+  public static Hardware forSensor(String sensorType, Options simulate, Path baseDir)
+      throws ConfigException {
     if (simulate == null || simulate.asMap().isEmpty()) {
       return real();
     }

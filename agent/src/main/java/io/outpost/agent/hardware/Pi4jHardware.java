@@ -25,25 +25,27 @@ import java.util.function.Consumer;
 import org.tinylog.Logger;
 
 /**
- * The real buses and pins through Pi4J 2: I2C and SPI with the {@code linuxfs} providers
- * ({@code /dev/i2c-N}, {@code /dev/spidevB.C}), GPIO with {@code gpiod} ({@code /dev/gpiochip0}).
- * Neither needs root: the agent's user is in the {@code i2c}, {@code spi} and {@code gpio} groups.
+ * The real buses and pins through Pi4J 2: I2C and SPI with the {@code linuxfs} providers ({@code
+ * /dev/i2c-N}, {@code /dev/spidevB.C}), GPIO with {@code gpiod} ({@code /dev/gpiochip0}). Neither
+ * needs root: the agent's user is in the {@code i2c}, {@code spi} and {@code gpio} groups.
  *
  * <p>One Pi4J context serves the whole process (Pi4J keeps a registry of claimed I/O per context,
- * and the GPIO chip should be opened once); it is created on first use, so configurations that never
- * touch real hardware (simulated profiles, {@code outpost check}) never load Pi4J's natives. Every
- * Pi4J runtime exception is turned into an {@link IOException} naming the bus/pin and a hint.
+ * and the GPIO chip should be opened once); it is created on first use, so configurations that
+ * never touch real hardware (simulated profiles, {@code outpost check}) never load Pi4J's natives.
+ * Every Pi4J runtime exception is turned into an {@link IOException} naming the bus/pin and a hint.
  * Thread-safe.
  */
 final class Pi4jHardware implements Hardware {
   static final Pi4jHardware INSTANCE = new Pi4jHardware();
 
-  private static final String I2C_HINT = "is I2C enabled (raspi-config, dtparam=i2c_arm=on)? "
-      + "is the device wired to SDA/SCL and powered? is the address right (i2cdetect -y BUS)?";
-  private static final String SPI_HINT = "is SPI enabled (raspi-config, dtparam=spi=on)? "
-      + "is the chip select right?";
-  private static final String GPIO_HINT = "is the pin free (not used by another program or overlay)? "
-      + "is the agent's user in group gpio?";
+  private static final String I2C_HINT =
+      "is I2C enabled (raspi-config, dtparam=i2c_arm=on)? "
+          + "is the device wired to SDA/SCL and powered? is the address right (i2cdetect -y BUS)?";
+  private static final String SPI_HINT =
+      "is SPI enabled (raspi-config, dtparam=spi=on)? " + "is the chip select right?";
+  private static final String GPIO_HINT =
+      "is the pin free (not used by another program or overlay)? "
+          + "is the agent's user in group gpio?";
 
   private final AtomicLong ids = new AtomicLong();
   private Context context;
@@ -57,11 +59,13 @@ final class Pi4jHardware implements Hardware {
       } catch (RuntimeException | LinkageError e) {
         throw new IOException("starting Pi4J failed: " + e.getMessage(), e);
       }
-      // Pi4J's own board-detection lines are silenced (see cli.Logging); this is their one-line summary.
+      // Pi4J's own board-detection lines are silenced (see cli.Logging); this is their one-line
+      // summary.
       BoardModel board = boardModel(context);
       if (board == BoardModel.UNKNOWN) {
-        Logger.warn("Pi4J does not recognise this machine as a Raspberry Pi (no /proc/device-tree/model); "
-            + "real GPIO, I2C and SPI will probably fail");
+        Logger.warn(
+            "Pi4J does not recognise this machine as a Raspberry Pi (no /proc/device-tree/model); "
+                + "real GPIO, I2C and SPI will probably fail");
       } else if (board != null) {
         Logger.info("Pi4J started on {}", board.getLabel());
       }
@@ -98,8 +102,14 @@ final class Pi4jHardware implements Hardware {
     String where = String.format(Locale.ROOT, "I2C device 0x%02X on bus %d", address, bus);
     Context ctx = context();
     try {
-      I2C i2c = ctx.create(I2C.newConfigBuilder(ctx).id(id("i2c")).bus(bus).device(address)
-          .provider("linuxfs-i2c").build());
+      I2C i2c =
+          ctx.create(
+              I2C.newConfigBuilder(ctx)
+                  .id(id("i2c"))
+                  .bus(bus)
+                  .device(address)
+                  .provider("linuxfs-i2c")
+                  .build());
       return new RealI2c(ctx, i2c, where);
     } catch (RuntimeException e) {
       throw new IOException("opening " + where + " failed: " + e.getMessage() + "; " + I2C_HINT, e);
@@ -111,9 +121,16 @@ final class Pi4jHardware implements Hardware {
     String where = "SPI /dev/spidev" + bus + "." + chipSelect;
     Context ctx = context();
     try {
-      Spi spi = ctx.create(Spi.newConfigBuilder(ctx).id(id("spi")).bus(bus)
-          .chipSelect(SpiChipSelect.getByNumber(chipSelect)).baud(speedHz).mode(mode)
-          .provider("linuxfs-spi").build());
+      Spi spi =
+          ctx.create(
+              Spi.newConfigBuilder(ctx)
+                  .id(id("spi"))
+                  .bus(bus)
+                  .chipSelect(SpiChipSelect.getByNumber(chipSelect))
+                  .baud(speedHz)
+                  .mode(mode)
+                  .provider("linuxfs-spi")
+                  .build());
       return new RealSpi(ctx, spi, where);
     } catch (RuntimeException e) {
       throw new IOException("opening " + where + " failed: " + e.getMessage() + "; " + SPI_HINT, e);
@@ -124,17 +141,25 @@ final class Pi4jHardware implements Hardware {
   public GpioInput gpioInput(int bcmPin, Pull pull, Duration debounce) throws IOException {
     Context ctx = context();
     try {
-      PullResistance pr = switch (pull) {
-        case UP -> PullResistance.PULL_UP;
-        case DOWN -> PullResistance.PULL_DOWN;
-        case NONE -> PullResistance.OFF;
-      };
-      DigitalInput in = ctx.create(DigitalInput.newConfigBuilder(ctx).id(id("in")).address(bcmPin)
-          .pull(pr).debounce(debounce.toNanos() / 1000).provider("gpiod-digital-input").build());
+      PullResistance pr =
+          switch (pull) {
+            case UP -> PullResistance.PULL_UP;
+            case DOWN -> PullResistance.PULL_DOWN;
+            case NONE -> PullResistance.OFF;
+          };
+      DigitalInput in =
+          ctx.create(
+              DigitalInput.newConfigBuilder(ctx)
+                  .id(id("in"))
+                  .address(bcmPin)
+                  .pull(pr)
+                  .debounce(debounce.toNanos() / 1000)
+                  .provider("gpiod-digital-input")
+                  .build());
       return new RealInput(ctx, in, bcmPin);
     } catch (RuntimeException e) {
-      throw new IOException("claiming GPIO " + bcmPin + " as input failed: " + e.getMessage() + "; "
-          + GPIO_HINT, e);
+      throw new IOException(
+          "claiming GPIO " + bcmPin + " as input failed: " + e.getMessage() + "; " + GPIO_HINT, e);
     }
   }
 
@@ -142,12 +167,18 @@ final class Pi4jHardware implements Hardware {
   public GpioOutput gpioOutput(int bcmPin, boolean initial) throws IOException {
     Context ctx = context();
     try {
-      DigitalOutput out = ctx.create(DigitalOutput.newConfigBuilder(ctx).id(id("out")).address(bcmPin)
-          .initial(initial ? DigitalState.HIGH : DigitalState.LOW).provider("gpiod-digital-output").build());
+      DigitalOutput out =
+          ctx.create(
+              DigitalOutput.newConfigBuilder(ctx)
+                  .id(id("out"))
+                  .address(bcmPin)
+                  .initial(initial ? DigitalState.HIGH : DigitalState.LOW)
+                  .provider("gpiod-digital-output")
+                  .build());
       return new RealOutput(ctx, out, bcmPin, initial);
     } catch (RuntimeException e) {
-      throw new IOException("claiming GPIO " + bcmPin + " as output failed: " + e.getMessage() + "; "
-          + GPIO_HINT, e);
+      throw new IOException(
+          "claiming GPIO " + bcmPin + " as output failed: " + e.getMessage() + "; " + GPIO_HINT, e);
     }
   }
 
@@ -176,7 +207,8 @@ final class Pi4jHardware implements Hardware {
     }
 
     private IOException fail(String step, RuntimeException e) {
-      return new IOException(step + " " + where + " failed: " + e.getMessage() + "; " + I2C_HINT, e);
+      return new IOException(
+          step + " " + where + " failed: " + e.getMessage() + "; " + I2C_HINT, e);
     }
 
     private static void count(int got, int wanted, String step) throws IOException {
@@ -184,7 +216,8 @@ final class Pi4jHardware implements Hardware {
         throw new IOException(step + " failed with error " + got + "; " + I2C_HINT);
       }
       if (got != wanted) {
-        throw new IOException(step + " transferred " + got + " of " + wanted + " bytes; " + I2C_HINT);
+        throw new IOException(
+            step + " transferred " + got + " of " + wanted + " bytes; " + I2C_HINT);
       }
     }
 
@@ -193,8 +226,15 @@ final class Pi4jHardware implements Hardware {
       try {
         int v = i2c.readRegister(register);
         if (v < 0) {
-          throw new IOException("reading register " + register + " of " + where + " failed with error " + v
-              + "; " + I2C_HINT);
+          throw new IOException(
+              "reading register "
+                  + register
+                  + " of "
+                  + where
+                  + " failed with error "
+                  + v
+                  + "; "
+                  + I2C_HINT);
         }
         return v & 0xFF;
       } catch (RuntimeException e) {
@@ -203,9 +243,12 @@ final class Pi4jHardware implements Hardware {
     }
 
     @Override
-    public void readRegisters(int register, byte[] buffer, int offset, int length) throws IOException {
+    public void readRegisters(int register, byte[] buffer, int offset, int length)
+        throws IOException {
       try {
-        count(i2c.readRegister(register, buffer, offset, length), length,
+        count(
+            i2c.readRegister(register, buffer, offset, length),
+            length,
             "reading " + length + " bytes at register " + register + " of " + where);
       } catch (RuntimeException e) {
         throw fail("reading registers of", e);
@@ -217,8 +260,15 @@ final class Pi4jHardware implements Hardware {
       try {
         int n = i2c.writeRegister(register, (byte) value);
         if (n < 0) {
-          throw new IOException("writing register " + register + " of " + where + " failed with error " + n
-              + "; " + I2C_HINT);
+          throw new IOException(
+              "writing register "
+                  + register
+                  + " of "
+                  + where
+                  + " failed with error "
+                  + n
+                  + "; "
+                  + I2C_HINT);
         }
       } catch (RuntimeException e) {
         throw fail("writing register " + register + " of", e);
@@ -266,12 +316,20 @@ final class Pi4jHardware implements Hardware {
       try {
         int n = spi.transfer(tx, 0, rx, 0, tx.length);
         if (n != tx.length) {
-          throw new IOException("SPI transfer on " + where + " moved " + n + " of " + tx.length + " bytes; "
-              + SPI_HINT);
+          throw new IOException(
+              "SPI transfer on "
+                  + where
+                  + " moved "
+                  + n
+                  + " of "
+                  + tx.length
+                  + " bytes; "
+                  + SPI_HINT);
         }
         return rx;
       } catch (RuntimeException e) {
-        throw new IOException("SPI transfer on " + where + " failed: " + e.getMessage() + "; " + SPI_HINT, e);
+        throw new IOException(
+            "SPI transfer on " + where + " failed: " + e.getMessage() + "; " + SPI_HINT, e);
       }
     }
 
@@ -291,16 +349,17 @@ final class Pi4jHardware implements Hardware {
       this.ctx = ctx;
       this.in = in;
       this.pin = pin;
-      in.addListener(e -> {
-        boolean high = e.state() == DigitalState.HIGH;
-        for (Consumer<Boolean> l : listeners) {
-          try {
-            l.accept(high);
-          } catch (RuntimeException ex) {
-            Logger.warn("GPIO {} listener failed: {}", pin, ex.toString());
-          }
-        }
-      });
+      in.addListener(
+          e -> {
+            boolean high = e.state() == DigitalState.HIGH;
+            for (Consumer<Boolean> l : listeners) {
+              try {
+                l.accept(high);
+              } catch (RuntimeException ex) {
+                Logger.warn("GPIO {} listener failed: {}", pin, ex.toString());
+              }
+            }
+          });
     }
 
     @Override
@@ -308,7 +367,8 @@ final class Pi4jHardware implements Hardware {
       try {
         return in.state() == DigitalState.HIGH;
       } catch (RuntimeException e) {
-        throw new IOException("reading GPIO " + pin + " failed: " + e.getMessage() + "; " + GPIO_HINT, e);
+        throw new IOException(
+            "reading GPIO " + pin + " failed: " + e.getMessage() + "; " + GPIO_HINT, e);
       }
     }
 
@@ -343,7 +403,8 @@ final class Pi4jHardware implements Hardware {
         out.state(high ? DigitalState.HIGH : DigitalState.LOW);
         state = high;
       } catch (RuntimeException e) {
-        throw new IOException("driving GPIO " + pin + " failed: " + e.getMessage() + "; " + GPIO_HINT, e);
+        throw new IOException(
+            "driving GPIO " + pin + " failed: " + e.getMessage() + "; " + GPIO_HINT, e);
       }
     }
 

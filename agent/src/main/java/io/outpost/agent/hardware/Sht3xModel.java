@@ -5,9 +5,9 @@ import java.io.IOException;
 import java.util.Locale;
 
 /**
- * Behaviour model of a Sensirion SHT3x (SHT30/31/35) on top of a register image, so the real
- * {@code sht3x} driver runs against it. The SHT3x has no registers, only 16-bit commands; the image
- * holds what the chip would measure:
+ * Behaviour model of a Sensirion SHT3x (SHT30/31/35) on top of a register image, so the real {@code
+ * sht3x} driver runs against it. The SHT3x has no registers, only 16-bit commands; the image holds
+ * what the chip would measure:
  *
  * <table>
  *   <caption>Image layout</caption>
@@ -19,12 +19,12 @@ import java.util.Locale;
  *       bit 2 makes the chip NACK every transaction</td></tr>
  * </table>
  *
- * <p>Commands: single shot {@code 0x2400/0x240B/0x2416} (no clock stretching) and
- * {@code 0x2C06/0x2C0D/0x2C10} (clock stretching) latch a measurement that the next 6-byte read
- * returns as {@code T_msb T_lsb CRC RH_msb RH_lsb CRC} (CRC-8, poly 0x31, init 0xFF, as the chip
- * computes it); {@code 0x30A2} soft reset and {@code 0x3041} clear status are accepted;
- * {@code 0xF32D} latches the status word. A read with nothing latched is NACKed, as on the chip when
- * no measurement is ready, and so is an unknown command.
+ * <p>Commands: single shot {@code 0x2400/0x240B/0x2416} (no clock stretching) and {@code
+ * 0x2C06/0x2C0D/0x2C10} (clock stretching) latch a measurement that the next 6-byte read returns as
+ * {@code T_msb T_lsb CRC RH_msb RH_lsb CRC} (CRC-8, poly 0x31, init 0xFF, as the chip computes it);
+ * {@code 0x30A2} soft reset and {@code 0x3041} clear status are accepted; {@code 0xF32D} latches
+ * the status word. A read with nothing latched is NACKed, as on the chip when no measurement is
+ * ready, and so is an unknown command.
  */
 public final class Sht3xModel implements RegisterFileI2c.Model {
   public static final int T_RAW = 0x00;
@@ -50,7 +50,9 @@ public final class Sht3xModel implements RegisterFileI2c.Model {
       }
       case 0xF32D -> latched = word(chip.getU16be(STATUS), false);
       case 0x30A2, 0x3041 -> latched = null;
-      default -> throw new IOException(String.format(Locale.ROOT, "SHT3x NACKed unknown command 0x%04X", cmd));
+      default ->
+          throw new IOException(
+              String.format(Locale.ROOT, "SHT3x NACKed unknown command 0x%04X", cmd));
     }
   }
 

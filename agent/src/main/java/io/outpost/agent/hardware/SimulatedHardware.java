@@ -5,8 +5,8 @@ import io.outpost.plugin.GpioInput;
 import io.outpost.plugin.GpioOutput;
 import io.outpost.plugin.Hardware;
 import io.outpost.plugin.I2cDevice;
-import io.outpost.plugin.SpiDevice;
 import io.outpost.plugin.Options;
+import io.outpost.plugin.SpiDevice;
 import io.outpost.plugin.testkit.FakeHardware;
 import io.outpost.plugin.testkit.FakeSysfs;
 import io.outpost.plugin.testkit.RegisterFileI2c;
@@ -29,24 +29,27 @@ import java.util.regex.Pattern;
 
 /**
  * Builds the test kit's {@link FakeHardware} from a sensor's {@code "simulate"} object, so the
- * unmodified driver runs against register images, SPI scripts, a fake sysfs root and fake pins.
- * The formats are documented in docs/simulation.md.
+ * unmodified driver runs against register images, SPI scripts, a fake sysfs root and fake pins. The
+ * formats are documented in docs/simulation.md.
  */
 final class SimulatedHardware {
   private static final Set<String> KEYS = Set.of("i2c", "spi", "sysfs", "gpio");
   private static final Set<String> I2C_KEYS = Set.of("image", "model", "bus", "address");
-  private static final Pattern MODEL_LINE = Pattern.compile("(?m)^\\s*#\\s*model:\\s*([A-Za-z0-9_.-]+)");
+  private static final Pattern MODEL_LINE =
+      Pattern.compile("(?m)^\\s*#\\s*model:\\s*([A-Za-z0-9_.-]+)");
 
   /**
    * Toggles simulated inputs ({@code "toggleEvery"}) while a sensor holds them. One daemon thread
    * for the whole process: toggling is a cheap, non-blocking level change, and an idle scheduler
    * costs nothing.
    */
-  private static final ScheduledExecutorService TOGGLER = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "outpost-sim-gpio");
-    t.setDaemon(true);
-    return t;
-  });
+  private static final ScheduledExecutorService TOGGLER =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "outpost-sim-gpio");
+            t.setDaemon(true);
+            return t;
+          });
 
   private SimulatedHardware() {}
 
@@ -89,7 +92,8 @@ final class SimulatedHardware {
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new ConfigException(spec.location(), "image", "cannot read " + file + ": " + e.getMessage());
+      throw new ConfigException(
+          spec.location(), "image", "cannot read " + file + ": " + e.getMessage());
     }
     String modelName = spec.optString("model").orElse(null);
     if (modelName == null) {
@@ -97,9 +101,18 @@ final class SimulatedHardware {
       modelName = m.find() ? m.group(1) : ChipModels.defaultFor(sensorType);
     }
     String chosen = modelName;
-    RegisterFileI2c.Model model = ChipModels.create(chosen).orElseThrow(() -> new ConfigException(
-        spec.location(), "model", "\"" + chosen + "\" is not a simulation model (expected one of "
-            + ChipModels.NAMES + ")"));
+    RegisterFileI2c.Model model =
+        ChipModels.create(chosen)
+            .orElseThrow(
+                () ->
+                    new ConfigException(
+                        spec.location(),
+                        "model",
+                        "\""
+                            + chosen
+                            + "\" is not a simulation model (expected one of "
+                            + ChipModels.NAMES
+                            + ")"));
     RegisterFileI2c chip;
     try {
       chip = new RegisterFileI2c(RegisterImage.parse(text, file.toString()), model);
@@ -107,19 +120,22 @@ final class SimulatedHardware {
       throw new ConfigException(spec.location(), "image", e.getMessage());
     }
     if (spec.has("address")) {
-      hw.withI2c((int) spec.integer("bus", 1, 0, 255), (int) spec.integer("address", 0, 0x03, 0x77), chip);
+      hw.withI2c(
+          (int) spec.integer("bus", 1, 0, 255), (int) spec.integer("address", 0, 0x03, 0x77), chip);
     } else {
       hw.withAnyI2c(chip);
     }
   }
 
-  private static void gpio(Options pins, FakeHardware hw, Map<Integer, Duration> toggles) throws ConfigException {
+  private static void gpio(Options pins, FakeHardware hw, Map<Integer, Duration> toggles)
+      throws ConfigException {
     for (Map.Entry<String, Object> e : pins.asMap().entrySet()) {
       int pin;
       try {
         pin = Integer.parseInt(e.getKey());
       } catch (NumberFormatException ex) {
-        throw new ConfigException(pins.location(), e.getKey(), "expected a BCM pin number such as \"17\"");
+        throw new ConfigException(
+            pins.location(), e.getKey(), "expected a BCM pin number such as \"17\"");
       }
       if (pin < 0 || pin > 53) {
         throw new ConfigException(pins.location(), e.getKey(), "BCM pin out of range 0..53");
@@ -173,8 +189,12 @@ final class SimulatedHardware {
       if (every == null) {
         return in;
       }
-      ScheduledFuture<?> task = TOGGLER.scheduleAtFixedRate(() -> hw.gpio().setLevel(bcmPin, !hw.gpio().level(bcmPin)),
-          every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+      ScheduledFuture<?> task =
+          TOGGLER.scheduleAtFixedRate(
+              () -> hw.gpio().setLevel(bcmPin, !hw.gpio().level(bcmPin)),
+              every.toMillis(),
+              every.toMillis(),
+              TimeUnit.MILLISECONDS);
       return new GpioInput() {
         @Override
         public boolean read() throws IOException {
@@ -213,10 +233,19 @@ final class SimulatedHardware {
     }
     // A bundled profile's fixtures travel inside the agent jar (device-profiles/sim/**).
     Path bundled = BundledFiles.find(name).orElse(null);
-    if (bundled != null && (directory ? Files.isDirectory(bundled) : Files.isRegularFile(bundled))) {
+    if (bundled != null
+        && (directory ? Files.isDirectory(bundled) : Files.isRegularFile(bundled))) {
       return bundled;
     }
-    throw new ConfigException(o.location(), key, "\"" + name + "\" is not a " + (directory ? "directory" : "file")
-        + " (looked for " + p + " and among the bundled profiles' files)");
+    throw new ConfigException(
+        o.location(),
+        key,
+        "\""
+            + name
+            + "\" is not a "
+            + (directory ? "directory" : "file")
+            + " (looked for "
+            + p
+            + " and among the bundled profiles' files)");
   }
 }

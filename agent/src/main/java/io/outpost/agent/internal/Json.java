@@ -19,20 +19,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Converts between Gson trees and the plain Java values plugin-api's {@code Options} reads
- * (String, Long/Double, Boolean, List, Map). Integral numbers become {@link Long} so that
- * {@code 5} stays {@code 5} when printed back.
+ * Converts between Gson trees and the plain Java values plugin-api's {@code Options} reads (String,
+ * Long/Double, Boolean, List, Map). Integral numbers become {@link Long} so that {@code 5} stays
+ * {@code 5} when printed back.
  */
 public final class Json {
   /** Compact output for the wire and status files; keeps integers integral. */
   public static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
 
   /** Indented output for humans ({@code outpost check}). */
-  public static final Gson PRETTY = new GsonBuilder().disableHtmlEscaping().setPrettyPrinting().create();
+  public static final Gson PRETTY =
+      new GsonBuilder().disableHtmlEscaping().setPrettyPrinting().create();
 
   private Json() {}
 
-  /** Parses strict JSON text; throws {@link JsonParseException} with Gson's position on bad input. */
+  /**
+   * Parses strict JSON text; throws {@link JsonParseException} with Gson's position on bad input.
+   */
   public static JsonElement parse(String text) {
     JsonReader reader = new JsonReader(new StringReader(text));
     reader.setStrictness(Strictness.STRICT);
@@ -48,8 +51,8 @@ public final class Json {
   }
 
   /**
-   * Parses JSON that may contain {@code //} line comments and {@code /* … *}{@code /} block comments
-   * (configuration files and profiles); otherwise as strict as {@link #parse}.
+   * Parses JSON that may contain {@code //} line comments and {@code /* … *}{@code /} block
+   * comments (configuration files and profiles); otherwise as strict as {@link #parse}.
    */
   public static JsonElement parseWithComments(String text) {
     return parse(stripComments(text));
@@ -80,7 +83,8 @@ public final class Json {
         }
       } else if (c == '/' && i + 1 < text.length() && text.charAt(i + 1) == '*') {
         i += 2;
-        while (i < text.length() && !(text.charAt(i) == '*' && i + 1 < text.length() && text.charAt(i + 1) == '/')) {
+        while (i < text.length()
+            && !(text.charAt(i) == '*' && i + 1 < text.length() && text.charAt(i + 1) == '/')) {
           out.append(text.charAt(i) == '\n' ? '\n' : ' ');
           i++;
         }

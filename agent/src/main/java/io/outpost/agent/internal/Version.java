@@ -9,7 +9,8 @@ public final class Version {
   private Version() {}
 
   public static String agent() {
-    try (InputStream in = Version.class.getClassLoader().getResourceAsStream("outpost-version.properties")) {
+    try (InputStream in =
+        Version.class.getClassLoader().getResourceAsStream("outpost-version.properties")) {
       if (in == null) {
         return "unknown";
       }

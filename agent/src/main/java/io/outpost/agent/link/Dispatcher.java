@@ -18,12 +18,13 @@ import org.tinylog.Logger;
  * Moves committed outbox rows to the link and deletes each one only after the server acked it.
  *
  * <p>After every (re)connect the rows already stored are the <em>backlog</em>; rows committed later
- * are <em>live</em>. Live rows go first, so current values are never stuck behind an hour of history;
- * the backlog follows in storage order with whatever the rate leaves. Everything is paced by a token
- * bucket ({@code network.maxMessagesPerSecond}, below the server's per-connection limit) and at most
- * {@code network.maxInFlight} publishes wait for an ack. A failed publish is retried (rewinding the
- * cursor), so the consumer may see a message twice and dedupes on {@code id}; a permanently failing
- * one (too large, direct recipient gone) is dropped with a log line. One thread, {@code uplink}.
+ * are <em>live</em>. Live rows go first, so current values are never stuck behind an hour of
+ * history; the backlog follows in storage order with whatever the rate leaves. Everything is paced
+ * by a token bucket ({@code network.maxMessagesPerSecond}, below the server's per-connection limit)
+ * and at most {@code network.maxInFlight} publishes wait for an ack. A failed publish is retried
+ * (rewinding the cursor), so the consumer may see a message twice and dedupes on {@code id}; a
+ * permanently failing one (too large, direct recipient gone) is dropped with a log line. One
+ * thread, {@code uplink}.
  */
 public final class Dispatcher implements AutoCloseable {
   private static final int READ_BATCH = 64;
@@ -146,7 +147,8 @@ public final class Dispatcher implements AutoCloseable {
       lastRefill = now;
       tokens = Math.max(tokens, 1);
     }
-    tokens = Math.min(Math.max(1, ratePerSecond), tokens + (now - lastRefill) * ratePerSecond / 1000.0);
+    tokens =
+        Math.min(Math.max(1, ratePerSecond), tokens + (now - lastRefill) * ratePerSecond / 1000.0);
     lastRefill = now;
   }
 
@@ -194,7 +196,10 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   private void done(Row row, long gen, Throwable err) {
-    Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+    Throwable cause =
+        err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+            ? err.getCause()
+            : err;
     synchronized (lock) {
       boolean current = gen == generation;
       if (current) {
@@ -213,7 +218,10 @@ public final class Dispatcher implements AutoCloseable {
       } else if (link.classify(cause) == Link.Failure.PERMANENT
           || (row.to() != null && String.valueOf(cause.getMessage()).contains("peer_not_found"))) {
         discardedTotal++;
-        Logger.warn("dropped message {} to {}: {}", row.rid(), row.to() != null ? "peer " + row.to() : row.channel(),
+        Logger.warn(
+            "dropped message {} to {}: {}",
+            row.rid(),
+            row.to() != null ? "peer " + row.to() : row.channel(),
             cause.getMessage());
         outbox.discard(row);
       } else {

@@ -49,7 +49,10 @@ public interface Link extends AutoCloseable {
 
   /** Why a publish failed, as far as the uplink needs to know. */
   enum Failure {
-    /** Retrying cannot help (too large, the recipient of a direct message is gone): drop the message. */
+    /**
+     * Retrying cannot help (too large, the recipient of a direct message is gone): drop the
+     * message.
+     */
     PERMANENT,
     /** Retry later (disconnected, ack timeout, transient server error). */
     TRANSIENT

@@ -22,14 +22,20 @@ import java.util.concurrent.CompletableFuture;
 import org.tinylog.Logger;
 
 /**
- * {@link Link} over the realtime client in device mode (reconnects forever, max delay
- * {@code network.reconnectMaxDelay}); the token comes from {@code network.token}, fetched afresh for
- * every connection attempt.
+ * {@link Link} over the realtime client in device mode (reconnects forever, max delay {@code
+ * network.reconnectMaxDelay}); the token comes from {@code network.token}, fetched afresh for every
+ * connection attempt.
  */
 public final class RealtimeLink implements Link {
   /** Server error codes after which resending the same message cannot succeed. */
-  private static final Set<String> PERMANENT_CODES = Set.of("peer_not_found", "invalid_peer_id", "missing_data",
-      "invalid_channel", "channel_reserved", "malformed_message");
+  private static final Set<String> PERMANENT_CODES =
+      Set.of(
+          "peer_not_found",
+          "invalid_peer_id",
+          "missing_data",
+          "invalid_channel",
+          "channel_reserved",
+          "malformed_message");
 
   private final RealtimeConfig clientConfig;
   private final Set<String> wanted = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -42,8 +48,12 @@ public final class RealtimeLink implements Link {
 
   public RealtimeLink(AgentConfig config) {
     AgentConfig.Network n = config.network();
-    RealtimeConfig.Builder b = RealtimeConfig.builder().url(n.url()).deviceMode(true)
-        .reconnectMaxDelay(n.reconnectMaxDelay()).ackTimeout(n.ackTimeout());
+    RealtimeConfig.Builder b =
+        RealtimeConfig.builder()
+            .url(n.url())
+            .deviceMode(true)
+            .reconnectMaxDelay(n.reconnectMaxDelay())
+            .ackTimeout(n.ackTimeout());
     TokenSource source = n.token();
     if (source == null) {
       throw new IllegalArgumentException("network.token is required to connect");
@@ -61,11 +71,14 @@ public final class RealtimeLink implements Link {
   public void start(Events events) {
     this.events = events;
     this.client = RealtimeClient.create(clientConfig, new Listener());
-    client.connect().whenComplete((w, err) -> {
-      if (err != null) {
-        Logger.warn("connecting to {} failed: {}", clientConfig.url(), rootMessage(err));
-      }
-    });
+    client
+        .connect()
+        .whenComplete(
+            (w, err) -> {
+              if (err != null) {
+                Logger.warn("connecting to {} failed: {}", clientConfig.url(), rootMessage(err));
+              }
+            });
   }
 
   private final class Listener implements RealtimeListener {
@@ -74,7 +87,11 @@ public final class RealtimeLink implements Link {
       connectedAt = Instant.now();
       peerId = welcome.peerId();
       connects++;
-      Logger.info("connected to {} as {} (maxMessageSize {})", clientConfig.url(), welcome.peerId(), welcome.maxMessageSize());
+      Logger.info(
+          "connected to {} as {} (maxMessageSize {})",
+          clientConfig.url(),
+          welcome.peerId(),
+          welcome.maxMessageSize());
       // The client replays what it tracks; a subscribe refused while offline was not tracked.
       Set<String> tracked = client.subscriptions();
       for (String channel : wanted) {
@@ -110,7 +127,8 @@ public final class RealtimeLink implements Link {
 
     @Override
     public void onTokenProviderFailure(int consecutiveFailures, Throwable error) {
-      Logger.error("getting a token failed {} times in a row: {}", consecutiveFailures, rootMessage(error));
+      Logger.error(
+          "getting a token failed {} times in a row: {}", consecutiveFailures, rootMessage(error));
     }
   }
 
@@ -131,11 +149,17 @@ public final class RealtimeLink implements Link {
   }
 
   private void subscribeNow(String channel) {
-    client.subscribe(channel).whenComplete((ok, err) -> {
-      if (err != null) {
-        Logger.warn("subscribing to {} failed: {} (retried after the next reconnect)", channel, rootMessage(err));
-      }
-    });
+    client
+        .subscribe(channel)
+        .whenComplete(
+            (ok, err) -> {
+              if (err != null) {
+                Logger.warn(
+                    "subscribing to {} failed: {} (retried after the next reconnect)",
+                    channel,
+                    rootMessage(err));
+              }
+            });
   }
 
   @Override
@@ -168,7 +192,9 @@ public final class RealtimeLink implements Link {
   public Map<String, Object> status() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("url", clientConfig.url().toString());
-    m.put("state", client == null ? "idle" : client.state().name().toLowerCase(java.util.Locale.ROOT));
+    m.put(
+        "state",
+        client == null ? "idle" : client.state().name().toLowerCase(java.util.Locale.ROOT));
     if (peerId != null) {
       m.put("peerId", peerId);
     }

@@ -16,18 +16,20 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Produces the device's token from its {@link TokenSource}, fresh on every call (the realtime client
- * calls it on every connection attempt). Blocking; errors name the source but never contain a token.
+ * Produces the device's token from its {@link TokenSource}, fresh on every call (the realtime
+ * client calls it on every connection attempt). Blocking; errors name the source but never contain
+ * a token.
  *
  * <p>Token URLs are fetched with {@link HttpURLConnection}, not {@code java.net.http.HttpClient}: a
  * device asks for a token once per connection, and the HttpClient cost the agent a selector thread
- * for its lifetime plus about 850 classes (its own and, even for {@code http://}, the TLS stack with the
- * CA certificates it loads up front): 12 MB of resident memory in heap, metaspace and symbols
- * (docs/performance.md, "Agent"). {@code https://} URLs still load TLS, when first used.
+ * for its lifetime plus about 850 classes (its own and, even for {@code http://}, the TLS stack
+ * with the CA certificates it loads up front): 12 MB of resident memory in heap, metaspace and
+ * symbols (docs/performance.md, "Agent"). {@code https://} URLs still load TLS, when first used.
  */
 public final class TokenFetcher {
   private static final int CONNECT_TIMEOUT_MS = 10_000;
   private static final int READ_TIMEOUT_MS = 15_000;
+
   /** Larger answers are not a token response; stops a misconfigured URL from filling the heap. */
   private static final int MAX_RESPONSE_BYTES = 64 * 1024;
 
@@ -41,7 +43,10 @@ public final class TokenFetcher {
 
   /** The channels a device token must cover (what the provisioning request asks for). */
   public List<String> channels() {
-    return List.of("devices/" + deviceId + "/events", "devices/" + deviceId + "/commands", "fleets/" + fleet + "/commands");
+    return List.of(
+        "devices/" + deviceId + "/events",
+        "devices/" + deviceId + "/commands",
+        "fleets/" + fleet + "/commands");
   }
 
   public String fetch(TokenSource source) throws IOException, InterruptedException {
@@ -68,23 +73,36 @@ public final class TokenFetcher {
     throw new IOException("a publishable key is not a token");
   }
 
-  private static String runCommand(TokenSource.FromCommand c) throws IOException, InterruptedException {
+  private static String runCommand(TokenSource.FromCommand c)
+      throws IOException, InterruptedException {
     Process p = new ProcessBuilder(c.argv()).redirectErrorStream(false).start();
     p.getOutputStream().close();
     byte[] out;
     byte[] err;
     // Read both streams off-thread so a chatty command cannot block on a full pipe.
-    var outF = java.util.concurrent.CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
-    var errF = java.util.concurrent.CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
+    var outF =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
+    var errF =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
     if (!p.waitFor(c.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
       p.destroyForcibly();
-      throw new IOException("token command " + c.argv().get(0) + " did not finish within " + c.timeout().toMillis() + "ms");
+      throw new IOException(
+          "token command "
+              + c.argv().get(0)
+              + " did not finish within "
+              + c.timeout().toMillis()
+              + "ms");
     }
     out = outF.join();
     err = errF.join();
     if (p.exitValue() != 0) {
       String first = new String(err, StandardCharsets.UTF_8).lines().findFirst().orElse("");
-      throw new IOException("token command " + c.argv().get(0) + " exited with " + p.exitValue() + (first.isEmpty() ? "" : ": " + first));
+      throw new IOException(
+          "token command "
+              + c.argv().get(0)
+              + " exited with "
+              + p.exitValue()
+              + (first.isEmpty() ? "" : ": " + first));
     }
     String t = new String(out, StandardCharsets.UTF_8).trim();
     if (t.isEmpty()) {
@@ -113,13 +131,23 @@ public final class TokenFetcher {
     try {
       a = post(u, payload, authorization);
     } catch (IOException e) {
-      throw new IOException("token endpoint " + u.url() + " unreachable: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+      throw new IOException(
+          "token endpoint "
+              + u.url()
+              + " unreachable: "
+              + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()),
+          e);
     }
     if (a.status() / 100 != 2) {
       throw new IOException("token endpoint " + u.url() + " answered HTTP " + a.status());
     }
     if (a.body() == null) {
-      throw new IOException("token endpoint " + u.url() + " answered with more than " + MAX_RESPONSE_BYTES + " bytes");
+      throw new IOException(
+          "token endpoint "
+              + u.url()
+              + " answered with more than "
+              + MAX_RESPONSE_BYTES
+              + " bytes");
     }
     String answer = a.body();
     try {
@@ -130,14 +158,18 @@ public final class TokenFetcher {
       }
       return token;
     } catch (RuntimeException e) {
-      throw new IOException("token endpoint " + u.url() + " answered without a {\"token\": …} object");
+      throw new IOException(
+          "token endpoint " + u.url() + " answered without a {\"token\": …} object");
     }
   }
 
-  /** HTTP status and body (null when larger than {@link #MAX_RESPONSE_BYTES}; not read unless 2xx). */
+  /**
+   * HTTP status and body (null when larger than {@link #MAX_RESPONSE_BYTES}; not read unless 2xx).
+   */
   private record Answer(int status, String body) {}
 
-  private static Answer post(TokenSource.FromUrl u, byte[] payload, String authorization) throws IOException {
+  private static Answer post(TokenSource.FromUrl u, byte[] payload, String authorization)
+      throws IOException {
     URLConnection c = u.url().toURL().openConnection();
     if (!(c instanceof HttpURLConnection http)) {
       throw new IOException("not an http(s) URL");
@@ -163,7 +195,9 @@ public final class TokenFetcher {
       }
       try (InputStream in = http.getInputStream()) {
         byte[] bytes = in.readNBytes(MAX_RESPONSE_BYTES + 1);
-        return new Answer(status, bytes.length > MAX_RESPONSE_BYTES ? null : new String(bytes, StandardCharsets.UTF_8));
+        return new Answer(
+            status,
+            bytes.length > MAX_RESPONSE_BYTES ? null : new String(bytes, StandardCharsets.UTF_8));
       }
     } finally {
       http.disconnect(); // no keep-alive: the next token request is minutes or hours away

@@ -16,11 +16,13 @@ final class MemoryStore implements Store {
 
   @Override
   public Opened open() {
-    return new Opened(UUID.randomUUID().toString().replace("-", "").substring(0, 16), 1, 1, 0, 0, null);
+    return new Opened(
+        UUID.randomUUID().toString().replace("-", "").substring(0, 16), 1, 1, 0, 0, null);
   }
 
   @Override
-  public java.util.Set<Long> commit(List<Row> inserts, Collection<Long> deletes, long nextSeq, long nextRid) {
+  public java.util.Set<Long> commit(
+      List<Row> inserts, Collection<Long> deletes, long nextSeq, long nextRid) {
     inserts.forEach(r -> rows.put(r.rid(), r));
     java.util.Set<Long> done = new java.util.HashSet<>();
     for (long rid : deletes) {

@@ -19,22 +19,26 @@ import org.tinylog.Logger;
  * Everything the device says, in order, until the server acked it (architecture.md §2, §5).
  *
  * <p>{@link #append} never blocks on disk: a writer thread assigns each message its {@code rid}
- * (storage order) and — for messages on the device's events channel — its {@code stream}/{@code seq}
- * /{@code id}, and commits what arrived within {@code buffer.commitInterval} in one transaction (group
- * commit). Only committed rows are handed to the uplink ({@link #read}), and a row is deleted only after
- * {@link #ack} says the server acknowledged it.
+ * (storage order) and — for messages on the device's events channel — its {@code stream}/{@code
+ * seq} /{@code id}, and commits what arrived within {@code buffer.commitInterval} in one
+ * transaction (group commit). Only committed rows are handed to the uplink ({@link #read}), and a
+ * row is deleted only after {@link #ack} says the server acknowledged it.
  *
  * <p>Bounds: above {@code buffer.maxBytes} the oldest telemetry is dropped (or the newest, per
- * {@code buffer.overflow.telemetry}); events and command results are kept unless
- * {@code buffer.overflow.events} is {@code dropOldest}; telemetry older than {@code buffer.maxAge} is
+ * {@code buffer.overflow.telemetry}); events and command results are kept unless {@code
+ * buffer.overflow.events} is {@code dropOldest}; telemetry older than {@code buffer.maxAge} is
  * dropped. Every drop is announced in-band with a {@code buffer.dropped} message. Thread-safe.
  */
 public final class Outbox implements AutoCloseable {
-  /** Appends waiting for the writer beyond this are refused (telemetry) so a stuck disk cannot eat the heap. */
+  /**
+   * Appends waiting for the writer beyond this are refused (telemetry) so a stuck disk cannot eat
+   * the heap.
+   */
   static final int MAX_QUEUED = 20_000;
 
   private static final Duration AGE_CHECK = Duration.ofSeconds(10);
   private static final Duration RETRY = Duration.ofSeconds(1);
+
   /**
    * Acked rows are deleted together with the next insert, or after this long: a delete is never
    * urgent (a row acked but not yet deleted is at worst sent again after a crash, and consumers
@@ -76,7 +80,8 @@ public final class Outbox implements AutoCloseable {
 
   private record Pending(int cls, String channel, String to, JsonObject data, long createdMillis) {}
 
-  private Outbox(Store store, String deviceId, AgentConfig.Buffer limits, Clock clock) throws Store.StoreException {
+  private Outbox(Store store, String deviceId, AgentConfig.Buffer limits, Clock clock)
+      throws Store.StoreException {
     this.store = store;
     this.deviceId = deviceId;
     this.eventsChannel = "devices/" + deviceId + "/events";
@@ -98,11 +103,17 @@ public final class Outbox implements AutoCloseable {
   /**
    * Opens the outbox in {@code stateDir} (durable) or in memory, per {@code limits.durable()}.
    *
-   * @throws OutboxException when the state directory is unusable (a damaged file is repaired, not fatal)
+   * @throws OutboxException when the state directory is unusable (a damaged file is repaired, not
+   *     fatal)
    */
-  public static Outbox open(Path stateDir, String deviceId, AgentConfig.Buffer limits, Clock clock) throws OutboxException {
+  public static Outbox open(Path stateDir, String deviceId, AgentConfig.Buffer limits, Clock clock)
+      throws OutboxException {
     try {
-      return new Outbox(limits.durable() ? new SqliteStore(stateDir) : new MemoryStore(), deviceId, limits, clock);
+      return new Outbox(
+          limits.durable() ? new SqliteStore(stateDir) : new MemoryStore(),
+          deviceId,
+          limits,
+          clock);
     } catch (Store.StoreException e) {
       throw new OutboxException(e.getMessage(), e);
     }
@@ -150,7 +161,9 @@ public final class Outbox implements AutoCloseable {
   private void append(int cls, String channel, String to, JsonObject data) {
     synchronized (lock) {
       if (closed) {
-        Logger.warn("outbox closed; dropping a {} message", data.has("type") ? data.get("type").getAsString() : "typeless");
+        Logger.warn(
+            "outbox closed; dropping a {} message",
+            data.has("type") ? data.get("type").getAsString() : "typeless");
         return;
       }
       if (queue.size() >= MAX_QUEUED && cls == Row.TELEMETRY) {
@@ -162,7 +175,10 @@ public final class Outbox implements AutoCloseable {
     }
   }
 
-  /** Committed rows after {@code afterRid} up to {@code maxRid}, ascending. Empty when none or on a read error. */
+  /**
+   * Committed rows after {@code afterRid} up to {@code maxRid}, ascending. Empty when none or on a
+   * read error.
+   */
   public List<Row> read(long afterRid, long maxRid, int limit) {
     synchronized (lock) {
       if (closed) {
@@ -185,8 +201,8 @@ public final class Outbox implements AutoCloseable {
   }
 
   /**
-   * The server acknowledged {@code row}: it no longer counts as pending and is deleted with the next
-   * insert, or after {@link #DELETE_DELAY} at the latest.
+   * The server acknowledged {@code row}: it no longer counts as pending and is deleted with the
+   * next insert, or after {@link #DELETE_DELAY} at the latest.
    */
   public void ack(Row row) {
     synchronized (lock) {
@@ -251,7 +267,10 @@ public final class Outbox implements AutoCloseable {
       List<Row> again;
       synchronized (lock) {
         long now = clock.millis();
-        while (queue.isEmpty() && !deletesDue(now) && retry.isEmpty() && !closing
+        while (queue.isEmpty()
+            && !deletesDue(now)
+            && retry.isEmpty()
+            && !closing
             && now - lastAgeCheck < AGE_CHECK.toMillis()) {
           try {
             lock.wait(deletes.isEmpty() ? AGE_CHECK.toMillis() : DELETE_DELAY.toMillis());
@@ -318,7 +337,8 @@ public final class Outbox implements AutoCloseable {
         s = seq++;
         stamp(d, s);
       }
-      inserts.add(new Row(rid++, p.cls(), p.channel(), p.to(), s, p.createdMillis(), Json.GSON.toJson(d)));
+      inserts.add(
+          new Row(rid++, p.cls(), p.channel(), p.to(), s, p.createdMillis(), Json.GSON.toJson(d)));
     }
     List<Row> originalInserts = List.copyOf(inserts);
     Map<Long, Long> originalDels = new HashMap<>(dels);
@@ -351,7 +371,12 @@ public final class Outbox implements AutoCloseable {
         Row row = new Row(rid++, Row.EVENT, eventsChannel, null, s, now, Json.GSON.toJson(d));
         inserts.add(row);
         droppedTotal += r.count();
-        Logger.warn("outbox dropped {} telemetry messages (seq {}..{}): {}", r.count(), r.fromSeq(), r.toSeq(), r.reason());
+        Logger.warn(
+            "outbox dropped {} telemetry messages (seq {}..{}): {}",
+            r.count(),
+            r.fromSeq(),
+            r.toSeq(),
+            r.reason());
       }
       Set<Long> deleted = store.commit(inserts, dels.keySet(), seq, rid);
       long freed = 0;
@@ -383,7 +408,9 @@ public final class Outbox implements AutoCloseable {
         // The disk is full below our own bound: lower the bound to what we hold now, so the next
         // round frees room by dropping the oldest telemetry.
         fullBound = Math.max(64 * 1024, (long) (bytes * 0.9));
-        Logger.error("disk full while writing the outbox; bound lowered to {} bytes, dropping old telemetry", fullBound);
+        Logger.error(
+            "disk full while writing the outbox; bound lowered to {} bytes, dropping old telemetry",
+            fullBound);
       }
       if (e.corrupt()) {
         reopen();
@@ -408,7 +435,8 @@ public final class Outbox implements AutoCloseable {
     }
   }
 
-  private long shrink(long projected, List<Row> inserts, Map<Long, Long> dels, Drops drops) throws Store.StoreException {
+  private long shrink(long projected, List<Row> inserts, Map<Long, Long> dels, Drops drops)
+      throws Store.StoreException {
     String reason = "maxBytes";
     boolean newestFirst = "dropNewest".equals(limits.telemetryOverflow());
     if (newestFirst) {
@@ -424,13 +452,16 @@ public final class Outbox implements AutoCloseable {
       projected = dropStored(projected, Row.EVENT, dels, drops, reason);
     }
     if (projected > maxBytes()) {
-      Logger.warn("outbox holds {} bytes of events and command results above buffer.maxBytes {}; kept (buffer.overflow.events = keep)",
-          projected, maxBytes());
+      Logger.warn(
+          "outbox holds {} bytes of events and command results above buffer.maxBytes {}; kept (buffer.overflow.events = keep)",
+          projected,
+          maxBytes());
     }
     return projected;
   }
 
-  private long dropStored(long projected, int cls, Map<Long, Long> dels, Drops drops, String reason) throws Store.StoreException {
+  private long dropStored(long projected, int cls, Map<Long, Long> dels, Drops drops, String reason)
+      throws Store.StoreException {
     while (projected > maxBytes()) {
       List<Row> oldest = store.oldest(cls, 512);
       boolean any = false;
@@ -453,7 +484,8 @@ public final class Outbox implements AutoCloseable {
     return projected;
   }
 
-  private long dropFromInserts(long projected, List<Row> inserts, int cls, Drops drops, String reason, boolean newest) {
+  private long dropFromInserts(
+      long projected, List<Row> inserts, int cls, Drops drops, String reason, boolean newest) {
     List<Row> candidates = new ArrayList<>(inserts.stream().filter(r -> r.cls() == cls).toList());
     if (newest) {
       java.util.Collections.reverse(candidates);
@@ -470,7 +502,10 @@ public final class Outbox implements AutoCloseable {
   }
 
   private void expire(long cutoff, Map<Long, Long> dels, Drops drops) throws Store.StoreException {
-    List<Integer> classes = "dropOldest".equals(limits.eventsOverflow()) ? List.of(Row.TELEMETRY, Row.EVENT) : List.of(Row.TELEMETRY);
+    List<Integer> classes =
+        "dropOldest".equals(limits.eventsOverflow())
+            ? List.of(Row.TELEMETRY, Row.EVENT)
+            : List.of(Row.TELEMETRY);
     for (int cls : classes) {
       while (true) {
         boolean more = false;
@@ -501,10 +536,12 @@ public final class Outbox implements AutoCloseable {
       rows = o.rows();
       bytes = o.bytes();
       recovery = o.recovery();
-      // Rows waiting for a retry keep their bodies (old stream ids) but get fresh storage positions.
+      // Rows waiting for a retry keep their bodies (old stream ids) but get fresh storage
+      // positions.
       List<Row> renumbered = new ArrayList<>();
       for (Row r : retry) {
-        renumbered.add(new Row(nextRid++, r.cls(), r.channel(), r.to(), r.seq(), r.createdMillis(), r.body()));
+        renumbered.add(
+            new Row(nextRid++, r.cls(), r.channel(), r.to(), r.seq(), r.createdMillis(), r.body()));
       }
       retry = renumbered;
       deletes.clear();
@@ -553,14 +590,18 @@ public final class Outbox implements AutoCloseable {
     return writable;
   }
 
-  /** Messages stored or queued and not yet acked (acked rows awaiting their delete do not count). */
+  /**
+   * Messages stored or queued and not yet acked (acked rows awaiting their delete do not count).
+   */
   public long pendingMessages() {
     synchronized (lock) {
       return Math.max(0, rows - deletes.size()) + queue.size();
     }
   }
 
-  /** Flushes what is queued, stops the writer and closes the store. Waits at most {@code timeout}. */
+  /**
+   * Flushes what is queued, stops the writer and closes the store. Waits at most {@code timeout}.
+   */
   public void close(Duration timeout) {
     synchronized (lock) {
       if (closed) {
@@ -603,7 +644,8 @@ public final class Outbox implements AutoCloseable {
 
     List<Range> ranges() {
       List<Range> out = new ArrayList<>();
-      byReason.forEach((reason, r) -> out.add(new Range(r[0] == Long.MAX_VALUE ? 0 : r[0], r[1], r[2], reason)));
+      byReason.forEach(
+          (reason, r) -> out.add(new Range(r[0] == Long.MAX_VALUE ? 0 : r[0], r[1], r[2], reason)));
       return out;
     }
   }

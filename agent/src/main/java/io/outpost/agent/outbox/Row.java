@@ -11,7 +11,8 @@ package io.outpost.agent.outbox;
  * @param createdMillis when it was appended (epoch millis)
  * @param body the complete JSON text of {@code data}
  */
-public record Row(long rid, int cls, String channel, String to, long seq, long createdMillis, String body) {
+public record Row(
+    long rid, int cls, String channel, String to, long seq, long createdMillis, String body) {
   public static final int TELEMETRY = 0;
   public static final int EVENT = 1;
 

@@ -18,10 +18,10 @@ import java.util.UUID;
 import org.tinylog.Logger;
 
 /**
- * The durable store: one SQLite file ({@code outbox.db}) in WAL mode with {@code synchronous=NORMAL}
- * — a commit survives the process being killed; after a power cut the file is consistent but the
- * last commits may be missing. A damaged file is moved aside, what can still be read from it is
- * copied into a fresh one, and the repair is reported.
+ * The durable store: one SQLite file ({@code outbox.db}) in WAL mode with {@code
+ * synchronous=NORMAL} — a commit survives the process being killed; after a power cut the file is
+ * consistent but the last commits may be missing. A damaged file is moved aside, what can still be
+ * read from it is copied into a fresh one, and the repair is reported.
  */
 final class SqliteStore implements Store {
   static final String FILE = "outbox.db";
@@ -38,7 +38,8 @@ final class SqliteStore implements Store {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
-      throw new StoreException("cannot create state directory " + dir + ": " + e.getMessage(), e, false);
+      throw new StoreException(
+          "cannot create state directory " + dir + ": " + e.getMessage(), e, false);
     }
     Path file = dir.resolve(FILE);
     try {
@@ -53,8 +54,12 @@ final class SqliteStore implements Store {
 
   static boolean isCorrupt(SQLException e) {
     String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
-    return e.getErrorCode() == 11 || e.getErrorCode() == 26 || m.contains("malformed") || m.contains("not a database")
-        || m.contains("corrupt") || m.contains("quick_check");
+    return e.getErrorCode() == 11
+        || e.getErrorCode() == 26
+        || m.contains("malformed")
+        || m.contains("not a database")
+        || m.contains("corrupt")
+        || m.contains("quick_check");
   }
 
   private Opened openAt(Path file, String recovery) throws SQLException {
@@ -74,9 +79,11 @@ final class SqliteStore implements Store {
         }
       }
       st.execute("CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v TEXT NOT NULL)");
-      st.execute("CREATE TABLE IF NOT EXISTS outbox(rid INTEGER PRIMARY KEY, cls INTEGER NOT NULL, channel TEXT,"
-          + " peer TEXT, seq INTEGER NOT NULL, created INTEGER NOT NULL, body TEXT NOT NULL)");
-      st.execute("CREATE TABLE IF NOT EXISTS commands(id TEXT PRIMARY KEY, result TEXT NOT NULL, at INTEGER NOT NULL)");
+      st.execute(
+          "CREATE TABLE IF NOT EXISTS outbox(rid INTEGER PRIMARY KEY, cls INTEGER NOT NULL, channel TEXT,"
+              + " peer TEXT, seq INTEGER NOT NULL, created INTEGER NOT NULL, body TEXT NOT NULL)");
+      st.execute(
+          "CREATE TABLE IF NOT EXISTS commands(id TEXT PRIMARY KEY, result TEXT NOT NULL, at INTEGER NOT NULL)");
     }
     conn.setAutoCommit(false);
     String stream = meta("stream");
@@ -89,8 +96,10 @@ final class SqliteStore implements Store {
     long maxRid = 0;
     long maxSeq = 0;
     try (Statement st = conn.createStatement();
-        ResultSet rs = st.executeQuery("SELECT COUNT(*), COALESCE(SUM(LENGTH(body) + 64), 0), COALESCE(MAX(rid), 0),"
-            + " COALESCE(MAX(seq), 0) FROM outbox")) {
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT COUNT(*), COALESCE(SUM(LENGTH(body) + 64), 0), COALESCE(MAX(rid), 0),"
+                    + " COALESCE(MAX(seq), 0) FROM outbox")) {
       if (rs.next()) {
         rows = rs.getLong(1);
         bytes = rs.getLong(2);
@@ -112,12 +121,22 @@ final class SqliteStore implements Store {
       for (String suffix : List.of("-wal", "-shm")) {
         Path side = file.resolveSibling(FILE + suffix);
         if (Files.exists(side)) {
-          Files.move(side, aside.resolveSibling(aside.getFileName() + suffix), StandardCopyOption.REPLACE_EXISTING);
+          Files.move(
+              side,
+              aside.resolveSibling(aside.getFileName() + suffix),
+              StandardCopyOption.REPLACE_EXISTING);
         }
       }
     } catch (IOException e) {
-      throw new StoreException("the store " + file + " is damaged (" + why + ") and could not be moved aside: "
-          + e.getMessage(), e, true);
+      throw new StoreException(
+          "the store "
+              + file
+              + " is damaged ("
+              + why
+              + ") and could not be moved aside: "
+              + e.getMessage(),
+          e,
+          true);
     }
     List<Row> salvaged = new ArrayList<>();
     List<String[]> results = new ArrayList<>();
@@ -127,7 +146,8 @@ final class SqliteStore implements Store {
       long rid = fresh.nextRid();
       List<Row> renumbered = new ArrayList<>();
       for (Row r : salvaged) {
-        renumbered.add(new Row(rid++, r.cls(), r.channel(), r.to(), r.seq(), r.createdMillis(), r.body()));
+        renumbered.add(
+            new Row(rid++, r.cls(), r.channel(), r.to(), r.seq(), r.createdMillis(), r.body()));
       }
       if (!renumbered.isEmpty()) {
         commit(renumbered, List.of(), fresh.nextSeq(), rid);
@@ -136,12 +156,22 @@ final class SqliteStore implements Store {
         putCommandResult(c[0], c[1], Long.parseLong(c[2]));
       }
       long bytes = renumbered.stream().mapToLong(Row::size).sum();
-      String note = "store was damaged (" + why + "); moved it to " + aside.getFileName() + ", recovered "
-          + renumbered.size() + " messages and " + results.size() + " command results, new stream " + fresh.stream();
+      String note =
+          "store was damaged ("
+              + why
+              + "); moved it to "
+              + aside.getFileName()
+              + ", recovered "
+              + renumbered.size()
+              + " messages and "
+              + results.size()
+              + " command results, new stream "
+              + fresh.stream();
       Logger.error(note);
       return new Opened(fresh.stream(), fresh.nextSeq(), rid, renumbered.size(), bytes, note);
     } catch (SQLException e) {
-      throw new StoreException("cannot create a fresh store at " + file + ": " + e.getMessage(), e, isCorrupt(e));
+      throw new StoreException(
+          "cannot create a fresh store at " + file + ": " + e.getMessage(), e, isCorrupt(e));
     }
   }
 
@@ -149,21 +179,38 @@ final class SqliteStore implements Store {
   private static void salvage(Path damaged, List<Row> rows, List<String[]> results) {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + damaged + "?mode=ro")) {
       try (Statement st = c.createStatement();
-          ResultSet rs = st.executeQuery("SELECT rid, cls, channel, peer, seq, created, body FROM outbox ORDER BY rid")) {
+          ResultSet rs =
+              st.executeQuery(
+                  "SELECT rid, cls, channel, peer, seq, created, body FROM outbox ORDER BY rid")) {
         while (rs.next()) {
-          rows.add(new Row(rs.getLong(1), rs.getInt(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6),
-              rs.getString(7)));
+          rows.add(
+              new Row(
+                  rs.getLong(1),
+                  rs.getInt(2),
+                  rs.getString(3),
+                  rs.getString(4),
+                  rs.getLong(5),
+                  rs.getLong(6),
+                  rs.getString(7)));
         }
       } catch (SQLException e) {
-        Logger.warn("salvaging messages from {} stopped after {}: {}", damaged.getFileName(), rows.size(), e.getMessage());
+        Logger.warn(
+            "salvaging messages from {} stopped after {}: {}",
+            damaged.getFileName(),
+            rows.size(),
+            e.getMessage());
       }
       try (Statement st = c.createStatement();
           ResultSet rs = st.executeQuery("SELECT id, result, at FROM commands")) {
         while (rs.next()) {
-          results.add(new String[] {rs.getString(1), rs.getString(2), Long.toString(rs.getLong(3))});
+          results.add(
+              new String[] {rs.getString(1), rs.getString(2), Long.toString(rs.getLong(3))});
         }
       } catch (SQLException e) {
-        Logger.warn("salvaging command results from {} stopped after {}: {}", damaged.getFileName(), results.size(),
+        Logger.warn(
+            "salvaging command results from {} stopped after {}: {}",
+            damaged.getFileName(),
+            results.size(),
             e.getMessage());
       }
     } catch (SQLException e) {
@@ -189,7 +236,9 @@ final class SqliteStore implements Store {
   }
 
   private void putMeta(String k, String v) throws SQLException {
-    try (PreparedStatement ps = conn.prepareStatement("INSERT INTO meta(k, v) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v")) {
+    try (PreparedStatement ps =
+        conn.prepareStatement(
+            "INSERT INTO meta(k, v) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v")) {
       ps.setString(1, k);
       ps.setString(2, v);
       ps.executeUpdate();
@@ -197,13 +246,15 @@ final class SqliteStore implements Store {
   }
 
   @Override
-  public java.util.Set<Long> commit(List<Row> inserts, Collection<Long> deletes, long nextSeq, long nextRid)
+  public java.util.Set<Long> commit(
+      List<Row> inserts, Collection<Long> deletes, long nextSeq, long nextRid)
       throws StoreException {
     java.util.Set<Long> done = new java.util.HashSet<>();
     try {
       if (!inserts.isEmpty()) {
-        try (PreparedStatement ps = conn.prepareStatement(
-            "INSERT INTO outbox(rid, cls, channel, peer, seq, created, body) VALUES(?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps =
+            conn.prepareStatement(
+                "INSERT INTO outbox(rid, cls, channel, peer, seq, created, body) VALUES(?, ?, ?, ?, ?, ?, ?)")) {
           for (Row r : inserts) {
             ps.setLong(1, r.rid());
             ps.setInt(2, r.cls());
@@ -219,7 +270,8 @@ final class SqliteStore implements Store {
       }
       if (!deletes.isEmpty()) {
         // The counters only need to be stored when rows that carry them may disappear: at open they
-        // are max(stored, highest row + 1). Leaving them out of insert-only commits saves a page write
+        // are max(stored, highest row + 1). Leaving them out of insert-only commits saves a page
+        // write
         // per message.
         putMeta("nextSeq", Long.toString(nextSeq));
         putMeta("nextRid", Long.toString(nextRid));
@@ -251,19 +303,26 @@ final class SqliteStore implements Store {
 
   /** Whether a failed write means the disk (or the file system quota) is full. */
   static boolean isFull(Throwable e) {
-    return e instanceof SQLException s && (s.getErrorCode() == 13
-        || String.valueOf(s.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("full"));
+    return e instanceof SQLException s
+        && (s.getErrorCode() == 13
+            || String.valueOf(s.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("full"));
   }
 
   @Override
   public List<Row> read(long afterRid, long maxRid, int limit) throws StoreException {
-    return query("SELECT rid, cls, channel, peer, seq, created, body FROM outbox WHERE rid > ? AND rid <= ? ORDER BY rid LIMIT ?",
-        afterRid, maxRid, limit);
+    return query(
+        "SELECT rid, cls, channel, peer, seq, created, body FROM outbox WHERE rid > ? AND rid <= ? ORDER BY rid LIMIT ?",
+        afterRid,
+        maxRid,
+        limit);
   }
 
   @Override
   public List<Row> oldest(int cls, int limit) throws StoreException {
-    return query("SELECT rid, cls, channel, peer, seq, created, body FROM outbox WHERE cls = ? ORDER BY rid LIMIT ?", cls, limit);
+    return query(
+        "SELECT rid, cls, channel, peer, seq, created, body FROM outbox WHERE cls = ? ORDER BY rid LIMIT ?",
+        cls,
+        limit);
   }
 
   private List<Row> query(String sql, long... args) throws StoreException {
@@ -274,8 +333,15 @@ final class SqliteStore implements Store {
       List<Row> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(new Row(rs.getLong(1), rs.getInt(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6),
-              rs.getString(7)));
+          out.add(
+              new Row(
+                  rs.getLong(1),
+                  rs.getInt(2),
+                  rs.getString(3),
+                  rs.getString(4),
+                  rs.getLong(5),
+                  rs.getLong(6),
+                  rs.getString(7)));
         }
       }
       conn.commit();
@@ -295,21 +361,24 @@ final class SqliteStore implements Store {
         return r;
       }
     } catch (SQLException e) {
-      throw new StoreException("reading command results failed: " + e.getMessage(), e, isCorrupt(e));
+      throw new StoreException(
+          "reading command results failed: " + e.getMessage(), e, isCorrupt(e));
     }
   }
 
   @Override
   public void putCommandResult(String id, String json, long atMillis) throws StoreException {
-    try (PreparedStatement ps = conn.prepareStatement(
-        "INSERT INTO commands(id, result, at) VALUES(?, ?, ?) ON CONFLICT(id) DO UPDATE SET result = excluded.result, at = excluded.at")) {
+    try (PreparedStatement ps =
+        conn.prepareStatement(
+            "INSERT INTO commands(id, result, at) VALUES(?, ?, ?) ON CONFLICT(id) DO UPDATE SET result = excluded.result, at = excluded.at")) {
       ps.setString(1, id);
       ps.setString(2, json);
       ps.setLong(3, atMillis);
       ps.executeUpdate();
       conn.commit();
     } catch (SQLException e) {
-      throw new StoreException("storing a command result failed: " + e.getMessage(), e, isCorrupt(e));
+      throw new StoreException(
+          "storing a command result failed: " + e.getMessage(), e, isCorrupt(e));
     }
   }
 
@@ -320,7 +389,8 @@ final class SqliteStore implements Store {
       ps.executeUpdate();
       conn.commit();
     } catch (SQLException e) {
-      throw new StoreException("pruning command results failed: " + e.getMessage(), e, isCorrupt(e));
+      throw new StoreException(
+          "pruning command results failed: " + e.getMessage(), e, isCorrupt(e));
     }
   }
 

@@ -10,8 +10,12 @@ import java.util.Optional;
  */
 interface Store extends AutoCloseable {
 
-  /** What {@link #open()} found. {@code recovery} describes a store that had to be repaired, else null. */
-  record Opened(String stream, long nextSeq, long nextRid, long rows, long bytes, String recovery) {}
+  /**
+   * What {@link #open()} found. {@code recovery} describes a store that had to be repaired, else
+   * null.
+   */
+  record Opened(
+      String stream, long nextSeq, long nextRid, long rows, long bytes, String recovery) {}
 
   Opened open() throws StoreException;
 
@@ -20,7 +24,9 @@ interface Store extends AutoCloseable {
    *
    * @return the rids of {@code deletes} that existed (and so were deleted now)
    */
-  java.util.Set<Long> commit(List<Row> inserts, Collection<Long> deletes, long nextSeq, long nextRid) throws StoreException;
+  java.util.Set<Long> commit(
+      List<Row> inserts, Collection<Long> deletes, long nextSeq, long nextRid)
+      throws StoreException;
 
   /** Rows with {@code rid > afterRid} (and {@code <= maxRid}) ascending, at most {@code limit}. */
   List<Row> read(long afterRid, long maxRid, int limit) throws StoreException;

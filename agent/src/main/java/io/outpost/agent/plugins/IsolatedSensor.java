@@ -52,7 +52,11 @@ public final class IsolatedSensor implements Sensor {
    * @param maxReadingsPerRead more readings than this from one read is a failure; default 100
    * @param maxEmitsPerMinute emitted readings beyond this per clock minute are dropped; default 600
    */
-  public record Limits(Duration callTimeout, Duration initialBackoff, Duration maxBackoff, int maxReadingsPerRead,
+  public record Limits(
+      Duration callTimeout,
+      Duration initialBackoff,
+      Duration maxBackoff,
+      int maxReadingsPerRead,
       int maxEmitsPerMinute) {
     public Limits {
       Objects.requireNonNull(callTimeout, "callTimeout == null");
@@ -62,15 +66,18 @@ public final class IsolatedSensor implements Sensor {
         throw new IllegalArgumentException("callTimeout must be > 0, got " + callTimeout);
       }
       if (initialBackoff.isNegative() || maxBackoff.compareTo(initialBackoff) < 0) {
-        throw new IllegalArgumentException("need 0 <= initialBackoff <= maxBackoff, got " + initialBackoff + ", " + maxBackoff);
+        throw new IllegalArgumentException(
+            "need 0 <= initialBackoff <= maxBackoff, got " + initialBackoff + ", " + maxBackoff);
       }
       if (maxReadingsPerRead < 1 || maxEmitsPerMinute < 0) {
-        throw new IllegalArgumentException("maxReadingsPerRead must be >= 1 and maxEmitsPerMinute >= 0");
+        throw new IllegalArgumentException(
+            "maxReadingsPerRead must be >= 1 and maxEmitsPerMinute >= 0");
       }
     }
 
     public static Limits defaults() {
-      return new Limits(Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofMinutes(5), 100, 600);
+      return new Limits(
+          Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofMinutes(5), 100, 600);
     }
   }
 
@@ -98,7 +105,8 @@ public final class IsolatedSensor implements Sensor {
    * @param retryAt when the next attempt may run, null when not backing off
    * @param droppedEmits emitted readings dropped by the rate limit since creation
    */
-  public record Health(State state, String lastError, int consecutiveFailures, Instant retryAt, long droppedEmits) {}
+  public record Health(
+      State state, String lastError, int consecutiveFailures, Instant retryAt, long droppedEmits) {}
 
   /** Thrown by {@link #read()} while the sensor waits out its backoff. */
   public static final class BackoffException extends Exception {
@@ -116,7 +124,8 @@ public final class IsolatedSensor implements Sensor {
   private boolean started;
   private volatile Health health = new Health(State.NEW, null, 0, null, 0);
 
-  private IsolatedSensor(String name, Sensor delegate, Clock clock, Limits limits, GuardedContext guarded) {
+  private IsolatedSensor(
+      String name, Sensor delegate, Clock clock, Limits limits, GuardedContext guarded) {
     this.name = name;
     this.delegate = delegate;
     this.clock = clock;
@@ -127,9 +136,11 @@ public final class IsolatedSensor implements Sensor {
   /**
    * Creates the plugin's sensor through a guarded context and wraps it.
    *
-   * @throws ConfigException the factory's own, or one naming the factory when it threw anything else
+   * @throws ConfigException the factory's own, or one naming the factory when it threw anything
+   *     else
    */
-  public static IsolatedSensor create(SensorFactory factory, SensorContext context, Limits limits) throws ConfigException {
+  public static IsolatedSensor create(SensorFactory factory, SensorContext context, Limits limits)
+      throws ConfigException {
     GuardedContext guarded = new GuardedContext(context, limits.maxEmitsPerMinute());
     Sensor sensor;
     try {
@@ -137,18 +148,25 @@ public final class IsolatedSensor implements Sensor {
     } catch (ConfigException e) {
       throw e;
     } catch (RuntimeException | LinkageError e) {
-      throw new ConfigException(context.options().location(), "", "the plugin's " + factory.getClass().getName()
-          + " failed while checking its options: " + PluginLoader.describe(e));
+      throw new ConfigException(
+          context.options().location(),
+          "",
+          "the plugin's "
+              + factory.getClass().getName()
+              + " failed while checking its options: "
+              + PluginLoader.describe(e));
     }
     if (sensor == null) {
-      throw new ConfigException(context.options().location(), "", factory.getClass().getName() + ".create returned null");
+      throw new ConfigException(
+          context.options().location(), "", factory.getClass().getName() + ".create returned null");
     }
     return new IsolatedSensor(context.name(), sensor, context.clock(), limits, guarded);
   }
 
   public Health health() {
     Health h = health;
-    return new Health(h.state(), h.lastError(), h.consecutiveFailures(), h.retryAt(), guarded.dropped.get());
+    return new Health(
+        h.state(), h.lastError(), h.consecutiveFailures(), h.retryAt(), guarded.dropped.get());
   }
 
   @Override
@@ -164,24 +182,37 @@ public final class IsolatedSensor implements Sensor {
     }
     Instant now = clock.instant();
     if (h.retryAt() != null && now.isBefore(h.retryAt())) {
-      throw new BackoffException("sensor " + name + " is backing off until " + h.retryAt() + " after "
-          + h.consecutiveFailures() + " failure(s); last: " + h.lastError());
+      throw new BackoffException(
+          "sensor "
+              + name
+              + " is backing off until "
+              + h.retryAt()
+              + " after "
+              + h.consecutiveFailures()
+              + " failure(s); last: "
+              + h.lastError());
     }
     try {
       if (!started) {
-        call(() -> {
-          delegate.start();
-          return null;
-        }, "start()");
+        call(
+            () -> {
+              delegate.start();
+              return null;
+            },
+            "start()");
         started = true;
       }
       List<Reading> readings = call(delegate::read, "read()");
       if (readings == null) {
-        throw new IllegalStateException("read() returned null; return an empty list when there is nothing to report");
+        throw new IllegalStateException(
+            "read() returned null; return an empty list when there is nothing to report");
       }
       if (readings.size() > limits.maxReadingsPerRead()) {
-        throw new FloodException("read() returned " + readings.size() + " readings, the limit is "
-            + limits.maxReadingsPerRead());
+        throw new FloodException(
+            "read() returned "
+                + readings.size()
+                + " readings, the limit is "
+                + limits.maxReadingsPerRead());
       }
       health = new Health(State.OK, null, 0, null, 0);
       return List.copyOf(readings);
@@ -193,25 +224,40 @@ public final class IsolatedSensor implements Sensor {
 
   private void fail(Exception e) {
     int failures = health.consecutiveFailures() + 1;
-    State state = e instanceof TimeoutException ? State.HUNG : e instanceof FloodException ? State.FLOODING : State.FAILING;
+    State state =
+        e instanceof TimeoutException
+            ? State.HUNG
+            : e instanceof FloodException ? State.FLOODING : State.FAILING;
     long factor = 1L << Math.min(failures - 1, 30);
     Duration wait = limits.initialBackoff().multipliedBy(factor);
     if (wait.compareTo(limits.maxBackoff()) > 0 || wait.isNegative()) {
       wait = limits.maxBackoff();
     }
-    health = new Health(state, String.valueOf(e.getMessage()), failures, clock.instant().plus(wait), 0);
-    guarded.log().warn("failed (" + state.name().toLowerCase(java.util.Locale.ROOT) + ", attempt " + failures
-        + "), retrying in " + wait.toMillis() + " ms: " + e.getMessage());
+    health =
+        new Health(state, String.valueOf(e.getMessage()), failures, clock.instant().plus(wait), 0);
+    guarded
+        .log()
+        .warn(
+            "failed ("
+                + state.name().toLowerCase(java.util.Locale.ROOT)
+                + ", attempt "
+                + failures
+                + "), retrying in "
+                + wait.toMillis()
+                + " ms: "
+                + e.getMessage());
     closeDelegate();
   }
 
   private <T> T call(Callable<T> task, String what) throws Exception {
     if (executor == null) {
-      executor = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "plugin-sensor-" + name);
-        t.setDaemon(true);
-        return t;
-      });
+      executor =
+          Executors.newSingleThreadExecutor(
+              r -> {
+                Thread t = new Thread(r, "plugin-sensor-" + name);
+                t.setDaemon(true);
+                return t;
+              });
     }
     Future<T> f = executor.submit(task);
     try {
@@ -221,8 +267,14 @@ public final class IsolatedSensor implements Sensor {
       // The thread may be stuck for good; never queue behind it again.
       executor.shutdownNow();
       executor = null;
-      throw new TimeoutException("sensor " + name + ": " + what + " did not return within "
-          + limits.callTimeout().toMillis() + " ms");
+      throw new TimeoutException(
+          "sensor "
+              + name
+              + ": "
+              + what
+              + " did not return within "
+              + limits.callTimeout().toMillis()
+              + " ms");
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof Exception ex) {
@@ -242,10 +294,12 @@ public final class IsolatedSensor implements Sensor {
     }
     started = false;
     try {
-      call(() -> {
-        delegate.close();
-        return null;
-      }, "close()");
+      call(
+          () -> {
+            delegate.close();
+            return null;
+          },
+          "close()");
     } catch (Exception e) {
       guarded.log().warn("close() after a failure failed too: " + e.getMessage());
     }
@@ -326,7 +380,12 @@ public final class IsolatedSensor implements Sensor {
       } else {
         dropped.incrementAndGet();
         if (firstDrop) {
-          inner.log().warn("emits more than " + perMinute + " readings a minute; the rest of this minute is dropped");
+          inner
+              .log()
+              .warn(
+                  "emits more than "
+                      + perMinute
+                      + " readings a minute; the rest of this minute is dropped");
         }
       }
     }

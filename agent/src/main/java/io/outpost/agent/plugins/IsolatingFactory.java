@@ -16,7 +16,10 @@ public final class IsolatingFactory implements SensorFactory {
   private final IsolatedSensor.Limits limits;
   private final String type;
 
-  /** @param plugin a factory from {@link LoadedPlugins#sensorFactories()} (its type was already checked) */
+  /**
+   * @param plugin a factory from {@link LoadedPlugins#sensorFactories()} (its type was already
+   *     checked)
+   */
   public IsolatingFactory(SensorFactory plugin, IsolatedSensor.Limits limits) {
     this.plugin = plugin;
     this.limits = limits;

@@ -2,9 +2,9 @@ package io.outpost.agent.plugins;
 
 import io.outpost.plugin.AgentServiceFactory;
 import io.outpost.plugin.CommandHandler;
+import io.outpost.plugin.CommandHandlerFactory;
 import io.outpost.plugin.ConfigException;
 import io.outpost.plugin.PluginContext;
-import io.outpost.plugin.CommandHandlerFactory;
 import io.outpost.plugin.SensorFactory;
 import java.io.IOException;
 import java.net.URLClassLoader;
@@ -26,8 +26,12 @@ public final class LoadedPlugins implements AutoCloseable {
   private final List<PluginProblem> problems;
   private final List<URLClassLoader> loaders;
 
-  LoadedPlugins(List<SensorFactory> sensorFactories, List<CommandHandlerFactory> commandHandlerFactories,
-      List<AgentServiceFactory> serviceFactories, List<Path> jars, List<PluginProblem> problems,
+  LoadedPlugins(
+      List<SensorFactory> sensorFactories,
+      List<CommandHandlerFactory> commandHandlerFactories,
+      List<AgentServiceFactory> serviceFactories,
+      List<Path> jars,
+      List<PluginProblem> problems,
       List<URLClassLoader> loaders) {
     this.sensorFactories = List.copyOf(sensorFactories);
     this.commandHandlerFactories = List.copyOf(commandHandlerFactories);
@@ -71,7 +75,7 @@ public final class LoadedPlugins implements AutoCloseable {
         problems.add(f.getClass().getName() + ".create failed: " + PluginLoader.describe(e));
       }
     }
-    return out;  // the caller reports the problems
+    return out; // the caller reports the problems
   }
 
   public List<CommandHandlerFactory> commandHandlerFactories() {

@@ -22,21 +22,25 @@ import java.util.jar.JarFile;
 import org.tinylog.Logger;
 
 /**
- * Loads plugin jars: every {@code *.jar} in the configured directories (default
- * {@link #DEFAULT_DIRS}), each in its own {@link URLClassLoader} whose parent shows only the plugin
- * API ({@link ApiOnlyClassLoader}), and finds their {@link SensorFactory},
- * {@link CommandHandlerFactory} and {@link AgentServiceFactory} implementations through
- * {@link ServiceLoader} ({@code META-INF/services/io.outpost.plugin.*}).
+ * Loads plugin jars: every {@code *.jar} in the configured directories (default {@link
+ * #DEFAULT_DIRS}), each in its own {@link URLClassLoader} whose parent shows only the plugin API
+ * ({@link ApiOnlyClassLoader}), and finds their {@link SensorFactory}, {@link
+ * CommandHandlerFactory} and {@link AgentServiceFactory} implementations through {@link
+ * ServiceLoader} ({@code META-INF/services/io.outpost.plugin.*}).
  *
  * <p>A bad jar (not a zip, a service entry naming a missing class, a constructor that throws, a
- * class compiled for a newer Java, a sensor type already taken) is reported as a
- * {@link PluginProblem} and logged; the other jars still load. Missing directories are skipped
- * (a fresh device has none). Jars load in name order within each directory, directories in the
- * given order, so a type clash always resolves the same way.
+ * class compiled for a newer Java, a sensor type already taken) is reported as a {@link
+ * PluginProblem} and logged; the other jars still load. Missing directories are skipped (a fresh
+ * device has none). Jars load in name order within each directory, directories in the given order,
+ * so a type clash always resolves the same way.
  */
 public final class PluginLoader {
-  /** Where packages install plugins, then where an administrator drops their own (architecture.md §6). */
-  public static final List<Path> DEFAULT_DIRS = List.of(Path.of("/usr/lib/outpost/plugins"), Path.of("/etc/outpost/plugins"));
+  /**
+   * Where packages install plugins, then where an administrator drops their own (architecture.md
+   * §6).
+   */
+  public static final List<Path> DEFAULT_DIRS =
+      List.of(Path.of("/usr/lib/outpost/plugins"), Path.of("/etc/outpost/plugins"));
 
   private final ClassLoader apiLoader;
 
@@ -44,7 +48,9 @@ public final class PluginLoader {
     this(SensorFactory.class.getClassLoader());
   }
 
-  /** @param apiLoader the class loader that defined {@code io.outpost.plugin} */
+  /**
+   * @param apiLoader the class loader that defined {@code io.outpost.plugin}
+   */
   PluginLoader(ClassLoader apiLoader) {
     this.apiLoader = apiLoader;
   }
@@ -84,7 +90,8 @@ public final class PluginLoader {
         }
         int before = problems.size();
         List<SensorFactory> s = discover(SensorFactory.class, loader, jar, problems);
-        List<CommandHandlerFactory> h = discover(CommandHandlerFactory.class, loader, jar, problems);
+        List<CommandHandlerFactory> h =
+            discover(CommandHandlerFactory.class, loader, jar, problems);
         List<AgentServiceFactory> a = discover(AgentServiceFactory.class, loader, jar, problems);
         for (SensorFactory f : s) {
           String type = safeType(f, jar, problems);
@@ -92,11 +99,25 @@ public final class PluginLoader {
             continue;
           }
           if (reservedTypes.contains(type)) {
-            problems.add(new PluginProblem(jar, "sensor type \"" + type + "\" of " + f.getClass().getName()
-                + " is a built-in type; the plugin's factory is ignored (rename its type, e.g. \"vendor." + type + "\")"));
+            problems.add(
+                new PluginProblem(
+                    jar,
+                    "sensor type \""
+                        + type
+                        + "\" of "
+                        + f.getClass().getName()
+                        + " is a built-in type; the plugin's factory is ignored (rename its type, e.g. \"vendor."
+                        + type
+                        + "\")"));
           } else if (typeOwners.containsKey(type)) {
-            problems.add(new PluginProblem(jar, "sensor type \"" + type + "\" is already provided by "
-                + typeOwners.get(type).getFileName() + "; this jar's factory is ignored"));
+            problems.add(
+                new PluginProblem(
+                    jar,
+                    "sensor type \""
+                        + type
+                        + "\" is already provided by "
+                        + typeOwners.get(type).getFileName()
+                        + "; this jar's factory is ignored"));
           } else {
             typeOwners.put(type, jar);
             sensors.add(f);
@@ -105,13 +126,20 @@ public final class PluginLoader {
         handlers.addAll(h);
         services.addAll(a);
         if (s.isEmpty() && h.isEmpty() && a.isEmpty() && problems.size() == before) {
-          problems.add(new PluginProblem(jar, "declares no factories: add META-INF/services/io.outpost.plugin.SensorFactory "
-              + "(or CommandHandlerFactory, AgentServiceFactory) listing its classes"));
+          problems.add(
+              new PluginProblem(
+                  jar,
+                  "declares no factories: add META-INF/services/io.outpost.plugin.SensorFactory "
+                      + "(or CommandHandlerFactory, AgentServiceFactory) listing its classes"));
         }
         jars.add(jar);
         loaders.add(loader);
-        Logger.info("plugin {}: {} sensor type(s), {} command handler factory(ies), {} service factory(ies)",
-            jar.getFileName(), s.size(), h.size(), a.size());
+        Logger.info(
+            "plugin {}: {} sensor type(s), {} command handler factory(ies), {} service factory(ies)",
+            jar.getFileName(),
+            s.size(),
+            h.size(),
+            a.size());
       }
     }
     for (PluginProblem p : problems) {
@@ -130,12 +158,15 @@ public final class PluginLoader {
     } catch (MalformedURLException e) {
       problems.add(new PluginProblem(jar, "bad path: " + e.getMessage()));
     } catch (IOException e) {
-      problems.add(new PluginProblem(jar, "not a readable jar file (" + e.getMessage() + "); was the copy complete?"));
+      problems.add(
+          new PluginProblem(
+              jar, "not a readable jar file (" + e.getMessage() + "); was the copy complete?"));
     }
     return null;
   }
 
-  private static <T> List<T> discover(Class<T> service, URLClassLoader loader, Path jar, List<PluginProblem> problems) {
+  private static <T> List<T> discover(
+      Class<T> service, URLClassLoader loader, Path jar, List<PluginProblem> problems) {
     List<T> out = new ArrayList<>();
     Iterator<T> it = ServiceLoader.load(service, loader).iterator();
     while (true) {
@@ -165,23 +196,33 @@ public final class PluginLoader {
     try {
       String type = f.type();
       if (type == null || !type.matches("[a-z0-9][a-z0-9.-]*")) {
-        problems.add(new PluginProblem(jar, f.getClass().getName() + ".type() returned " + (type == null ? "null"
-            : "\"" + type + "\"") + ", expected lower case letters, digits, '.' and '-'"));
+        problems.add(
+            new PluginProblem(
+                jar,
+                f.getClass().getName()
+                    + ".type() returned "
+                    + (type == null ? "null" : "\"" + type + "\"")
+                    + ", expected lower case letters, digits, '.' and '-'"));
         return null;
       }
       return type;
     } catch (RuntimeException | LinkageError e) {
-      problems.add(new PluginProblem(jar, f.getClass().getName() + ".type() failed: " + describe(e)));
+      problems.add(
+          new PluginProblem(jar, f.getClass().getName() + ".type() failed: " + describe(e)));
       return null;
     }
   }
 
   /** The message with its causes, short enough for a log line (no stack trace). */
   static String describe(Throwable e) {
-    StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+    StringBuilder sb =
+        new StringBuilder(
+            String.valueOf(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
     Throwable c = e.getCause();
     for (int depth = 0; c != null && depth < 3; depth++, c = c.getCause()) {
-      sb.append(": ").append(c.getClass().getSimpleName()).append(c.getMessage() == null ? "" : " " + c.getMessage());
+      sb.append(": ")
+          .append(c.getClass().getSimpleName())
+          .append(c.getMessage() == null ? "" : " " + c.getMessage());
     }
     return sb.toString();
   }

@@ -9,13 +9,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Groups reported records into telemetry messages: a batch is flushed when it holds
- * {@code maxRecords}, when one more record could push it past the byte budget (derived from the
- * server's {@code maxMessageSize}), or {@code maxDelay} after its first record. Thread-safe: any
- * sampler thread may add; flushes run on the caller's thread or the scheduler.
+ * Groups reported records into telemetry messages: a batch is flushed when it holds {@code
+ * maxRecords}, when one more record could push it past the byte budget (derived from the server's
+ * {@code maxMessageSize}), or {@code maxDelay} after its first record. Thread-safe: any sampler
+ * thread may add; flushes run on the caller's thread or the scheduler.
  */
 public final class Batcher {
-  /** Room left in a message for the envelope: type, device, stream, seq, id and the publish frame. */
+  /**
+   * Room left in a message for the envelope: type, device, stream, seq, id and the publish frame.
+   */
   static final int ENVELOPE_BYTES = 1024;
 
   private final int maxRecords;
@@ -28,10 +30,15 @@ public final class Batcher {
   private ScheduledFuture<?> timer;
 
   /**
-   * @param maxMessageSize the server's per-message cap in bytes (65536 until a welcome says otherwise)
+   * @param maxMessageSize the server's per-message cap in bytes (65536 until a welcome says
+   *     otherwise)
    * @param sink receives each full batch (never empty), in order
    */
-  public Batcher(int maxRecords, Duration maxDelay, int maxMessageSize, ScheduledExecutorService scheduler,
+  public Batcher(
+      int maxRecords,
+      Duration maxDelay,
+      int maxMessageSize,
+      ScheduledExecutorService scheduler,
       Consumer<List<SenmlRecord>> sink) {
     this.maxRecords = maxRecords;
     this.maxDelay = maxDelay;

@@ -9,9 +9,9 @@ import java.util.Objects;
 /**
  * Report-by-exception for one sensor: decides per record name whether a new value is worth sending.
  * A value is reported when it is the first, when {@code maxInterval} passed since the last report
- * (heartbeat), or when it changed enough (deadband against the last <em>reported</em> value, so slow
- * drift still gets reported) and {@code minInterval} passed. Not thread-safe: one sampler thread per
- * sensor calls it.
+ * (heartbeat), or when it changed enough (deadband against the last <em>reported</em> value, so
+ * slow drift still gets reported) and {@code minInterval} passed. Not thread-safe: one sampler
+ * thread per sensor calls it.
  */
 public final class Reporter {
   private final double deadband;
@@ -69,7 +69,8 @@ public final class Reporter {
       return deadband == 0 || diff > deadband;
     }
     if (r.boolValue() != null || r.stringValue() != null) {
-      return !Objects.equals(r.boolValue(), prev.boolValue()) || !Objects.equals(r.stringValue(), prev.stringValue());
+      return !Objects.equals(r.boolValue(), prev.boolValue())
+          || !Objects.equals(r.stringValue(), prev.stringValue());
     }
     return true;
   }

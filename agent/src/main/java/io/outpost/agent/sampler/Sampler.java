@@ -13,9 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Schedules every sensor at a fixed rate against the clock (no drift: instant n is
- * {@code start + n·interval} however long reads take). One clock thread only triggers reads; each
- * sensor reads on its own thread, so a slow or failing sensor never delays another.
+ * Schedules every sensor at a fixed rate against the clock (no drift: instant n is {@code start +
+ * n·interval} however long reads take). One clock thread only triggers reads; each sensor reads on
+ * its own thread, so a slow or failing sensor never delays another.
  */
 public final class Sampler implements AutoCloseable {
   private final List<SensorRunner> runners = new ArrayList<>();
@@ -29,28 +29,37 @@ public final class Sampler implements AutoCloseable {
     for (SensorSetup.Configured c : sensors) {
       runners.add(new SensorRunner(c, clock, out));
     }
-    this.clockThread = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "sampler-clock");
-      t.setDaemon(true);
-      return t;
-    });
+    this.clockThread =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "sampler-clock");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /** Starts every schedule. */
   public void start() {
     for (SensorRunner r : runners) {
       long period = r.spec().interval().toNanos();
-      clockThread.scheduleAtFixedRate(() -> {
-        try {
-          r.tick();
-        } catch (RuntimeException e) {
-          org.tinylog.Logger.error("sampler tick for {} failed: {}", r.spec().name(), e.toString());
-        }
-      }, 0, period, TimeUnit.NANOSECONDS);
+      clockThread.scheduleAtFixedRate(
+          () -> {
+            try {
+              r.tick();
+            } catch (RuntimeException e) {
+              org.tinylog.Logger.error(
+                  "sampler tick for {} failed: {}", r.spec().name(), e.toString());
+            }
+          },
+          0,
+          period,
+          TimeUnit.NANOSECONDS);
     }
   }
 
-  /** Reads every sensor once now (for the {@code sample} command); failures become error entries. */
+  /**
+   * Reads every sensor once now (for the {@code sample} command); failures become error entries.
+   */
   public List<Object> sampleNow() {
     List<Object> out = new ArrayList<>();
     for (SensorRunner r : runners) {
@@ -89,7 +98,10 @@ public final class Sampler implements AutoCloseable {
 
   /** The longest sensor interval (zero without sensors). */
   public java.time.Duration slowestInterval() {
-    return runners.stream().map(r -> r.spec().interval()).max(java.util.Comparator.naturalOrder()).orElse(java.time.Duration.ZERO);
+    return runners.stream()
+        .map(r -> r.spec().interval())
+        .max(java.util.Comparator.naturalOrder())
+        .orElse(java.time.Duration.ZERO);
   }
 
   public int size() {
@@ -100,8 +112,9 @@ public final class Sampler implements AutoCloseable {
   static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
   /**
-   * Stops every schedule and closes every sensor (outputs go to their safe state). Reads in progress
-   * are interrupted first and get at most {@link #CLOSE_WAIT} in all to end, however many are stuck.
+   * Stops every schedule and closes every sensor (outputs go to their safe state). Reads in
+   * progress are interrupted first and get at most {@link #CLOSE_WAIT} in all to end, however many
+   * are stuck.
    */
   @Override
   public void close() {

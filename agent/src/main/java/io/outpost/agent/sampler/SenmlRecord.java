@@ -7,17 +7,21 @@ import java.time.Instant;
 /**
  * One SenML record (RFC 8428) with its full name ({@code <sensor>/<quantity>}) and absolute time.
  */
-public record SenmlRecord(String name, String unit, Double value, Boolean boolValue, String stringValue, Instant time) {
+public record SenmlRecord(
+    String name, String unit, Double value, Boolean boolValue, String stringValue, Instant time) {
 
   public static SenmlRecord of(String sensor, Reading r) {
-    return new SenmlRecord(sensor + "/" + r.quantity(), r.unit(), r.value(), r.boolValue(), r.stringValue(), r.time());
+    return new SenmlRecord(
+        sensor + "/" + r.quantity(), r.unit(), r.value(), r.boolValue(), r.stringValue(), r.time());
   }
 
   /** Milliseconds as a JSON number of seconds with three decimals, never in exponent notation. */
   public static com.google.gson.JsonPrimitive secondsJson(long millis) {
     java.math.BigDecimal seconds = java.math.BigDecimal.valueOf(millis, 3).stripTrailingZeros();
-    // Whole seconds: stripping may leave a negative scale (1E+1), which Gson would print in exponent notation.
-    return new com.google.gson.JsonPrimitive(seconds.scale() > 0 ? seconds : java.math.BigDecimal.valueOf(millis / 1000));
+    // Whole seconds: stripping may leave a negative scale (1E+1), which Gson would print in
+    // exponent notation.
+    return new com.google.gson.JsonPrimitive(
+        seconds.scale() > 0 ? seconds : java.math.BigDecimal.valueOf(millis / 1000));
   }
 
   /** Seconds since the epoch with millisecond precision, as SenML writes times. */

@@ -17,10 +17,10 @@ import java.util.function.Consumer;
 import org.tinylog.Logger;
 
 /**
- * Runs one sensor: reads it on its own thread when the sampler ticks, never two reads at once, a read
- * that exceeds {@code readTimeout} is interrupted and counted as a failure, and a failing sensor is
- * restarted ({@code close} then {@code start}) with exponential backoff (1 s doubling to 60 s) while
- * the others carry on.
+ * Runs one sensor: reads it on its own thread when the sampler ticks, never two reads at once, a
+ * read that exceeds {@code readTimeout} is interrupted and counted as a failure, and a failing
+ * sensor is restarted ({@code close} then {@code start}) with exponential backoff (1 s doubling to
+ * 60 s) while the others carry on.
  */
 final class SensorRunner {
   static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
@@ -61,11 +61,12 @@ final class SensorRunner {
   }
 
   private ExecutorService newWorker() {
-    return Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "sensor-" + spec.name());
-      t.setDaemon(true);
-      return t;
-    });
+    return Executors.newSingleThreadExecutor(
+        r -> {
+          Thread t = new Thread(r, "sensor-" + spec.name());
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   /** Called by the sampler's clock thread at every scheduled instant; never blocks. */
@@ -78,7 +79,9 @@ final class SensorRunner {
         worker.shutdownNow();
         worker = newWorker();
         running = null;
-        failed(new java.util.concurrent.TimeoutException("read took longer than " + spec.readTimeout().toMillis() + "ms"));
+        failed(
+            new java.util.concurrent.TimeoutException(
+                "read took longer than " + spec.readTimeout().toMillis() + "ms"));
       } else {
         overruns++;
       }
@@ -156,7 +159,12 @@ final class SensorRunner {
     nextAttempt = clock.instant().plus(backoff);
     String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     if (consecutiveFailures == 1 || !msg.equals(lastError)) {
-      Logger.warn("sensor {} ({}) failed: {}; retrying in {} ms", spec.name(), spec.type(), msg, backoff.toMillis());
+      Logger.warn(
+          "sensor {} ({}) failed: {}; retrying in {} ms",
+          spec.name(),
+          spec.type(),
+          msg,
+          backoff.toMillis());
     }
     lastError = msg;
     state = "failing";
@@ -169,10 +177,12 @@ final class SensorRunner {
   List<SenmlRecord> readDirect() throws Exception {
     Future<List<SenmlRecord>> f;
     synchronized (this) {
-      f = worker.submit(() -> {
-        startIfNeeded();
-        return sensor.read().stream().map(r -> SenmlRecord.of(spec.name(), r)).toList();
-      });
+      f =
+          worker.submit(
+              () -> {
+                startIfNeeded();
+                return sensor.read().stream().map(r -> SenmlRecord.of(spec.name(), r)).toList();
+              });
     }
     try {
       return f.get(spec.readTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -180,7 +190,8 @@ final class SensorRunner {
       throw e.getCause() instanceof Exception ex ? ex : e;
     } catch (java.util.concurrent.TimeoutException e) {
       f.cancel(true);
-      throw new java.util.concurrent.TimeoutException("read took longer than " + spec.readTimeout().toMillis() + "ms");
+      throw new java.util.concurrent.TimeoutException(
+          "read took longer than " + spec.readTimeout().toMillis() + "ms");
     }
   }
 
@@ -199,8 +210,8 @@ final class SensorRunner {
 
   /**
    * Stops reading and closes the sensor (an output goes to its safe state). A read or start still
-   * running may end first, for up to {@code readTimeout} but not past {@code deadlineNanos}
-   * ({@link System#nanoTime()}), so it cannot claim the hardware again after the close.
+   * running may end first, for up to {@code readTimeout} but not past {@code deadlineNanos} ({@link
+   * System#nanoTime()}), so it cannot claim the hardware again after the close.
    */
   void close(long deadlineNanos) {
     ExecutorService w = currentWorker();

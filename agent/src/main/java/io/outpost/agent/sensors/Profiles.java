@@ -30,7 +30,8 @@ public final class Profiles {
   private Profiles() {}
 
   /** A loaded profile: its name, description, the raw JSON tree and where it came from. */
-  public record Profile(String name, String description, Map<String, Object> json, String source, Path baseDir) {}
+  public record Profile(
+      String name, String description, Map<String, Object> json, String source, Path baseDir) {}
 
   /** Whether {@code nameOrPath} names a file rather than a bundled profile. */
   public static boolean isPath(String nameOrPath) {
@@ -40,27 +41,38 @@ public final class Profiles {
   /**
    * Loads a bundled profile by name or a profile file by path (relative to {@code baseDir}).
    *
-   * @throws ConfigException naming the profile and what is wrong (unknown name lists the bundled ones)
+   * @throws ConfigException naming the profile and what is wrong (unknown name lists the bundled
+   *     ones)
    */
   public static Profile load(String nameOrPath, Path baseDir) throws ConfigException {
     if (isPath(nameOrPath)) {
       Path p = baseDir.resolve(nameOrPath).normalize();
       try {
-        return parse(Files.readString(p, StandardCharsets.UTF_8), p.getFileName().toString(), p.getParent());
+        return parse(
+            Files.readString(p, StandardCharsets.UTF_8), p.getFileName().toString(), p.getParent());
       } catch (NoSuchFileException e) {
         throw new ConfigException(p.toString(), "", "no such profile file");
       } catch (IOException e) {
         throw new ConfigException(p.toString(), "", "cannot read: " + e.getMessage());
       }
     }
-    try (InputStream in = Profiles.class.getClassLoader().getResourceAsStream(DIR + nameOrPath + ".json")) {
+    try (InputStream in =
+        Profiles.class.getClassLoader().getResourceAsStream(DIR + nameOrPath + ".json")) {
       if (in == null) {
-        throw new ConfigException("", "profile", "\"" + nameOrPath + "\" is neither a bundled profile "
-            + bundledNames() + " nor a path to a .json file");
+        throw new ConfigException(
+            "",
+            "profile",
+            "\""
+                + nameOrPath
+                + "\" is neither a bundled profile "
+                + bundledNames()
+                + " nor a path to a .json file");
       }
-      return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), nameOrPath + ".json", baseDir);
+      return parse(
+          new String(in.readAllBytes(), StandardCharsets.UTF_8), nameOrPath + ".json", baseDir);
     } catch (IOException e) {
-      throw new ConfigException("", "profile", "cannot read bundled profile \"" + nameOrPath + "\": " + e.getMessage());
+      throw new ConfigException(
+          "", "profile", "cannot read bundled profile \"" + nameOrPath + "\": " + e.getMessage());
     }
   }
 
@@ -72,7 +84,8 @@ public final class Profiles {
       throw new ConfigException(source, "", "not valid JSON: " + e.getMessage());
     }
     if (!(tree instanceof Map<?, ?> m)) {
-      throw new ConfigException(source, "", "expected a JSON object with \"name\", \"description\" and \"sensors\"");
+      throw new ConfigException(
+          source, "", "expected a JSON object with \"name\", \"description\" and \"sensors\"");
     }
     @SuppressWarnings("unchecked")
     Map<String, Object> json = (Map<String, Object>) m;
@@ -93,7 +106,8 @@ public final class Profiles {
         URL url = roots.nextElement();
         if ("file".equals(url.getProtocol())) {
           try (Stream<Path> s = Files.list(Path.of(url.toURI()))) {
-            s.map(p -> p.getFileName().toString()).filter(f -> f.endsWith(".json"))
+            s.map(p -> p.getFileName().toString())
+                .filter(f -> f.endsWith(".json"))
                 .forEach(f -> names.add(f.substring(0, f.length() - 5)));
           }
         } else if ("jar".equals(url.getProtocol())) {

@@ -12,7 +12,8 @@ import java.util.TreeMap;
 
 /**
  * Sensor factories by type: the simulated ones, the built-in drivers and those from plugins. The
- * {@code gpio-out} sensors created through one registry declare themselves in its {@link #outputs()}.
+ * {@code gpio-out} sensors created through one registry declare themselves in its {@link
+ * #outputs()}.
  */
 public final class SensorRegistry {
   private final Map<String, SensorFactory> byType = new TreeMap<>();
@@ -21,7 +22,8 @@ public final class SensorRegistry {
   /**
    * The synthetic sensors and {@link Drivers#all(Outputs)}, plus {@code extra} (plugin factories).
    *
-   * @param outputs where {@code gpio-out} sensors register; the running agent switches them through it
+   * @param outputs where {@code gpio-out} sensors register; the running agent switches them through
+   *     it
    */
   public SensorRegistry(List<SensorFactory> extra, Outputs outputs) {
     this.outputs = outputs;

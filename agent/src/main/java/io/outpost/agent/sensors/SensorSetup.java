@@ -8,11 +8,11 @@ import io.outpost.agent.hardware.Hardwares;
 import io.outpost.plugin.ConfigException;
 import io.outpost.plugin.Hardware;
 import io.outpost.plugin.Options;
+import io.outpost.plugin.PluginLog;
 import io.outpost.plugin.Reading;
 import io.outpost.plugin.Sensor;
 import io.outpost.plugin.SensorContext;
 import io.outpost.plugin.SensorFactory;
-import io.outpost.plugin.PluginLog;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,13 +27,21 @@ import org.tinylog.Logger;
 
 /**
  * Turns the profile plus the config's per-sensor overrides into created (not yet started) sensors,
- * collecting every problem. Creating a sensor touches no hardware, so {@code outpost check} runs this
- * too.
+ * collecting every problem. Creating a sensor touches no hardware, so {@code outpost check} runs
+ * this too.
  */
 public final class SensorSetup {
   /** Keys of a profile entry the agent handles itself; the rest belong to the driver. */
-  public static final Set<String> AGENT_KEYS = Set.of("name", "type", "interval", "deadband", "minInterval",
-      "maxInterval", "readTimeout", "simulate");
+  public static final Set<String> AGENT_KEYS =
+      Set.of(
+          "name",
+          "type",
+          "interval",
+          "deadband",
+          "minInterval",
+          "maxInterval",
+          "readTimeout",
+          "simulate");
 
   private SensorSetup() {}
 
@@ -58,8 +66,12 @@ public final class SensorSetup {
    * @param config supplies the overrides and the telemetry defaults
    * @param problems receives every problem; sensors with problems are left out
    */
-  public static List<Configured> build(Profiles.Profile profile, AgentConfig config, SensorRegistry registry,
-      Clock clock, Problems problems) {
+  public static List<Configured> build(
+      Profiles.Profile profile,
+      AgentConfig config,
+      SensorRegistry registry,
+      Clock clock,
+      Problems problems) {
     List<Configured> out = new ArrayList<>();
     Object list = profile.json().get("sensors");
     if (!(list instanceof List<?> entries)) {
@@ -78,7 +90,11 @@ public final class SensorSetup {
       Map<String, Object> entry = new LinkedHashMap<>((Map<String, Object>) m);
       Object nameObj = entry.get("name");
       if (!(nameObj instanceof String name) || name.isBlank() || name.contains("/")) {
-        problems.add(at, "name", "expected a non-empty string without '/', got " + (nameObj == null ? "nothing" : nameObj));
+        problems.add(
+            at,
+            "name",
+            "expected a non-empty string without '/', got "
+                + (nameObj == null ? "nothing" : nameObj));
         continue;
       }
       if (!names.add(name)) {
@@ -89,7 +105,9 @@ public final class SensorSetup {
       if (ov != null) {
         entry.putAll(ov);
         if (ov.containsKey("name") || ov.containsKey("type")) {
-          problems.add(config.originOf("sensors." + name), "sensors." + name,
+          problems.add(
+              config.originOf("sensors." + name),
+              "sensors." + name,
               "cannot override \"name\" or \"type\"; change the profile instead");
         }
       }
@@ -101,7 +119,10 @@ public final class SensorSetup {
       }
       SensorFactory factory = registry.factory(type).orElse(null);
       if (factory == null) {
-        problems.add(where, "type", "unknown sensor type \"" + type + "\" (known: " + registry.types() + ")");
+        problems.add(
+            where,
+            "type",
+            "unknown sensor type \"" + type + "\" (known: " + registry.types() + ")");
         continue;
       }
       try {
@@ -110,7 +131,9 @@ public final class SensorSetup {
         Map<String, Object> driverOpts = new LinkedHashMap<>(entry);
         AGENT_KEYS.forEach(driverOpts::remove);
         Options options = new Options(where, driverOpts);
-        Hardware hw = Hardwares.forSensor(spec.simulate(), profile.baseDir() == null ? Path.of(".") : profile.baseDir());
+        Hardware hw =
+            Hardwares.forSensor(
+                spec.simulate(), profile.baseDir() == null ? Path.of(".") : profile.baseDir());
         EventSink sink = new EventSink();
         SensorContext ctx = new Context(name, options, hw, clock, sink);
         out.add(new Configured(spec, factory.create(ctx), sink));
@@ -121,8 +144,16 @@ public final class SensorSetup {
       }
     }
     for (String unknown : overrides.keySet()) {
-      problems.add(config.originOf("sensors." + unknown), "sensors." + unknown, "no sensor named \"" + unknown + "\" in profile " + profile.name()
-          + " (sensors: " + names + ")");
+      problems.add(
+          config.originOf("sensors." + unknown),
+          "sensors." + unknown,
+          "no sensor named \""
+              + unknown
+              + "\" in profile "
+              + profile.name()
+              + " (sensors: "
+              + names
+              + ")");
     }
     return out;
   }
@@ -132,15 +163,17 @@ public final class SensorSetup {
    *
    * @throws ConfigInvalidException with every problem found
    */
-  public static List<Configured> buildAll(Profiles.Profile profile, AgentConfig config, SensorRegistry registry,
-      Clock clock) throws ConfigInvalidException {
+  public static List<Configured> buildAll(
+      Profiles.Profile profile, AgentConfig config, SensorRegistry registry, Clock clock)
+      throws ConfigInvalidException {
     Problems problems = new Problems();
     List<Configured> sensors = build(profile, config, registry, clock, problems);
     problems.throwIfAny();
     return sensors;
   }
 
-  private static SensorSpec spec(Options o, String name, String type, AgentConfig.Telemetry t, String where)
+  private static SensorSpec spec(
+      Options o, String name, String type, AgentConfig.Telemetry t, String where)
       throws ConfigException {
     Duration interval = o.duration("interval");
     if (interval.toMillis() < 1) {
@@ -161,12 +194,22 @@ public final class SensorSetup {
     if (readTimeout.isZero()) {
       throw new ConfigException(where, "readTimeout", "must be greater than 0");
     }
-    return new SensorSpec(name, type, interval, deadband, pct,
-        o.duration("minInterval", t.minInterval()), o.duration("maxInterval", t.maxInterval()),
-        readTimeout, o, o.object("simulate"), where);
+    return new SensorSpec(
+        name,
+        type,
+        interval,
+        deadband,
+        pct,
+        o.duration("minInterval", t.minInterval()),
+        o.duration("maxInterval", t.maxInterval()),
+        readTimeout,
+        o,
+        o.object("simulate"),
+        where);
   }
 
-  private record Context(String name, Options options, Hardware hardware, Clock clock, EventSink sink)
+  private record Context(
+      String name, Options options, Hardware hardware, Clock clock, EventSink sink)
       implements SensorContext {
     @Override
     public void emit(Reading reading) {

@@ -15,6 +15,15 @@ import java.time.Duration;
  * @param readTimeout how long one {@code read()} may take before it counts as failed
  * @param location for messages, e.g. {@code simulated.json: sensors[0] ("ctr", sim.counter)}
  */
-public record SensorSpec(String name, String type, Duration interval, double deadband, double deadbandPercent,
-    Duration minInterval, Duration maxInterval, Duration readTimeout, Options options, Options simulate,
+public record SensorSpec(
+    String name,
+    String type,
+    Duration interval,
+    double deadband,
+    double deadbandPercent,
+    Duration minInterval,
+    Duration maxInterval,
+    Duration readTimeout,
+    Options options,
+    Options simulate,
     String location) {}

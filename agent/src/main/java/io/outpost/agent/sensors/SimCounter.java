@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code sim.counter}: record {@code <sensor>/count}, {@code start} + {@code step} per read. Made for
- * loss tests: every sample differs, so every sample is reported.
+ * {@code sim.counter}: record {@code <sensor>/count}, {@code start} + {@code step} per read. Made
+ * for loss tests: every sample differs, so every sample is reported.
  */
 public final class SimCounter implements Sensor {
   private final SensorContext context;
@@ -34,7 +34,10 @@ public final class SimCounter implements Sensor {
   }
 
   /** {@code sim.counter}. Options: {@code start} (default 1), {@code step} (default 1). */
-  static final SensorFactory FACTORY = new SimulatedType("sim.counter",
-      "simulated counter: <name>/count increases by step on every read", Set.of("start", "step"),
-      (context, o) -> new SimCounter(context, o.number("start", 1), o.number("step", 1)));
+  static final SensorFactory FACTORY =
+      new SimulatedType(
+          "sim.counter",
+          "simulated counter: <name>/count increases by step on every read",
+          Set.of("start", "step"),
+          (context, o) -> new SimCounter(context, o.number("start", 1), o.number("step", 1)));
 }

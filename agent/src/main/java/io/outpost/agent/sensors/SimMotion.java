@@ -12,7 +12,8 @@ import java.util.Set;
 
 /**
  * {@code sim.motion}: a PIR-like boolean. Each read flips the state with {@code probability}; the
- * record {@code <sensor>/motion} is produced only on a change (an event), so idle periods cost nothing.
+ * record {@code <sensor>/motion} is produced only on a change (an event), so idle periods cost
+ * nothing.
  */
 public final class SimMotion implements Sensor {
   private final SensorContext context;
@@ -45,8 +46,12 @@ public final class SimMotion implements Sensor {
   }
 
   /** {@code sim.motion}. Options: {@code probability} of a change per read (0.1), {@code seed}. */
-  static final SensorFactory FACTORY = new SimulatedType("sim.motion",
-      "simulated motion detector: boolean events <name>/motion", Set.of("probability", "seed"), SimMotion::create);
+  static final SensorFactory FACTORY =
+      new SimulatedType(
+          "sim.motion",
+          "simulated motion detector: boolean events <name>/motion",
+          Set.of("probability", "seed"),
+          SimMotion::create);
 
   private static Sensor create(SensorContext context, Options o) throws ConfigException {
     double p = o.number("probability", 0.1);

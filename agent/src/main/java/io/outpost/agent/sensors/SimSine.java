@@ -19,7 +19,13 @@ public final class SimSine implements Sensor {
   private final double amplitude;
   private final double periodMillis;
 
-  private SimSine(SensorContext context, String quantity, String unit, double offset, double amplitude, Duration period) {
+  private SimSine(
+      SensorContext context,
+      String quantity,
+      String unit,
+      double offset,
+      double amplitude,
+      Duration period) {
     this.context = context;
     this.quantity = quantity;
     this.unit = unit;
@@ -35,7 +41,10 @@ public final class SimSine implements Sensor {
   @Override
   public List<Reading> read() {
     var now = context.clock().instant();
-    double v = offset + amplitude * Math.sin(2 * Math.PI * (now.toEpochMilli() % (long) periodMillis) / periodMillis);
+    double v =
+        offset
+            + amplitude
+                * Math.sin(2 * Math.PI * (now.toEpochMilli() % (long) periodMillis) / periodMillis);
     return List.of(Reading.number(quantity, unit, Math.round(v * 1000) / 1000.0, now));
   }
 
@@ -43,16 +52,24 @@ public final class SimSine implements Sensor {
    * {@code sim.sine}. Options: {@code quantity} ("value"), {@code unit} (none), {@code offset} (0),
    * {@code amplitude} (1), {@code period} ("60s").
    */
-  static final SensorFactory FACTORY = new SimulatedType("sim.sine",
-      "simulated sine wave: offset + amplitude * sin(2 pi t / period)",
-      Set.of("quantity", "unit", "offset", "amplitude", "period"), SimSine::create);
+  static final SensorFactory FACTORY =
+      new SimulatedType(
+          "sim.sine",
+          "simulated sine wave: offset + amplitude * sin(2 pi t / period)",
+          Set.of("quantity", "unit", "offset", "amplitude", "period"),
+          SimSine::create);
 
   private static Sensor create(SensorContext context, Options o) throws ConfigException {
     Duration period = o.duration("period", Duration.ofSeconds(60));
     if (period.toMillis() < 1) {
       throw new ConfigException(o.location(), "period", "must be at least 1ms");
     }
-    return new SimSine(context, o.string("quantity", "value"), o.string("unit", null),
-        o.number("offset", 0), o.number("amplitude", 1), period);
+    return new SimSine(
+        context,
+        o.string("quantity", "value"),
+        o.string("unit", null),
+        o.number("offset", 0),
+        o.number("amplitude", 1),
+        period);
   }
 }

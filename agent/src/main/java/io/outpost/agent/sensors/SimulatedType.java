@@ -11,7 +11,8 @@ import java.util.Set;
  * The factory of one synthetic sensor type ({@code sim.*}): its name, a description, the options it
  * accepts (any other is a configuration error) and how a sensor is made from them. Thread-safe.
  */
-record SimulatedType(String type, String description, Set<String> options, Creator creator) implements SensorFactory {
+record SimulatedType(String type, String description, Set<String> options, Creator creator)
+    implements SensorFactory {
 
   /** Makes the sensor from options already checked against {@link #options()}. */
   interface Creator {

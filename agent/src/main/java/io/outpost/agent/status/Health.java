@@ -35,16 +35,23 @@ public final class Health {
     try {
       s = Json.parse(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
     } catch (NoSuchFileException e) {
-      return new Verdict(List.of("no status file " + file + ": is the agent running (outpost run)?"), notes);
+      return new Verdict(
+          List.of("no status file " + file + ": is the agent running (outpost run)?"), notes);
     } catch (IOException | RuntimeException e) {
-      return new Verdict(List.of("status file " + file + " is unreadable: " + e.getMessage()), notes);
+      return new Verdict(
+          List.of("status file " + file + " is unreadable: " + e.getMessage()), notes);
     }
     try {
       Instant written = Instant.parse(str(s, "writtenAt"));
       long staleMs = s.get("staleAfterMs").getAsLong();
       long age = Duration.between(written, now).toMillis();
       if (age > staleMs) {
-        problems.add("status file is " + age / 1000 + " s old (limit " + staleMs / 1000 + " s): the agent is stopped or stuck");
+        problems.add(
+            "status file is "
+                + age / 1000
+                + " s old (limit "
+                + staleMs / 1000
+                + " s): the agent is stopped or stuck");
       } else {
         notes.add("status file " + age / 1000 + " s old");
       }
@@ -68,7 +75,12 @@ public final class Health {
         } else {
           long ago = Duration.between(Instant.parse(last.getAsString()), now).toMillis();
           if (ago > within) {
-            problems.add("the last successful sensor read was " + ago / 1000 + " s ago (limit " + within / 1000 + " s)");
+            problems.add(
+                "the last successful sensor read was "
+                    + ago / 1000
+                    + " s ago (limit "
+                    + within / 1000
+                    + " s)");
           } else {
             notes.add("sampling " + sensors + " sensors");
           }
@@ -76,14 +88,21 @@ public final class Health {
       }
       JsonObject buffer = s.getAsJsonObject("buffer");
       if (!buffer.get("writable").getAsBoolean()) {
-        problems.add("the outbox is not writable: " + (buffer.has("lastError") ? buffer.get("lastError").getAsString() : "unknown error"));
+        problems.add(
+            "the outbox is not writable: "
+                + (buffer.has("lastError")
+                    ? buffer.get("lastError").getAsString()
+                    : "unknown error"));
       } else {
         notes.add("outbox writable, " + buffer.get("messages").getAsLong() + " messages waiting");
       }
       JsonObject services = s.getAsJsonObject("services");
       if (services != null) {
         for (var e : services.entrySet()) {
-          String h = e.getValue().isJsonPrimitive() ? e.getValue().getAsString() : String.valueOf(e.getValue());
+          String h =
+              e.getValue().isJsonPrimitive()
+                  ? e.getValue().getAsString()
+                  : String.valueOf(e.getValue());
           if (h.startsWith("failed")) {
             problems.add("plugin service " + e.getKey() + " is down: " + h);
           }
@@ -98,14 +117,27 @@ public final class Health {
         if (pending > 0) {
           if (lastAck == null) {
             JsonElement since = link.get("connectedAt");
-            long connectedFor = since == null ? Long.MAX_VALUE : Duration.between(Instant.parse(since.getAsString()), now).toMillis();
+            long connectedFor =
+                since == null
+                    ? Long.MAX_VALUE
+                    : Duration.between(Instant.parse(since.getAsString()), now).toMillis();
             if (connectedFor > ackWithin) {
-              problems.add("connected for " + connectedFor / 1000 + " s with " + pending + " messages waiting, but nothing was ever acked");
+              problems.add(
+                  "connected for "
+                      + connectedFor / 1000
+                      + " s with "
+                      + pending
+                      + " messages waiting, but nothing was ever acked");
             }
           } else {
             long ago = Duration.between(Instant.parse(lastAck.getAsString()), now).toMillis();
             if (ago > ackWithin) {
-              problems.add("connected, " + pending + " messages waiting, but the last ack was " + ago / 1000 + " s ago");
+              problems.add(
+                  "connected, "
+                      + pending
+                      + " messages waiting, but the last ack was "
+                      + ago / 1000
+                      + " s ago");
             } else {
               notes.add("connected, last ack " + ago / 1000 + " s ago");
             }

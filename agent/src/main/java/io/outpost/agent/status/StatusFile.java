@@ -18,8 +18,8 @@ import java.util.Map;
 public final class StatusFile {
   // Nulls are written, not dropped: "lastReadAt": null and an output that is not running
   // ("pump": null) say something that an absent key would not.
-  private static final Gson PRETTY_WITH_NULLS = new GsonBuilder().disableHtmlEscaping().setPrettyPrinting()
-      .serializeNulls().create();
+  private static final Gson PRETTY_WITH_NULLS =
+      new GsonBuilder().disableHtmlEscaping().setPrettyPrinting().serializeNulls().create();
 
   private StatusFile() {}
 
@@ -27,7 +27,8 @@ public final class StatusFile {
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
-    Files.writeString(tmp, PRETTY_WITH_NULLS.toJson(Json.toJson(content)) + "\n", StandardCharsets.UTF_8);
+    Files.writeString(
+        tmp, PRETTY_WITH_NULLS.toJson(Json.toJson(content)) + "\n", StandardCharsets.UTF_8);
     try {
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {

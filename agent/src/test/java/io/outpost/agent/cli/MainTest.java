@@ -22,15 +22,21 @@ class MainTest {
   static Result run(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    int code =
+        Main.run(
+            args,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Result(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   @Test
   void helpListsEveryCommandAndEveryCommandHasHelp() {
     Result r = run("--help");
     assertThat(r.code()).isZero();
-    for (String c : List.of("run", "demo", "check", "sample", "profiles", "health", "relay", "version")) {
+    for (String c :
+        List.of("run", "demo", "check", "sample", "profiles", "health", "relay", "version")) {
       assertThat(r.out()).contains("  " + c + " ");
       if (!c.equals("relay")) {
         Result h = run(c, "--help");
@@ -49,27 +55,39 @@ class MainTest {
     assertThat(none.code()).isEqualTo(2);
     Result unknown = run("frobnicate");
     assertThat(unknown.code()).isEqualTo(2);
-    assertThat(unknown.err()).isEqualTo("outpost: unknown command \"frobnicate\" (commands: run, demo, check, sample, profiles, health, relay, version)\n");
+    assertThat(unknown.err())
+        .isEqualTo(
+            "outpost: unknown command \"frobnicate\" (commands: run, demo, check, sample, profiles, health, relay, version)\n");
     Result badOption = run("check", "--konfig", "x");
     assertThat(badOption.code()).isEqualTo(2);
-    assertThat(badOption.err()).isEqualTo("outpost check: unknown option --konfig\nTry: outpost check --help\n");
+    assertThat(badOption.err())
+        .isEqualTo("outpost check: unknown option --konfig\nTry: outpost check --help\n");
     Result missingValue = run("sample", "--count");
     assertThat(missingValue.err()).startsWith("outpost sample: --count needs a value");
-    assertThat(run("sample", "--count", "0").err()).startsWith("outpost sample: --count must be at least 1, got 0");
+    assertThat(run("sample", "--count", "0").err())
+        .startsWith("outpost sample: --count must be at least 1, got 0");
     assertThat(run("sample", "--profile", "simulated", "--config", "x").code()).isEqualTo(2);
-    assertThat(run("demo", "--duration", "soon").err()).startsWith("outpost demo: --duration \"soon\" is not a duration");
+    assertThat(run("demo", "--duration", "soon").err())
+        .startsWith("outpost demo: --duration \"soon\" is not a duration");
   }
 
   @Test
   void checkPrintsEveryProblemAndExits2() {
-    Path cfg = TestConfigs.write(dir, "agent.json", """
+    Path cfg =
+        TestConfigs.write(
+            dir,
+            "agent.json",
+            """
         {"device": {"id": "pi-1"}, "network": {"url": "http://example.com", "token": {"value": "t"}},
          "buffer": {"maxAge": "forever"}, "sensors": {"nosuch": {"interval": "1s"}}}
         """);
     Result r = run("check", "--config", cfg.toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.out()).isEmpty();
-    assertThat(r.err()).contains(cfg + ": network.url: \"http://example.com\" must be a ws:// or wss:// origin such as \"wss://rms.metered.ca\"\n")
+    assertThat(r.err())
+        .contains(
+            cfg
+                + ": network.url: \"http://example.com\" must be a ws:// or wss:// origin such as \"wss://rms.metered.ca\"\n")
         .contains(cfg + ": buffer.maxAge: \"forever\" is not a duration (expected e.g. \"10s\")\n")
         .endsWith("2 problems.\n")
         .doesNotContain("\tat ");
@@ -77,41 +95,70 @@ class MainTest {
 
   @Test
   void checkReportsProfileAndSensorProblemsTooWithTheirLocation() {
-    Path profile = TestConfigs.profile(dir, "[{\"name\": \"ctr\", \"type\": \"sim.counter\", \"interval\": \"5x\"},"
-        + " {\"name\": \"w\", \"type\": \"sim.warp\", \"interval\": \"1s\"},"
-        + " {\"name\": \"s\", \"type\": \"sim.sine\", \"interval\": \"1s\", \"colour\": \"red\"}]");
-    Path cfg = TestConfigs.write(dir, "agent.json", "{\"device\": {\"id\": \"pi-1\"}, \"network\": {\"token\": {\"value\": \"t\"}},"
-        + " \"profile\": \"" + profile + "\", \"sensors\": {\"ghost\": {\"interval\": \"1s\"}}}");
+    Path profile =
+        TestConfigs.profile(
+            dir,
+            "[{\"name\": \"ctr\", \"type\": \"sim.counter\", \"interval\": \"5x\"},"
+                + " {\"name\": \"w\", \"type\": \"sim.warp\", \"interval\": \"1s\"},"
+                + " {\"name\": \"s\", \"type\": \"sim.sine\", \"interval\": \"1s\", \"colour\": \"red\"}]");
+    Path cfg =
+        TestConfigs.write(
+            dir,
+            "agent.json",
+            "{\"device\": {\"id\": \"pi-1\"}, \"network\": {\"token\": {\"value\": \"t\"}},"
+                + " \"profile\": \""
+                + profile
+                + "\", \"sensors\": {\"ghost\": {\"interval\": \"1s\"}}}");
     Result r = run("check", "--config", cfg.toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err())
-        .contains("test-profile.json: sensors[0] (\"ctr\", sim.counter): interval: \"5x\" is not a duration (expected e.g. \"10s\")")
-        .contains("test-profile.json: sensors[1] (\"w\", sim.warp): type: unknown sensor type \"sim.warp\" (known: [")
-        .contains("test-profile.json: sensors[2] (\"s\", sim.sine): colour: unknown key (expected one of [amplitude, offset, period, quantity, unit])")
+        .contains(
+            "test-profile.json: sensors[0] (\"ctr\", sim.counter): interval: \"5x\" is not a duration (expected e.g. \"10s\")")
+        .contains(
+            "test-profile.json: sensors[1] (\"w\", sim.warp): type: unknown sensor type \"sim.warp\" (known: [")
+        .contains(
+            "test-profile.json: sensors[2] (\"s\", sim.sine): colour: unknown key (expected one of [amplitude, offset, period, quantity, unit])")
         .contains(cfg + ": sensors.ghost: no sensor named \"ghost\" in profile test")
         .endsWith("4 problems.\n");
   }
 
   @Test
   void checkPrintsTheResolvedConfigWithSecretsRedacted() {
-    Path cfg = TestConfigs.write(dir, "agent.json",
-        "{\"device\": {\"id\": \"pi-1\"}, \"network\": {\"token\": {\"value\": \"eyJ-very-secret\"}}, \"stateDir\": \"state\"}");
+    Path cfg =
+        TestConfigs.write(
+            dir,
+            "agent.json",
+            "{\"device\": {\"id\": \"pi-1\"}, \"network\": {\"token\": {\"value\": \"eyJ-very-secret\"}}, \"stateDir\": \"state\"}");
     Result r = run("check", "--config", cfg.toString());
     assertThat(r.code()).isZero();
-    assertThat(r.out()).doesNotContain("eyJ-very-secret").contains("<redacted>").contains(dir.resolve("state").toString());
-    assertThat(Json.parse(r.out()).getAsJsonObject().getAsJsonObject("_resolved").get("device.id").getAsString()).isEqualTo("pi-1");
+    assertThat(r.out())
+        .doesNotContain("eyJ-very-secret")
+        .contains("<redacted>")
+        .contains(dir.resolve("state").toString());
+    assertThat(
+            Json.parse(r.out())
+                .getAsJsonObject()
+                .getAsJsonObject("_resolved")
+                .get("device.id")
+                .getAsString())
+        .isEqualTo("pi-1");
     assertThat(r.err()).isEqualTo("configuration is valid\n");
   }
 
   @Test
   void samplePrintsSenmlRecordsOnePerLine() {
-    Path profile = TestConfigs.profile(dir, "[{\"name\": \"ctr\", \"type\": \"sim.counter\", \"interval\": \"10ms\"},"
-        + " {\"name\": \"env\", \"type\": \"sim.sine\", \"interval\": \"10ms\", \"quantity\": \"temperature\", \"unit\": \"Cel\"}]");
+    Path profile =
+        TestConfigs.profile(
+            dir,
+            "[{\"name\": \"ctr\", \"type\": \"sim.counter\", \"interval\": \"10ms\"},"
+                + " {\"name\": \"env\", \"type\": \"sim.sine\", \"interval\": \"10ms\", \"quantity\": \"temperature\", \"unit\": \"Cel\"}]");
     Result r = run("sample", "--profile", profile.toString(), "--count", "3");
     assertThat(r.code()).isZero();
     List<String> lines = r.out().lines().toList();
     assertThat(lines).hasSize(6);
-    assertThat(lines).filteredOn(l -> l.contains("ctr/count")).extracting(l -> Json.parse(l).getAsJsonObject().get("v").getAsInt())
+    assertThat(lines)
+        .filteredOn(l -> l.contains("ctr/count"))
+        .extracting(l -> Json.parse(l).getAsJsonObject().get("v").getAsInt())
         .containsExactly(1, 2, 3);
     assertThat(Json.parse(lines.get(1)).getAsJsonObject().get("u").getAsString()).isEqualTo("Cel");
     assertThat(lines.get(0)).matches("\\{\"n\":\"ctr/count\",\"v\":1,\"t\":\\d{10}(\\.\\d{1,3})?}");
@@ -124,7 +171,9 @@ class MainTest {
     assertThat(r.out()).contains("\"n\":\"env/temperature\"").contains("\"n\":\"ctr/count\"");
     Result unknown = run("sample", "--profile", "nosuch");
     assertThat(unknown.code()).isEqualTo(2);
-    assertThat(unknown.err()).contains("profile: \"nosuch\" is neither a bundled profile [").contains("simulated");
+    assertThat(unknown.err())
+        .contains("profile: \"nosuch\" is neither a bundled profile [")
+        .contains("simulated");
   }
 
   @Test
@@ -136,15 +185,25 @@ class MainTest {
 
   @Test
   void healthWithoutARunningAgentSaysWhy() {
-    Path cfg = TestConfigs.write(dir, "agent.json", "{\"device\": {\"id\": \"pi-1\"}, \"status\": {\"file\": \"status.json\"}}");
+    Path cfg =
+        TestConfigs.write(
+            dir,
+            "agent.json",
+            "{\"device\": {\"id\": \"pi-1\"}, \"status\": {\"file\": \"status.json\"}}");
     Result r = run("health", "--config", cfg.toString());
     assertThat(r.code()).isEqualTo(1);
-    assertThat(r.out()).isEqualTo("unhealthy: no status file " + dir.resolve("status.json") + ": is the agent running (outpost run)?\n");
+    assertThat(r.out())
+        .isEqualTo(
+            "unhealthy: no status file "
+                + dir.resolve("status.json")
+                + ": is the agent running (outpost run)?\n");
   }
 
   @Test
   void runWithAnInvalidConfigExits2BeforeDoingAnything() {
-    Path cfg = TestConfigs.write(dir, "agent.json", "{\"device\": {\"id\": \"pi-1\"}, \"stateDir\": \"state\"}");
+    Path cfg =
+        TestConfigs.write(
+            dir, "agent.json", "{\"device\": {\"id\": \"pi-1\"}, \"stateDir\": \"state\"}");
     Result r = run("run", "--config", cfg.toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("network.token: missing");
@@ -162,7 +221,9 @@ class MainTest {
   void demoRunsNonInteractivelyAndShowsTelemetryAndACommandResult() {
     Result r = run("demo", "--duration", "8s", "--port", "0", "--devices", "2");
     assertThat(r.code()).isZero();
-    assertThat(r.out()).contains("curl -s -X POST 'http://127.0.0.1:").contains("/v1/channels/fleets%2Fdemo%2Fcommands/publish'")
+    assertThat(r.out())
+        .contains("curl -s -X POST 'http://127.0.0.1:")
+        .contains("/v1/channels/fleets%2Fdemo%2Fcommands/publish'")
         .contains("Authorization: Bearer sk_id_")
         .containsPattern("demo-1 #\\d+ telemetry env/temperature=")
         .containsPattern("demo-2 #\\d+ command.result demo-ping-\\d+ ping -> succeeded")

@@ -25,12 +25,14 @@ class Pi4jLoggingTest {
 
   @BeforeEach
   void notOnAPi() {
-    assumeFalse(Files.exists(Path.of("/proc/device-tree/model")), "this machine may be a Raspberry Pi");
+    assumeFalse(
+        Files.exists(Path.of("/proc/device-tree/model")), "this machine may be a Raspberry Pi");
   }
 
   @Test
   void aSimulatedProfileNeverStartsPi4J() throws Exception {
-    AgentProcess.Finished r = AgentProcess.runToEnd(dir, LIMIT, "sample", "--profile", "greenhouse-sim");
+    AgentProcess.Finished r =
+        AgentProcess.runToEnd(dir, LIMIT, "sample", "--profile", "greenhouse-sim");
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.out()).contains("\"n\":\"pump/state\",\"vb\":false");
     // Pi4J, once started here, would warn that it cannot initialise gpiod on an unknown board.
@@ -39,20 +41,33 @@ class Pi4jLoggingTest {
 
   @Test
   void realPinsOffAPiFailWithOneWarningAndWithoutBoardDetectionErrors() throws Exception {
-    Path profile = TestConfigs.write(dir, "relay.json", """
+    Path profile =
+        TestConfigs.write(
+            dir,
+            "relay.json",
+            """
         {"name": "real-relay", "description": "a relay on the real header", "sensors": [
           {"name": "relay", "type": "gpio-out", "interval": "1s", "pin": 27, "safeState": false}]}
         """);
-    Path config = TestConfigs.write(dir, "agent.json", "{\"device\": {\"id\": \"laptop\"}, \"profile\": \""
-        + profile + "\", \"stateDir\": \"" + dir.resolve("state") + "\"}");
+    Path config =
+        TestConfigs.write(
+            dir,
+            "agent.json",
+            "{\"device\": {\"id\": \"laptop\"}, \"profile\": \""
+                + profile
+                + "\", \"stateDir\": \""
+                + dir.resolve("state")
+                + "\"}");
 
-    AgentProcess.Finished r = AgentProcess.runToEnd(dir, LIMIT, "sample", "--config", config.toString());
+    AgentProcess.Finished r =
+        AgentProcess.runToEnd(dir, LIMIT, "sample", "--config", config.toString());
 
     assertThat(r.exitCode()).isEqualTo(1);
     assertThat(r.err())
         .contains("relay: read failed: gpio-out \"relay\" on GPIO 27: claiming the pin failed")
         .contains("Pi4J does not recognise this machine as a Raspberry Pi")
-        // Pi4J's board detection (com.pi4j.boardinfo) is silenced: no ERROR lines before anything failed.
+        // Pi4J's board detection (com.pi4j.boardinfo) is silenced: no ERROR lines before anything
+        // failed.
         .doesNotContain("ERROR")
         .doesNotContain("device-tree/model (No such file")
         .doesNotContain("board version code");

@@ -39,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(30)
 class CommandRouterTest {
   static final String FLEET = "fleets/f1/commands";
-  static final byte[] HMAC_SECRET = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] HMAC_SECRET =
+      "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   @TempDir Path dir;
   final FakeClock clock = new FakeClock(Instant.parse("2026-11-23T00:00:00Z"));
@@ -53,7 +54,13 @@ class CommandRouterTest {
   @BeforeEach
   void setUp() throws Exception {
     edKeys = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-    outbox = Outbox.open(dir, "pi-1", new AgentConfig.Buffer(true, 64_000_000, Duration.ofDays(7), Duration.ofMillis(2), "dropOldest", "keep"), clock);
+    outbox =
+        Outbox.open(
+            dir,
+            "pi-1",
+            new AgentConfig.Buffer(
+                true, 64_000_000, Duration.ofDays(7), Duration.ofMillis(2), "dropOldest", "keep"),
+            clock);
     router = router(commands(false, List.of("*"), Duration.ofSeconds(5), 1, 1));
   }
 
@@ -65,27 +72,51 @@ class CommandRouterTest {
     timer.shutdownNow();
   }
 
-  private AgentConfig.Commands commands(boolean requireSignature, List<String> allow, Duration timeout, int concurrency, int queue) {
+  private AgentConfig.Commands commands(
+      boolean requireSignature, List<String> allow, Duration timeout, int concurrency, int queue) {
     Map<String, Map<String, Object>> keys = new LinkedHashMap<>();
-    keys.put("hk", Map.of("alg", "HS256", "secret", Base64.getEncoder().encodeToString(HMAC_SECRET)));
-    keys.put("ek", Map.of("alg", "EdDSA", "publicKey", Base64.getEncoder().encodeToString(edKeys.getPublic().getEncoded())));
-    return new AgentConfig.Commands(true, allow, List.of("system", "ops-*"), requireSignature, keys, concurrency, queue,
-        timeout, 2_000, Duration.ofDays(7));
+    keys.put(
+        "hk", Map.of("alg", "HS256", "secret", Base64.getEncoder().encodeToString(HMAC_SECRET)));
+    keys.put(
+        "ek",
+        Map.of(
+            "alg",
+            "EdDSA",
+            "publicKey",
+            Base64.getEncoder().encodeToString(edKeys.getPublic().getEncoded())));
+    return new AgentConfig.Commands(
+        true,
+        allow,
+        List.of("system", "ops-*"),
+        requireSignature,
+        keys,
+        concurrency,
+        queue,
+        timeout,
+        2_000,
+        Duration.ofDays(7));
   }
 
   private CommandRouter router(AgentConfig.Commands cfg) {
-    List<CommandHandler> handlers = List.of(
-        Handlers.named("echo", c -> {
-          echoRuns.incrementAndGet();
-          return CommandResult.succeeded(Map.of("said", c.args().string("text")));
-        }),
-        Handlers.named("boom", c -> {
-          throw new IllegalStateException("relay coil stuck");
-        }),
-        Handlers.named("hang", c -> {
-          release.await();
-          return CommandResult.succeeded();
-        }));
+    List<CommandHandler> handlers =
+        List.of(
+            Handlers.named(
+                "echo",
+                c -> {
+                  echoRuns.incrementAndGet();
+                  return CommandResult.succeeded(Map.of("said", c.args().string("text")));
+                }),
+            Handlers.named(
+                "boom",
+                c -> {
+                  throw new IllegalStateException("relay coil stuck");
+                }),
+            Handlers.named(
+                "hang",
+                c -> {
+                  release.await();
+                  return CommandResult.succeeded();
+                }));
     Map<String, CommandHandler> byName = new LinkedHashMap<>();
     handlers.forEach(h -> byName.put(h.name(), h));
     return new CommandRouter("pi-1", "f1", cfg, outbox, byName, clock, timer);
@@ -101,7 +132,9 @@ class CommandRouterTest {
   }
 
   private List<JsonObject> results(int atLeast) {
-    await().atMost(Duration.ofSeconds(10)).until(() -> rows().stream().filter(r -> r.to() == null).count() >= atLeast);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> rows().stream().filter(r -> r.to() == null).count() >= atLeast);
     List<JsonObject> out = new ArrayList<>();
     for (Row r : rows()) {
       if (r.to() == null) {
@@ -119,7 +152,11 @@ class CommandRouterTest {
 
   @Test
   void aFleetCommandForThisDeviceRunsAndItsResultIsPublished() {
-    router.onChannelMessage(FLEET, "system", cmd("{\"type\": \"command\", \"id\": \"c-1\", \"name\": \"echo\", \"args\": {\"text\": \"hi\"}, \"target\": [\"pi-9\", \"pi-1\"]}"));
+    router.onChannelMessage(
+        FLEET,
+        "system",
+        cmd(
+            "{\"type\": \"command\", \"id\": \"c-1\", \"name\": \"echo\", \"args\": {\"text\": \"hi\"}, \"target\": [\"pi-9\", \"pi-1\"]}"));
     JsonObject r = only();
     assertThat(r.get("type").getAsString()).isEqualTo("command.result");
     assertThat(r.get("id").getAsString()).isEqualTo("c-1");
@@ -132,26 +169,44 @@ class CommandRouterTest {
 
   @Test
   void commandsForOtherDevicesAreIgnoredSilently() throws Exception {
-    router.onChannelMessage(FLEET, "system", cmd("{\"type\": \"command\", \"id\": \"c-1\", \"name\": \"echo\", \"args\": {\"text\": \"x\"}, \"target\": [\"pi-2\"]}"));
-    router.onChannelMessage(FLEET, "system", cmd("{\"type\": \"command\", \"id\": \"c-2\", \"name\": \"echo\", \"args\": {\"text\": \"x\"}, \"target\": \"*\"}"));
+    router.onChannelMessage(
+        FLEET,
+        "system",
+        cmd(
+            "{\"type\": \"command\", \"id\": \"c-1\", \"name\": \"echo\", \"args\": {\"text\": \"x\"}, \"target\": [\"pi-2\"]}"));
+    router.onChannelMessage(
+        FLEET,
+        "system",
+        cmd(
+            "{\"type\": \"command\", \"id\": \"c-2\", \"name\": \"echo\", \"args\": {\"text\": \"x\"}, \"target\": \"*\"}"));
     List<JsonObject> r = results(1);
     assertThat(r).extracting(x -> x.get("id").getAsString()).containsExactly("c-2");
   }
 
   @Test
   void aDirectCommandIsAnsweredOnTheEventsChannelAndToTheSender() {
-    router.onDirect("ops-console-1", cmd("{\"type\": \"command\", \"id\": \"d-1\", \"name\": \"echo\", \"args\": {\"text\": \"yo\"}}"));
+    router.onDirect(
+        "ops-console-1",
+        cmd(
+            "{\"type\": \"command\", \"id\": \"d-1\", \"name\": \"echo\", \"args\": {\"text\": \"yo\"}}"));
     await().atMost(Duration.ofSeconds(10)).until(() -> rows().size() == 2);
     List<Row> rows = rows();
     assertThat(rows.get(0).channel()).isEqualTo("devices/pi-1/events");
     assertThat(rows.get(1).to()).isEqualTo("ops-console-1");
-    assertThat(Json.parse(rows.get(1).body()).getAsJsonObject().get("status").getAsString()).isEqualTo("succeeded");
+    assertThat(Json.parse(rows.get(1).body()).getAsJsonObject().get("status").getAsString())
+        .isEqualTo("succeeded");
   }
 
   @Test
   void expiredCommandsNeverRun() {
     long past = clock.millis() - 1;
-    router.onChannelMessage(FLEET, "system", cmd("{\"type\": \"command\", \"id\": \"c-1\", \"name\": \"echo\", \"args\": {\"text\": \"x\"}, \"expiresAt\": " + past + "}"));
+    router.onChannelMessage(
+        FLEET,
+        "system",
+        cmd(
+            "{\"type\": \"command\", \"id\": \"c-1\", \"name\": \"echo\", \"args\": {\"text\": \"x\"}, \"expiresAt\": "
+                + past
+                + "}"));
     JsonObject r = only();
     assertThat(r.get("status").getAsString()).isEqualTo("expired");
     assertThat(echoRuns).hasValue(0);
@@ -159,12 +214,19 @@ class CommandRouterTest {
 
   @Test
   void aRepeatedIdReturnsTheStoredResultEvenAfterARestart() throws Exception {
-    String c = "{\"type\": \"command\", \"id\": \"c-1\", \"name\": \"echo\", \"args\": {\"text\": \"once\"}}";
+    String c =
+        "{\"type\": \"command\", \"id\": \"c-1\", \"name\": \"echo\", \"args\": {\"text\": \"once\"}}";
     router.onChannelMessage(FLEET, "system", cmd(c));
     results(1);
     router.close();
     outbox.close();
-    outbox = Outbox.open(dir, "pi-1", new AgentConfig.Buffer(true, 64_000_000, Duration.ofDays(7), Duration.ofMillis(2), "dropOldest", "keep"), clock);
+    outbox =
+        Outbox.open(
+            dir,
+            "pi-1",
+            new AgentConfig.Buffer(
+                true, 64_000_000, Duration.ofDays(7), Duration.ofMillis(2), "dropOldest", "keep"),
+            clock);
     router = router(commands(false, List.of("*"), Duration.ofSeconds(5), 1, 1));
     router.onChannelMessage("devices/pi-1/commands", "system", cmd(c));
     List<JsonObject> r = results(2);
@@ -175,11 +237,16 @@ class CommandRouterTest {
 
   @Test
   void sendersOutsideAllowFromAreRefused() {
-    router.onChannelMessage(FLEET, "pi-2", cmd("{\"type\": \"command\", \"id\": \"c-1\", \"name\": \"echo\", \"args\": {\"text\": \"x\"}}"));
+    router.onChannelMessage(
+        FLEET,
+        "pi-2",
+        cmd(
+            "{\"type\": \"command\", \"id\": \"c-1\", \"name\": \"echo\", \"args\": {\"text\": \"x\"}}"));
     JsonObject r = only();
     assertThat(r.get("status").getAsString()).isEqualTo("rejected");
     assertThat(r.getAsJsonObject("error").get("code").getAsString()).isEqualTo("unauthorized");
-    assertThat(r.getAsJsonObject("error").get("message").getAsString()).isEqualTo("sender \"pi-2\" is not allowed (commands.allowFrom)");
+    assertThat(r.getAsJsonObject("error").get("message").getAsString())
+        .isEqualTo("sender \"pi-2\" is not allowed (commands.allowFrom)");
     assertThat(echoRuns).hasValue(0);
   }
 
@@ -187,11 +254,14 @@ class CommandRouterTest {
   void namesOutsideAllowAreRejectedAndUnknownNamesSaySo() {
     router.close();
     router = router(commands(false, List.of("ec*", "nothing"), Duration.ofSeconds(5), 1, 1));
-    router.onChannelMessage(FLEET, "system", cmd("{\"type\": \"command\", \"id\": \"c-1\", \"name\": \"boom\"}"));
-    router.onChannelMessage(FLEET, "system", cmd("{\"type\": \"command\", \"id\": \"c-2\", \"name\": \"nothing\"}"));
+    router.onChannelMessage(
+        FLEET, "system", cmd("{\"type\": \"command\", \"id\": \"c-1\", \"name\": \"boom\"}"));
+    router.onChannelMessage(
+        FLEET, "system", cmd("{\"type\": \"command\", \"id\": \"c-2\", \"name\": \"nothing\"}"));
     List<JsonObject> r = results(2);
     assertThat(r.get(0).get("status").getAsString()).isEqualTo("rejected");
-    assertThat(r.get(0).getAsJsonObject("error").get("code").getAsString()).isEqualTo("not_allowed");
+    assertThat(r.get(0).getAsJsonObject("error").get("code").getAsString())
+        .isEqualTo("not_allowed");
     assertThat(r.get(1).get("status").getAsString()).isEqualTo("unknown_command");
   }
 
@@ -201,28 +271,62 @@ class CommandRouterTest {
     router.onChannelMessage(FLEET, "system", cmd("[1, 2]"));
     router.onChannelMessage(FLEET, "system", cmd("{\"type\": \"command\", \"name\": \"echo\"}"));
     router.onChannelMessage(FLEET, "system", cmd("{\"type\": \"telemetry\", \"id\": \"t-1\"}"));
-    router.onChannelMessage(FLEET, "system", cmd("{\"type\": \"command\", \"id\": \"c-1\", \"name\": 7}"));
-    router.onChannelMessage(FLEET, "system", cmd("{\"type\": \"command\", \"id\": \"c-2\", \"name\": \"echo\", \"args\": [1]}"));
-    router.onChannelMessage(FLEET, "system", cmd("{\"type\": \"command\", \"id\": \"c-3\", \"name\": \"echo\", \"args\": {\"text\": 5}}"));
-    router.onChannelMessage(FLEET, "system", cmd("{\"type\": \"command\", \"id\": \"c-4\", \"name\": \"echo\", \"expiresAt\": \"soon\"}"));
-    router.onChannelMessage(FLEET, "system", cmd("{\"type\": \"command\", \"id\": \"c-5\", \"name\": \"echo\", \"target\": 42}"));
-    router.onChannelMessage(FLEET, "system", cmd("{\"type\": \"command\", \"id\": \"c-6\", \"name\": \"echo\", \"args\": {\"text\": \"" + "x".repeat(3000) + "\"}}"));
-    router.onChannelMessage(FLEET, "system", cmd("{\"type\": \"command\", \"id\": \"c-7\", \"name\": \"boom\"}"));
+    router.onChannelMessage(
+        FLEET, "system", cmd("{\"type\": \"command\", \"id\": \"c-1\", \"name\": 7}"));
+    router.onChannelMessage(
+        FLEET,
+        "system",
+        cmd("{\"type\": \"command\", \"id\": \"c-2\", \"name\": \"echo\", \"args\": [1]}"));
+    router.onChannelMessage(
+        FLEET,
+        "system",
+        cmd(
+            "{\"type\": \"command\", \"id\": \"c-3\", \"name\": \"echo\", \"args\": {\"text\": 5}}"));
+    router.onChannelMessage(
+        FLEET,
+        "system",
+        cmd(
+            "{\"type\": \"command\", \"id\": \"c-4\", \"name\": \"echo\", \"expiresAt\": \"soon\"}"));
+    router.onChannelMessage(
+        FLEET,
+        "system",
+        cmd("{\"type\": \"command\", \"id\": \"c-5\", \"name\": \"echo\", \"target\": 42}"));
+    router.onChannelMessage(
+        FLEET,
+        "system",
+        cmd(
+            "{\"type\": \"command\", \"id\": \"c-6\", \"name\": \"echo\", \"args\": {\"text\": \""
+                + "x".repeat(3000)
+                + "\"}}"));
+    router.onChannelMessage(
+        FLEET, "system", cmd("{\"type\": \"command\", \"id\": \"c-7\", \"name\": \"boom\"}"));
     List<JsonObject> r = results(7);
     Map<String, String> codes = new LinkedHashMap<>();
     for (JsonObject o : r) {
-      codes.put(o.get("id").getAsString(), o.get("status").getAsString() + "/" + o.getAsJsonObject("error").get("code").getAsString());
+      codes.put(
+          o.get("id").getAsString(),
+          o.get("status").getAsString()
+              + "/"
+              + o.getAsJsonObject("error").get("code").getAsString());
     }
-    assertThat(codes).containsExactlyInAnyOrderEntriesOf(Map.of(
-        "c-1", "rejected/invalid_command",
-        "c-2", "rejected/invalid_args",
-        "c-3", "rejected/invalid_args",
-        "c-4", "rejected/invalid_command",
-        "c-5", "rejected/invalid_command",
-        "c-6", "rejected/too_large",
-        "c-7", "failed/handler_error"));
-    assertThat(r.stream().filter(o -> o.get("id").getAsString().equals("c-3")).findFirst().orElseThrow()
-        .getAsJsonObject("error").get("message").getAsString())
+    assertThat(codes)
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "c-1", "rejected/invalid_command",
+                "c-2", "rejected/invalid_args",
+                "c-3", "rejected/invalid_args",
+                "c-4", "rejected/invalid_command",
+                "c-5", "rejected/invalid_command",
+                "c-6", "rejected/too_large",
+                "c-7", "failed/handler_error"));
+    assertThat(
+            r.stream()
+                .filter(o -> o.get("id").getAsString().equals("c-3"))
+                .findFirst()
+                .orElseThrow()
+                .getAsJsonObject("error")
+                .get("message")
+                .getAsString())
         .isEqualTo("command c-3 (echo): args: text: expected a string, got 5");
   }
 
@@ -230,7 +334,8 @@ class CommandRouterTest {
   void aHandlerThatOverrunsItsTimeoutFailsWithTimeout() {
     router.close();
     router = router(commands(false, List.of("*"), Duration.ofMillis(300), 1, 1));
-    router.onChannelMessage(FLEET, "system", cmd("{\"type\": \"command\", \"id\": \"c-1\", \"name\": \"hang\"}"));
+    router.onChannelMessage(
+        FLEET, "system", cmd("{\"type\": \"command\", \"id\": \"c-1\", \"name\": \"hang\"}"));
     JsonObject r = only();
     assertThat(r.get("status").getAsString()).isEqualTo("failed");
     assertThat(r.getAsJsonObject("error").get("code").getAsString()).isEqualTo("timeout");
@@ -238,15 +343,20 @@ class CommandRouterTest {
 
   @Test
   void beyondConcurrencyAndQueueCommandsAreRejectedAsBusy() {
-    router.onChannelMessage(FLEET, "system", cmd("{\"type\": \"command\", \"id\": \"h-1\", \"name\": \"hang\"}"));
-    router.onChannelMessage(FLEET, "system", cmd("{\"type\": \"command\", \"id\": \"h-2\", \"name\": \"hang\"}"));
-    router.onChannelMessage(FLEET, "system", cmd("{\"type\": \"command\", \"id\": \"h-3\", \"name\": \"hang\"}"));
+    router.onChannelMessage(
+        FLEET, "system", cmd("{\"type\": \"command\", \"id\": \"h-1\", \"name\": \"hang\"}"));
+    router.onChannelMessage(
+        FLEET, "system", cmd("{\"type\": \"command\", \"id\": \"h-2\", \"name\": \"hang\"}"));
+    router.onChannelMessage(
+        FLEET, "system", cmd("{\"type\": \"command\", \"id\": \"h-3\", \"name\": \"hang\"}"));
     JsonObject r = only();
     assertThat(r.get("id").getAsString()).isEqualTo("h-3");
     assertThat(r.getAsJsonObject("error").get("code").getAsString()).isEqualTo("busy");
     release.countDown();
     List<JsonObject> all = results(3);
-    assertThat(all).extracting(x -> x.get("status").getAsString()).containsExactly("rejected", "succeeded", "succeeded");
+    assertThat(all)
+        .extracting(x -> x.get("status").getAsString())
+        .containsExactly("rejected", "succeeded", "succeeded");
   }
 
   private static String b64(byte[] b) {
@@ -254,14 +364,20 @@ class CommandRouterTest {
   }
 
   private static String hs256(String kid, String payload, byte[] secret) throws Exception {
-    String signingInput = b64(("{\"alg\":\"HS256\",\"kid\":\"" + kid + "\"}").getBytes()) + "." + b64(payload.getBytes());
+    String signingInput =
+        b64(("{\"alg\":\"HS256\",\"kid\":\"" + kid + "\"}").getBytes())
+            + "."
+            + b64(payload.getBytes());
     Mac mac = Mac.getInstance("HmacSHA256");
     mac.init(new SecretKeySpec(secret, "HmacSHA256"));
     return signingInput + "." + b64(mac.doFinal(signingInput.getBytes()));
   }
 
   private String ed25519(String kid, String payload) throws Exception {
-    String signingInput = b64(("{\"alg\":\"EdDSA\",\"kid\":\"" + kid + "\"}").getBytes()) + "." + b64(payload.getBytes());
+    String signingInput =
+        b64(("{\"alg\":\"EdDSA\",\"kid\":\"" + kid + "\"}").getBytes())
+            + "."
+            + b64(payload.getBytes());
     Signature s = Signature.getInstance("Ed25519");
     s.initSign(edKeys.getPrivate());
     s.update(signingInput.getBytes());
@@ -272,24 +388,62 @@ class CommandRouterTest {
   void withRequireSignatureOnlyValidJwsCommandsRun() throws Exception {
     router.close();
     router = router(commands(true, List.of("*"), Duration.ofSeconds(5), 2, 4));
-    String p1 = "{\"type\": \"command\", \"id\": \"s-1\", \"name\": \"echo\", \"args\": {\"text\": \"hmac\"}}";
-    String p2 = "{\"type\": \"command\", \"id\": \"s-2\", \"name\": \"echo\", \"args\": {\"text\": \"ed\"}}";
+    String p1 =
+        "{\"type\": \"command\", \"id\": \"s-1\", \"name\": \"echo\", \"args\": {\"text\": \"hmac\"}}";
+    String p2 =
+        "{\"type\": \"command\", \"id\": \"s-2\", \"name\": \"echo\", \"args\": {\"text\": \"ed\"}}";
     router.onChannelMessage(FLEET, "system", Json.toJson(hs256("hk", p1, HMAC_SECRET)));
-    router.onChannelMessage(FLEET, "system", Json.parse("{\"type\": \"command\", \"id\": \"s-2\", \"jws\": \"" + ed25519("ek", p2) + "\"}"));
-    router.onChannelMessage(FLEET, "system", Json.parse("{\"type\": \"command\", \"id\": \"s-3\", \"jws\": \""
-        + hs256("hk", "{\"type\": \"command\", \"id\": \"s-3\", \"name\": \"echo\"}", "wrong-secret-wrong-secret-wrong!".getBytes()) + "\"}"));
-    router.onChannelMessage(FLEET, "system", cmd("{\"type\": \"command\", \"id\": \"s-4\", \"name\": \"echo\", \"args\": {\"text\": \"plain\"}}"));
-    router.onChannelMessage(FLEET, "system", Json.parse("{\"type\": \"command\", \"id\": \"s-5\", \"jws\": \""
-        + hs256("nope", "{\"type\": \"command\", \"id\": \"s-5\", \"name\": \"echo\"}", HMAC_SECRET) + "\"}"));
+    router.onChannelMessage(
+        FLEET,
+        "system",
+        Json.parse(
+            "{\"type\": \"command\", \"id\": \"s-2\", \"jws\": \"" + ed25519("ek", p2) + "\"}"));
+    router.onChannelMessage(
+        FLEET,
+        "system",
+        Json.parse(
+            "{\"type\": \"command\", \"id\": \"s-3\", \"jws\": \""
+                + hs256(
+                    "hk",
+                    "{\"type\": \"command\", \"id\": \"s-3\", \"name\": \"echo\"}",
+                    "wrong-secret-wrong-secret-wrong!".getBytes())
+                + "\"}"));
+    router.onChannelMessage(
+        FLEET,
+        "system",
+        cmd(
+            "{\"type\": \"command\", \"id\": \"s-4\", \"name\": \"echo\", \"args\": {\"text\": \"plain\"}}"));
+    router.onChannelMessage(
+        FLEET,
+        "system",
+        Json.parse(
+            "{\"type\": \"command\", \"id\": \"s-5\", \"jws\": \""
+                + hs256(
+                    "nope",
+                    "{\"type\": \"command\", \"id\": \"s-5\", \"name\": \"echo\"}",
+                    HMAC_SECRET)
+                + "\"}"));
     List<JsonObject> r = results(5);
     Map<String, String> outcome = new LinkedHashMap<>();
     for (JsonObject o : r) {
-      outcome.put(o.get("id").getAsString(), o.get("status").getAsString()
-          + (o.has("error") ? "/" + o.getAsJsonObject("error").get("code").getAsString() : ""));
+      outcome.put(
+          o.get("id").getAsString(),
+          o.get("status").getAsString()
+              + (o.has("error") ? "/" + o.getAsJsonObject("error").get("code").getAsString() : ""));
     }
-    assertThat(outcome).containsExactlyInAnyOrderEntriesOf(Map.of(
-        "s-1", "succeeded", "s-2", "succeeded", "s-3", "rejected/bad_signature",
-        "s-4", "rejected/signature_required", "s-5", "rejected/bad_signature"));
+    assertThat(outcome)
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "s-1",
+                "succeeded",
+                "s-2",
+                "succeeded",
+                "s-3",
+                "rejected/bad_signature",
+                "s-4",
+                "rejected/signature_required",
+                "s-5",
+                "rejected/bad_signature"));
     assertThat(echoRuns).hasValue(2);
   }
 }

@@ -39,7 +39,10 @@ class ConfigDocsTest {
   @Test
   @SuppressWarnings("unchecked")
   void everyKeyOfTheDefaultConfigIsDocumented() throws Exception {
-    Map<String, Object> shipped = (Map<String, Object>) Json.toJava(Json.parseWithComments(Files.readString(ROOT.resolve("config/agent.json"))));
+    Map<String, Object> shipped =
+        (Map<String, Object>)
+            Json.toJava(
+                Json.parseWithComments(Files.readString(ROOT.resolve("config/agent.json"))));
     List<String> keys = new ArrayList<>();
     leafKeys("", shipped, keys);
     assertThat(keys).hasSizeGreaterThan(30);
@@ -53,7 +56,9 @@ class ConfigDocsTest {
   void everySchemaKeyIsDocumentedWithItsEnvironmentVariableRule() throws Exception {
     String docs = docs();
     for (ConfigSchema.Key k : ConfigSchema.keys()) {
-      assertThat(docs).as("docs/configuration.md documents %s", k.path()).contains("| `" + k.path() + "` |");
+      assertThat(docs)
+          .as("docs/configuration.md documents %s", k.path())
+          .contains("| `" + k.path() + "` |");
     }
   }
 
@@ -67,7 +72,8 @@ class ConfigDocsTest {
     for (Path example : examples) {
       Path copy = TestConfigs.write(dir, "agent.json", Files.readString(example));
       try {
-        // Profile paths in examples point at a device's /etc; only the agent config is checked here.
+        // Profile paths in examples point at a device's /etc; only the agent config is checked
+        // here.
         AgentConfig c = TestConfigs.loader(Map.of()).load(copy, true);
         assertThat(c.deviceId()).isNotBlank();
       } catch (ConfigInvalidException e) {
@@ -76,17 +82,26 @@ class ConfigDocsTest {
     }
     Path dropIn = ROOT.resolve("config/examples/agent.d/50-fast-counter.json");
     TestConfigs.write(dir, "agent.d/50-fast-counter.json", Files.readString(dropIn));
-    AgentConfig merged = TestConfigs.loader(Map.of()).load(
-        TestConfigs.write(dir, "agent.json", Files.readString(ROOT.resolve("config/agent.json"))), true);
+    AgentConfig merged =
+        TestConfigs.loader(Map.of())
+            .load(
+                TestConfigs.write(
+                    dir, "agent.json", Files.readString(ROOT.resolve("config/agent.json"))),
+                true);
     assertThat(merged.sensorOverrides()).containsKey("ctr");
-    assertThat(TestConfigs.sensors(merged)).anySatisfy(s -> assertThat(s.spec().interval().toMillis()).isEqualTo(20));
+    assertThat(TestConfigs.sensors(merged))
+        .anySatisfy(s -> assertThat(s.spec().interval().toMillis()).isEqualTo(20));
   }
 
   @Test
   void commentsAreAllowedOutsideStrings() {
-    assertThat(Json.parseWithComments("""
+    assertThat(
+            Json.parseWithComments(
+                    """
         // leading
         {"a": "http://x//y", /* block */ "b": 1} // trailing
-        """).toString()).isEqualTo("{\"a\":\"http://x//y\",\"b\":1}");
+        """)
+                .toString())
+        .isEqualTo("{\"a\":\"http://x//y\",\"b\":1}");
   }
 }

@@ -23,9 +23,14 @@ class ConfigLoaderTest {
   @Test
   void shippedDefaultConfigIsValid() throws Exception {
     Path shipped = Path.of(getClass().getResource("/config/agent.json").toURI());
-    AgentConfig c = TestConfigs.loader(Map.of("STATE_DIRECTORY", "/var/lib/outpost")).load(
-        TestConfigs.write(dir, "agent.json", Files.readString(shipped)).resolveSibling("agent.json"), true);
-    assertThat(c.network().token()).isEqualTo(new TokenSource.FromFile(Path.of("/etc/outpost/token")));
+    AgentConfig c =
+        TestConfigs.loader(Map.of("STATE_DIRECTORY", "/var/lib/outpost"))
+            .load(
+                TestConfigs.write(dir, "agent.json", Files.readString(shipped))
+                    .resolveSibling("agent.json"),
+                true);
+    assertThat(c.network().token())
+        .isEqualTo(new TokenSource.FromFile(Path.of("/etc/outpost/token")));
     assertThat(c.buffer().maxBytes()).isEqualTo(64_000_000L);
     assertThat(c.telemetry().batchMaxDelay()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.profile()).isEqualTo("simulated");
@@ -44,7 +49,11 @@ class ConfigLoaderTest {
 
   @Test
   void everyProblemIsReportedWithFileKeyAndExpectation() throws Exception {
-    Path f = TestConfigs.write(dir, "agent.json", """
+    Path f =
+        TestConfigs.write(
+            dir,
+            "agent.json",
+            """
         {"device": {"id": "pi/1", "colour": "red"},
          "network": {"url": "ws://10.0.0.5", "maxInFlight": 0},
          "telemetry": {"batch": {"maxDelay": "5x"}, "deadband": "lots"},
@@ -52,23 +61,39 @@ class ConfigLoaderTest {
          "bogus": 1}
         """);
     assertThatThrownBy(() -> TestConfigs.loader(Map.of()).load(f, false))
-        .isInstanceOfSatisfying(ConfigInvalidException.class, e -> assertThat(messages(e)).containsExactlyInAnyOrder(
-            f + ": device.colour: unknown key (expected one of [id, fleet, metadata])",
-            f + ": bogus: unknown key (expected one of [device, network, profile, sensors, stateDir, telemetry, commands, buffer, status, log, plugins])",
-            f + ": device.id: \"pi/1\" is not usable in channel names (1..128 printable ASCII characters, no '/', '*' or '\\')",
-            f + ": network.url: \"ws://10.0.0.5\" sends the token in clear; use wss:// (ws:// is allowed only to loopback)",
-            f + ": network.maxInFlight: 0 out of range, expected 1..256",
-            f + ": telemetry.batch.maxDelay: \"5x\" is not a duration (expected e.g. \"10s\")",
-            f + ": telemetry.deadband: \"lots\" is not a deadband (expected a number >= 0 such as 0.5, or a percentage such as \"2%\")",
-            f + ": buffer.maxBytes: \"huge\" is not a size (expected e.g. \"64MB\")",
-            f + ": buffer.durability: \"paper\" is not one of [durable, memory]"));
+        .isInstanceOfSatisfying(
+            ConfigInvalidException.class,
+            e ->
+                assertThat(messages(e))
+                    .containsExactlyInAnyOrder(
+                        f + ": device.colour: unknown key (expected one of [id, fleet, metadata])",
+                        f
+                            + ": bogus: unknown key (expected one of [device, network, profile, sensors, stateDir, telemetry, commands, buffer, status, log, plugins])",
+                        f
+                            + ": device.id: \"pi/1\" is not usable in channel names (1..128 printable ASCII characters, no '/', '*' or '\\')",
+                        f
+                            + ": network.url: \"ws://10.0.0.5\" sends the token in clear; use wss:// (ws:// is allowed only to loopback)",
+                        f + ": network.maxInFlight: 0 out of range, expected 1..256",
+                        f
+                            + ": telemetry.batch.maxDelay: \"5x\" is not a duration (expected e.g. \"10s\")",
+                        f
+                            + ": telemetry.deadband: \"lots\" is not a deadband (expected a number >= 0 such as 0.5, or a percentage such as \"2%\")",
+                        f + ": buffer.maxBytes: \"huge\" is not a size (expected e.g. \"64MB\")",
+                        f + ": buffer.durability: \"paper\" is not one of [durable, memory]"));
   }
 
   @Test
   void dropInsMergeInNameOrderAndErrorsNameTheirFile() throws Exception {
-    Path main = TestConfigs.write(dir, "agent.json", "{\"device\": {\"id\": \"pi-1\", \"fleet\": \"a\"}, \"buffer\": {\"maxBytes\": \"1MB\"}}");
+    Path main =
+        TestConfigs.write(
+            dir,
+            "agent.json",
+            "{\"device\": {\"id\": \"pi-1\", \"fleet\": \"a\"}, \"buffer\": {\"maxBytes\": \"1MB\"}}");
     TestConfigs.write(dir, "agent.d/20-fleet.json", "{\"device\": {\"fleet\": \"c\"}}");
-    TestConfigs.write(dir, "agent.d/10-fleet.json", "{\"device\": {\"fleet\": \"b\"}, \"buffer\": {\"maxAge\": \"1d\"}}");
+    TestConfigs.write(
+        dir,
+        "agent.d/10-fleet.json",
+        "{\"device\": {\"fleet\": \"b\"}, \"buffer\": {\"maxAge\": \"1d\"}}");
     AgentConfig c = TestConfigs.loader(Map.of()).load(main, false);
     assertThat(c.fleet()).isEqualTo("c");
     assertThat(c.deviceId()).isEqualTo("pi-1");
@@ -77,36 +102,55 @@ class ConfigLoaderTest {
 
     Path bad = TestConfigs.write(dir, "agent.d/30-bad.json", "{\"buffer\": {\"maxAge\": 5}}");
     assertThatThrownBy(() -> TestConfigs.loader(Map.of()).load(main, false))
-        .hasMessage(bad + ": buffer.maxAge: expected a duration such as \"500ms\", \"10s\" or \"5m\", got 5");
+        .hasMessage(
+            bad
+                + ": buffer.maxAge: expected a duration such as \"500ms\", \"10s\" or \"5m\", got 5");
   }
 
   @Test
   void environmentVariablesOverrideFilesIncludingCamelCaseKeys() throws Exception {
     Path main = TestConfigs.write(dir, "agent.json", "{\"device\": {\"id\": \"pi-1\"}}");
-    AgentConfig c = TestConfigs.loader(Map.of(
-        "OUTPOST_DEVICE_ID", "pi-9",
-        "OUTPOST_BUFFER_MAX_BYTES", "2MB",
-        "OUTPOST_TELEMETRY_BATCH_MAX_RECORDS", "50",
-        "OUTPOST_COMMANDS_ALLOW_FROM", "[\"system\", \"ops-*\"]",
-        "OUTPOST_NETWORK_TOKEN", "{\"value\": \"jwt\"}",
-        "OUTPOST_JAVA_OPTS", "-Xmx40m")).load(main, true);
+    AgentConfig c =
+        TestConfigs.loader(
+                Map.of(
+                    "OUTPOST_DEVICE_ID", "pi-9",
+                    "OUTPOST_BUFFER_MAX_BYTES", "2MB",
+                    "OUTPOST_TELEMETRY_BATCH_MAX_RECORDS", "50",
+                    "OUTPOST_COMMANDS_ALLOW_FROM", "[\"system\", \"ops-*\"]",
+                    "OUTPOST_NETWORK_TOKEN", "{\"value\": \"jwt\"}",
+                    "OUTPOST_JAVA_OPTS", "-Xmx40m"))
+            .load(main, true);
     assertThat(c.deviceId()).isEqualTo("pi-9");
     assertThat(c.buffer().maxBytes()).isEqualTo(2_000_000);
     assertThat(c.telemetry().batchMaxRecords()).isEqualTo(50);
     assertThat(c.commands().allowFrom()).containsExactly("system", "ops-*");
     assertThat(c.network().token()).isEqualTo(new TokenSource.Fixed("jwt"));
     assertThat(c.originOf("device.id")).isEqualTo("environment variable OUTPOST_DEVICE_ID");
-    assertThat(ConfigSchema.key("telemetry.batch.maxRecords").orElseThrow().envName()).isEqualTo("OUTPOST_TELEMETRY_BATCH_MAX_RECORDS");
+    assertThat(ConfigSchema.key("telemetry.batch.maxRecords").orElseThrow().envName())
+        .isEqualTo("OUTPOST_TELEMETRY_BATCH_MAX_RECORDS");
   }
 
   @Test
   void unknownOrMalformedEnvironmentVariablesAreProblems() throws Exception {
     Path main = TestConfigs.write(dir, "agent.json", "{\"device\": {\"id\": \"pi-1\"}}");
-    assertThatThrownBy(() -> TestConfigs.loader(Map.of("OUTPOST_DEVISE_ID", "x", "OUTPOST_BUFFER_MAX_BYTES", "lots",
-        "OUTPOST_COMMANDS_ENABLED", "yes please")).load(main, false))
-        .isInstanceOfSatisfying(ConfigInvalidException.class, e -> assertThat(messages(e)).containsExactlyInAnyOrder(
-            "environment variable OUTPOST_COMMANDS_ENABLED: commands.enabled: \"yes please\" is not valid JSON for this boolean key",
-            "environment variable OUTPOST_DEVISE_ID: no such setting (each key has one, e.g. OUTPOST_DEVICE_ID for device.id; see docs/configuration.md)"));
+    assertThatThrownBy(
+            () ->
+                TestConfigs.loader(
+                        Map.of(
+                            "OUTPOST_DEVISE_ID",
+                            "x",
+                            "OUTPOST_BUFFER_MAX_BYTES",
+                            "lots",
+                            "OUTPOST_COMMANDS_ENABLED",
+                            "yes please"))
+                    .load(main, false))
+        .isInstanceOfSatisfying(
+            ConfigInvalidException.class,
+            e ->
+                assertThat(messages(e))
+                    .containsExactlyInAnyOrder(
+                        "environment variable OUTPOST_COMMANDS_ENABLED: commands.enabled: \"yes please\" is not valid JSON for this boolean key",
+                        "environment variable OUTPOST_DEVISE_ID: no such setting (each key has one, e.g. OUTPOST_DEVICE_ID for device.id; see docs/configuration.md)"));
   }
 
   @Test
@@ -121,38 +165,78 @@ class ConfigLoaderTest {
 
   @Test
   void tokenSourcesAreParsedAndCheckedForExactlyOneForm() throws Exception {
-    assertThat(TestConfigs.load(dir, "{\"network\": {\"token\": {\"command\": [\"/bin/echo\", \"t\"]}}}").network().token())
+    assertThat(
+            TestConfigs.load(
+                    dir, "{\"network\": {\"token\": {\"command\": [\"/bin/echo\", \"t\"]}}}")
+                .network()
+                .token())
         .isEqualTo(new TokenSource.FromCommand(List.of("/bin/echo", "t"), Duration.ofSeconds(10)));
-    assertThat(TestConfigs.load(dir, "{\"network\": {\"token\": {\"key\": \"pk_live_1\"}}}").network().token())
+    assertThat(
+            TestConfigs.load(dir, "{\"network\": {\"token\": {\"key\": \"pk_live_1\"}}}")
+                .network()
+                .token())
         .isEqualTo(new TokenSource.PublishableKey("pk_live_1"));
-    TokenSource url = TestConfigs.load(dir,
-        "{\"network\": {\"token\": {\"url\": \"http://127.0.0.1:8787/v1/tokens\", \"bearer\": {\"file\": \"sk\"}, \"ttl\": \"10m\"}}}").network().token();
-    assertThat(url).isEqualTo(new TokenSource.FromUrl(java.net.URI.create("http://127.0.0.1:8787/v1/tokens"),
-        new TokenSource.FromFile(dir.resolve("sk")), Duration.ofMinutes(10)));
+    TokenSource url =
+        TestConfigs.load(
+                dir,
+                "{\"network\": {\"token\": {\"url\": \"http://127.0.0.1:8787/v1/tokens\", \"bearer\": {\"file\": \"sk\"}, \"ttl\": \"10m\"}}}")
+            .network()
+            .token();
+    assertThat(url)
+        .isEqualTo(
+            new TokenSource.FromUrl(
+                java.net.URI.create("http://127.0.0.1:8787/v1/tokens"),
+                new TokenSource.FromFile(dir.resolve("sk")),
+                Duration.ofMinutes(10)));
 
     Path f = dir.resolve("agent.json");
-    assertThatThrownBy(() -> TestConfigs.load(dir, "{\"network\": {\"token\": {\"file\": \"a\", \"value\": \"b\"}}}"))
-        .hasMessage(f + ": network.token: expected exactly one of \"file\", \"command\", \"url\", \"value\", \"key\", got 2");
-    assertThatThrownBy(() -> TestConfigs.load(dir, "{\"network\": {\"token\": {\"key\": \"sk_oops\"}}}"))
+    assertThatThrownBy(
+            () ->
+                TestConfigs.load(
+                    dir, "{\"network\": {\"token\": {\"file\": \"a\", \"value\": \"b\"}}}"))
+        .hasMessage(
+            f
+                + ": network.token: expected exactly one of \"file\", \"command\", \"url\", \"value\", \"key\", got 2");
+    assertThatThrownBy(
+            () -> TestConfigs.load(dir, "{\"network\": {\"token\": {\"key\": \"sk_oops\"}}}"))
         .hasMessage(f + ": network.token: key: expected a publishable key starting with \"pk_\"");
     assertThatThrownBy(() -> TestConfigs.load(dir, "{\"network\": {\"token\": \"eyJhbGciOi\"}}"))
-        .hasMessage(f + ": network.token: expected an object such as {\"file\": \"/etc/outpost/token\"}, got \"<redacted>\"");
-    assertThatThrownBy(() -> TestConfigs.loader(Map.of()).load(TestConfigs.write(dir, "agent.json", "{}"), true))
+        .hasMessage(
+            f
+                + ": network.token: expected an object such as {\"file\": \"/etc/outpost/token\"}, got \"<redacted>\"");
+    assertThatThrownBy(
+            () ->
+                TestConfigs.loader(Map.of()).load(TestConfigs.write(dir, "agent.json", "{}"), true))
         .hasMessageContaining("network.token: missing, expected one of");
   }
 
   @Test
   void commandKeysAreValidated() throws Exception {
     String secret = java.util.Base64.getEncoder().encodeToString(new byte[32]);
-    AgentConfig c = TestConfigs.load(dir, "{\"commands\": {\"requireSignature\": true, \"keys\": {\"ops\": {\"alg\": \"HS256\", \"secret\": \"" + secret + "\"}}}}");
+    AgentConfig c =
+        TestConfigs.load(
+            dir,
+            "{\"commands\": {\"requireSignature\": true, \"keys\": {\"ops\": {\"alg\": \"HS256\", \"secret\": \""
+                + secret
+                + "\"}}}}");
     assertThat(c.commands().keys()).containsKey("ops");
     Path f = dir.resolve("agent.json");
-    assertThatThrownBy(() -> TestConfigs.load(dir, "{\"commands\": {\"keys\": {\"ops\": {\"alg\": \"RS256\", \"secret\": \"x\"}}}}"))
+    assertThatThrownBy(
+            () ->
+                TestConfigs.load(
+                    dir,
+                    "{\"commands\": {\"keys\": {\"ops\": {\"alg\": \"RS256\", \"secret\": \"x\"}}}}"))
         .hasMessage(f + ": commands.keys.ops.alg: \"RS256\" is not one of [HS256, EdDSA]");
-    assertThatThrownBy(() -> TestConfigs.load(dir, "{\"commands\": {\"keys\": {\"ops\": {\"alg\": \"HS256\", \"secret\": \"c2hvcnQ=\"}}}}"))
+    assertThatThrownBy(
+            () ->
+                TestConfigs.load(
+                    dir,
+                    "{\"commands\": {\"keys\": {\"ops\": {\"alg\": \"HS256\", \"secret\": \"c2hvcnQ=\"}}}}"))
         .hasMessage(f + ": commands.keys.ops.secret: too short: 5 bytes, expected at least 32");
     assertThatThrownBy(() -> TestConfigs.load(dir, "{\"commands\": {\"requireSignature\": true}}"))
-        .hasMessage(f + ": commands.requireSignature: is true but commands.keys is empty: no command could ever be accepted");
+        .hasMessage(
+            f
+                + ": commands.requireSignature: is true but commands.keys is empty: no command could ever be accepted");
   }
 
   @Test
@@ -164,26 +248,37 @@ class ConfigLoaderTest {
     assertThat(new DeviceIdentity(root).resolve()).isEqualTo("10000000deadbeef");
     assertThatThrownBy(() -> new DeviceIdentity(dir.resolve("empty")).resolve())
         .hasMessageContaining("/etc/machine-id");
-    assertThatThrownBy(() -> new ConfigLoader(Map.of(), new DeviceIdentity(dir.resolve("empty")))
-        .load(TestConfigs.write(dir, "agent.json", "{}"), false))
+    assertThatThrownBy(
+            () ->
+                new ConfigLoader(Map.of(), new DeviceIdentity(dir.resolve("empty")))
+                    .load(TestConfigs.write(dir, "agent.json", "{}"), false))
         .hasMessageContaining("device.id: \"auto\" found no identity: ");
   }
 
   @Test
   void redactionMasksEveryInlineSecret() throws Exception {
-    AgentConfig c = TestConfigs.load(dir, """
+    AgentConfig c =
+        TestConfigs.load(
+            dir,
+            """
         {"device": {"id": "pi-1"},
          "network": {"token": {"url": "http://127.0.0.1:1/v1/tokens", "bearer": {"value": "sk_id_x:sk_secret_y"}}},
          "commands": {"keys": {"ops": {"alg": "HS256", "secret": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}}}}
         """);
     String shown = Redactor.redact(c.resolved()).toString();
-    assertThat(shown).doesNotContain("sk_secret_y").doesNotContain("AAAAAAAA").contains(Redactor.MASK)
+    assertThat(shown)
+        .doesNotContain("sk_secret_y")
+        .doesNotContain("AAAAAAAA")
+        .contains(Redactor.MASK)
         .contains("http://127.0.0.1:1/v1/tokens");
   }
 
   @Test
   void relativePathsResolveAgainstTheConfigDirectory() throws Exception {
-    AgentConfig c = TestConfigs.load(dir, "{\"device\": {\"id\": \"pi-1\"}, \"stateDir\": \"state\", \"status\": {\"file\": \"run/status.json\"}}");
+    AgentConfig c =
+        TestConfigs.load(
+            dir,
+            "{\"device\": {\"id\": \"pi-1\"}, \"stateDir\": \"state\", \"status\": {\"file\": \"run/status.json\"}}");
     assertThat(c.stateDir()).isEqualTo(dir.resolve("state"));
     assertThat(c.status().file()).isEqualTo(dir.resolve("run/status.json"));
   }

@@ -12,12 +12,16 @@ import org.junit.jupiter.api.Test;
  */
 class Bme280CalibrationTest {
   /** BMP280 datasheet §3.12, table "Compensation formula example". */
-  private static final Bme280Calibration DATASHEET = new Bme280Calibration(27504, 26435, -1000, 36477, -10685,
-      3024, 2855, 140, -7, 15500, -14600, 6000, 0, 0, 0, 0, 0, 0);
+  private static final Bme280Calibration DATASHEET =
+      new Bme280Calibration(
+          27504, 26435, -1000, 36477, -10685, 3024, 2855, 140, -7, 15500, -14600, 6000, 0, 0, 0, 0,
+          0, 0);
 
   /** A real part's trimming values (BME280 read at 0x76), humidity included. */
-  private static final Bme280Calibration TYPICAL = new Bme280Calibration(28485, 26735, 50, 36738, -10635, 3024,
-      5616, -45, -7, 9900, -10230, 4285, 75, 362, 0, 313, 50, 30);
+  private static final Bme280Calibration TYPICAL =
+      new Bme280Calibration(
+          28485, 26735, 50, 36738, -10635, 3024, 5616, -45, -7, 9900, -10230, 4285, 75, 362, 0, 313,
+          50, 30);
 
   @Test
   void datasheetExampleTemperatureIs25point08() {
@@ -47,15 +51,24 @@ class Bme280CalibrationTest {
   void doubleAndIntegerFormulasAgreeAcrossTheRange() {
     for (int adcT = 400_000; adcT <= 600_000; adcT += 12_345) {
       int tFine = TYPICAL.tFine(adcT);
-      assertThat(tFineInt32(TYPICAL, adcT)).as("t_fine at adc_T=%d", adcT).isCloseTo(tFine, within(16)); // the integer code drops adc_T's low 3 bits: up to dig_T2/2048 LSB
-      assertThat(TYPICAL.temperature(adcT)).isCloseTo(((tFine * 5 + 128) >> 8) / 100.0, within(0.011));
+      assertThat(tFineInt32(TYPICAL, adcT))
+          .as("t_fine at adc_T=%d", adcT)
+          .isCloseTo(
+              tFine,
+              within(16)); // the integer code drops adc_T's low 3 bits: up to dig_T2/2048 LSB
+      assertThat(TYPICAL.temperature(adcT))
+          .isCloseTo(((tFine * 5 + 128) >> 8) / 100.0, within(0.011));
       for (int adcP = 250_000; adcP <= 450_000; adcP += 23_456) {
         double ref = pressureInt64(TYPICAL, adcP, tFineInt32(TYPICAL, adcT)) / 256.0;
-        assertThat(TYPICAL.pressure(adcP, tFine)).as("p at adc_T=%d adc_P=%d", adcT, adcP).isCloseTo(ref, within(0.5));
+        assertThat(TYPICAL.pressure(adcP, tFine))
+            .as("p at adc_T=%d adc_P=%d", adcT, adcP)
+            .isCloseTo(ref, within(0.5));
       }
       for (int adcH = 20_000; adcH <= 40_000; adcH += 2_500) {
         double ref = humidityInt32(TYPICAL, adcH, tFineInt32(TYPICAL, adcT)) / 1024.0;
-        assertThat(TYPICAL.humidity(adcH, tFine)).as("h at adc_T=%d adc_H=%d", adcT, adcH).isCloseTo(ref, within(0.05));
+        assertThat(TYPICAL.humidity(adcH, tFine))
+            .as("h at adc_T=%d adc_H=%d", adcT, adcH)
+            .isCloseTo(ref, within(0.05));
       }
     }
   }
@@ -129,8 +142,11 @@ class Bme280CalibrationTest {
 
   private static long humidityInt32(Bme280Calibration c, int adcH, int tFine) {
     int v = tFine - 76800;
-    v = (((((adcH << 14) - (c.h4() << 20) - (c.h5() * v)) + 16384) >> 15)
-        * (((((((v * c.h6()) >> 10) * (((v * c.h3()) >> 11) + 32768)) >> 10) + 2097152) * c.h2() + 8192) >> 14));
+    v =
+        (((((adcH << 14) - (c.h4() << 20) - (c.h5() * v)) + 16384) >> 15)
+            * (((((((v * c.h6()) >> 10) * (((v * c.h3()) >> 11) + 32768)) >> 10) + 2097152) * c.h2()
+                    + 8192)
+                >> 14));
     v = v - (((((v >> 15) * (v >> 15)) >> 7) * c.h1()) >> 4);
     v = Math.max(0, Math.min(419430400, v));
     return v >> 12;

@@ -68,21 +68,33 @@ class BundledProfilesTest {
   Stream<DynamicTest> everyBundledProfile() throws IOException {
     Schema schema = schema();
     List<Path> files = profiles();
-    assertThat(files.stream().map(p -> p.getFileName().toString())).contains("environment-station.json",
-        "greenhouse.json", "door-monitor.json", "analog-kit.json", "system-only.json");
-    return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
-      assertThat(schemaProblems(schema, f)).as("schema problems").isEmpty();
-      boolean sim = f.getFileName().toString().endsWith("-sim.json");
-      for (Sensor s : build(f)) {
-        try (s) {
-          if (sim) {
-            s.start();
-            List<Reading> readings = s.read();
-            assertThat(readings).as("readings of a sensor in " + f.getFileName()).isNotEmpty();
-          }
-        }
-      }
-    }));
+    assertThat(files.stream().map(p -> p.getFileName().toString()))
+        .contains(
+            "environment-station.json",
+            "greenhouse.json",
+            "door-monitor.json",
+            "analog-kit.json",
+            "system-only.json");
+    return files.stream()
+        .map(
+            f ->
+                DynamicTest.dynamicTest(
+                    f.getFileName().toString(),
+                    () -> {
+                      assertThat(schemaProblems(schema, f)).as("schema problems").isEmpty();
+                      boolean sim = f.getFileName().toString().endsWith("-sim.json");
+                      for (Sensor s : build(f)) {
+                        try (s) {
+                          if (sim) {
+                            s.start();
+                            List<Reading> readings = s.read();
+                            assertThat(readings)
+                                .as("readings of a sensor in " + f.getFileName())
+                                .isNotEmpty();
+                          }
+                        }
+                      }
+                    }));
   }
 
   @Test
@@ -94,7 +106,9 @@ class BundledProfilesTest {
       }
       Path real = f.resolveSibling(name.replace("-sim.json", ".json"));
       assertThat(real).as("real profile for " + name).exists();
-      assertThat(sensorsWithoutSimulate(f)).as(name + " vs " + real.getFileName()).isEqualTo(sensorsWithoutSimulate(real));
+      assertThat(sensorsWithoutSimulate(f))
+          .as(name + " vs " + real.getFileName())
+          .isEqualTo(sensorsWithoutSimulate(real));
       assertThat(json(f).get("wiring")).isEqualTo(json(real).get("wiring"));
     }
   }
@@ -102,35 +116,51 @@ class BundledProfilesTest {
   @Test
   void aProfileErrorNamesTheFileTheSensorAndTheField() throws IOException {
     Path broken = Path.of("src/test/resources/drivers/profiles/broken-address.json");
-    assertThat(schemaProblems(schema(), broken)).isNotEmpty()
+    assertThat(schemaProblems(schema(), broken))
+        .isNotEmpty()
         .allSatisfy(p -> assertThat(p).startsWith("broken-address.json: /sensors/1/address: "));
-    assertThatThrownBy(() -> build(broken)).isInstanceOf(ConfigException.class)
-        .hasMessage("broken-address.json: sensors[1] (\"env\", bme280): address: 0x99 is not an address of this part, "
-            + "expected 0x76 or 0x77");
+    assertThatThrownBy(() -> build(broken))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "broken-address.json: sensors[1] (\"env\", bme280): address: 0x99 is not an address of this part, "
+                + "expected 0x76 or 0x77");
   }
 
-  /** Creates every sensor of a profile with the real factories, as the agent does (no hardware touched). */
+  /**
+   * Creates every sensor of a profile with the real factories, as the agent does (no hardware
+   * touched).
+   */
   @SuppressWarnings("unchecked")
   static List<Sensor> build(Path file) throws IOException, ConfigException {
-    Map<String, SensorFactory> factories = Drivers.all().stream().collect(Collectors.toMap(SensorFactory::type, f -> f));
+    Map<String, SensorFactory> factories =
+        Drivers.all().stream().collect(Collectors.toMap(SensorFactory::type, f -> f));
     List<Sensor> out = new ArrayList<>();
     List<Map<String, Object>> sensors = (List<Map<String, Object>>) json(file).get("sensors");
     for (int i = 0; i < sensors.size(); i++) {
       Map<String, Object> entry = sensors.get(i);
       String type = (String) entry.get("type");
-      String where = file.getFileName() + ": sensors[" + i + "] (\"" + entry.get("name") + "\", " + type + ")";
+      String where =
+          file.getFileName() + ": sensors[" + i + "] (\"" + entry.get("name") + "\", " + type + ")";
       SensorFactory factory = factories.get(type);
       if (factory == null) {
-        assertThat(type).as(where + ": only the colleague's sim.* types are not drivers").startsWith("sim.");
+        assertThat(type)
+            .as(where + ": only the colleague's sim.* types are not drivers")
+            .startsWith("sim.");
         continue;
       }
       Map<String, Object> options = new LinkedHashMap<>(entry);
       SensorSetup.AGENT_KEYS.forEach(options::remove);
-      Options simulate = new Options(where + ": simulate",
-          (Map<String, Object>) entry.getOrDefault("simulate", Map.of()));
+      Options simulate =
+          new Options(
+              where + ": simulate", (Map<String, Object>) entry.getOrDefault("simulate", Map.of()));
       Hardware hw = Hardwares.forSensor(type, simulate, file.getParent());
-      out.add(factory.create(TestSensorContext.builder((String) entry.get("name")).location(where).options(options)
-          .hardware(hw).build()));
+      out.add(
+          factory.create(
+              TestSensorContext.builder((String) entry.get("name"))
+                  .location(where)
+                  .options(options)
+                  .hardware(hw)
+                  .build()));
     }
     return out;
   }

@@ -28,11 +28,11 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Data-driven driver tests: each folder {@code src/test/resources/drivers/<driver>/<case>/} holds a
  * {@code sensor.json} (a profile's sensor entry, with a {@code simulate} object pointing at fixture
- * files in the same folder) and either {@code expected.txt} (one reading per line:
- * {@code quantity unit value}, {@code -} for no unit, {@code *} for any value) or
- * {@code expected.err} (text the error message must contain). The real factory from
- * {@link Drivers#all()} runs against the simulated hardware {@link Hardwares} builds, exactly as
- * {@code outpost sample} does on a simulated profile. Adding a regression case needs no Java.
+ * files in the same folder) and either {@code expected.txt} (one reading per line: {@code quantity
+ * unit value}, {@code -} for no unit, {@code *} for any value) or {@code expected.err} (text the
+ * error message must contain). The real factory from {@link Drivers#all()} runs against the
+ * simulated hardware {@link Hardwares} builds, exactly as {@code outpost sample} does on a
+ * simulated profile. Adding a regression case needs no Java.
  */
 class DriverCasesTest {
   private static final Path ROOT = Path.of("src/test/resources/drivers");
@@ -47,8 +47,11 @@ class DriverCasesTest {
           continue;
         }
         try (Stream<Path> cases = Files.list(driver)) {
-          for (Path c : cases.filter(p -> Files.isRegularFile(p.resolve("sensor.json"))).sorted().toList()) {
-            tests.add(DynamicTest.dynamicTest(driver.getFileName() + "/" + c.getFileName(), () -> run(c)));
+          for (Path c :
+              cases.filter(p -> Files.isRegularFile(p.resolve("sensor.json"))).sorted().toList()) {
+            tests.add(
+                DynamicTest.dynamicTest(
+                    driver.getFileName() + "/" + c.getFileName(), () -> run(c)));
           }
         }
       }
@@ -91,13 +94,16 @@ class DriverCasesTest {
 
   @SuppressWarnings("unchecked")
   private static List<Reading> readOnce(Path dir) throws Exception {
-    Map<String, Object> entry = new Gson().fromJson(Files.readString(dir.resolve("sensor.json")), LinkedHashMap.class);
+    Map<String, Object> entry =
+        new Gson().fromJson(Files.readString(dir.resolve("sensor.json")), LinkedHashMap.class);
     entry = normalizeNumbers(entry);
     String type = (String) entry.remove("type");
     Map<String, Object> simulate = (Map<String, Object>) entry.remove("simulate");
-    SensorFactory factory = Drivers.all().stream().filter(f -> f.type().equals(type)).findFirst().orElseThrow();
+    SensorFactory factory =
+        Drivers.all().stream().filter(f -> f.type().equals(type)).findFirst().orElseThrow();
     Hardware hw = Hardwares.forSensor(type, new Options(dir + ": simulate", simulate), dir);
-    TestSensorContext ctx = TestSensorContext.builder(dir.getFileName().toString()).options(entry).hardware(hw).build();
+    TestSensorContext ctx =
+        TestSensorContext.builder(dir.getFileName().toString()).options(entry).hardware(hw).build();
     try (Sensor s = factory.create(ctx)) {
       s.start();
       return s.read();
@@ -108,15 +114,16 @@ class DriverCasesTest {
   @SuppressWarnings("unchecked")
   private static Map<String, Object> normalizeNumbers(Map<String, Object> m) {
     Map<String, Object> out = new LinkedHashMap<>();
-    m.forEach((k, v) -> {
-      if (v instanceof Double d && d == Math.rint(d)) {
-        out.put(k, d.longValue());
-      } else if (v instanceof Map<?, ?> sub) {
-        out.put(k, normalizeNumbers((Map<String, Object>) sub));
-      } else {
-        out.put(k, v);
-      }
-    });
+    m.forEach(
+        (k, v) -> {
+          if (v instanceof Double d && d == Math.rint(d)) {
+            out.put(k, d.longValue());
+          } else if (v instanceof Map<?, ?> sub) {
+            out.put(k, normalizeNumbers((Map<String, Object>) sub));
+          } else {
+            out.put(k, v);
+          }
+        });
     return out;
   }
 }

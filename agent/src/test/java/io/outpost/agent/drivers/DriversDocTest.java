@@ -16,9 +16,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** DRIVERS.md stays true: every driver has a section, and every sample configuration in it is accepted. */
+/**
+ * DRIVERS.md stays true: every driver has a section, and every sample configuration in it is
+ * accepted.
+ */
 class DriversDocTest {
-  private static final Pattern JSON_BLOCK = Pattern.compile("```json\\n(.*?)\\n```", Pattern.DOTALL);
+  private static final Pattern JSON_BLOCK =
+      Pattern.compile("```json\\n(.*?)\\n```", Pattern.DOTALL);
 
   @Test
   @SuppressWarnings("unchecked")
@@ -28,7 +32,8 @@ class DriversDocTest {
     Map<String, SensorFactory> factories = new LinkedHashMap<>();
     Drivers.all().forEach(f -> factories.put(f.type(), f));
     for (String type : factories.keySet()) {
-      assertThat(headings).as("a DRIVERS.md section for " + type)
+      assertThat(headings)
+          .as("a DRIVERS.md section for " + type)
           .anySatisfy(h -> assertThat(h.substring(3).split(" / ")).contains(type));
     }
     List<String> checked = new ArrayList<>();
@@ -40,11 +45,16 @@ class DriversDocTest {
         continue; // e.g. the output.set command example
       }
       Map<String, Object> options = new LinkedHashMap<>();
-      entry.forEach((k, v) -> options.put(k, v instanceof Double d && d == Math.rint(d) ? (Object) d.longValue() : v));
+      entry.forEach(
+          (k, v) ->
+              options.put(
+                  k, v instanceof Double d && d == Math.rint(d) ? (Object) d.longValue() : v));
       SensorSetup.AGENT_KEYS.forEach(options::remove);
-      f.create(TestSensorContext.builder((String) entry.get("name")).options(options).build()).close();
+      f.create(TestSensorContext.builder((String) entry.get("name")).options(options).build())
+          .close();
       checked.add(f.type());
     }
-    assertThat(checked).containsAll(factories.keySet().stream().filter(t -> !t.equals("bmp280")).toList());
+    assertThat(checked)
+        .containsAll(factories.keySet().stream().filter(t -> !t.equals("bmp280")).toList());
   }
 }

@@ -31,27 +31,41 @@ class SampleSimProfilesTest {
       sims = s.filter(p -> p.getFileName().toString().endsWith("-sim.json")).sorted().toList();
     }
     assertThat(sims).hasSizeGreaterThanOrEqualTo(5);
-    return sims.stream().map(p -> DynamicTest.dynamicTest(p.getFileName().toString(), () -> {
-      String name = p.getFileName().toString().replace(".json", "");
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      ByteArrayOutputStream err = new ByteArrayOutputStream();
-      int code = Main.run(new String[] {"sample", "--profile", name}, new PrintStream(out, true, StandardCharsets.UTF_8),
-          new PrintStream(err, true, StandardCharsets.UTF_8));
-      String stdout = out.toString(StandardCharsets.UTF_8);
-      assertThat(code).as("exit code; stderr: " + err.toString(StandardCharsets.UTF_8)).isZero();
-      List<String> lines = stdout.lines().filter(l -> !l.isBlank()).toList();
-      assertThat(lines).isNotEmpty();
-      @SuppressWarnings("unchecked")
-      List<Map<String, Object>> sensors = (List<Map<String, Object>>) new Gson().fromJson(Files.readString(p), Map.class)
-          .get("sensors");
-      for (Map<String, Object> sensor : sensors) {
-        String prefix = sensor.get("name") + "/";
-        assertThat(lines).as("records of sensor " + prefix).anySatisfy(l -> {
-          @SuppressWarnings("unchecked")
-          Map<String, Object> rec = new Gson().fromJson(l, Map.class);
-          assertThat((String) rec.get("n")).startsWith(prefix);
-        });
-      }
-    }));
+    return sims.stream()
+        .map(
+            p ->
+                DynamicTest.dynamicTest(
+                    p.getFileName().toString(),
+                    () -> {
+                      String name = p.getFileName().toString().replace(".json", "");
+                      ByteArrayOutputStream out = new ByteArrayOutputStream();
+                      ByteArrayOutputStream err = new ByteArrayOutputStream();
+                      int code =
+                          Main.run(
+                              new String[] {"sample", "--profile", name},
+                              new PrintStream(out, true, StandardCharsets.UTF_8),
+                              new PrintStream(err, true, StandardCharsets.UTF_8));
+                      String stdout = out.toString(StandardCharsets.UTF_8);
+                      assertThat(code)
+                          .as("exit code; stderr: " + err.toString(StandardCharsets.UTF_8))
+                          .isZero();
+                      List<String> lines = stdout.lines().filter(l -> !l.isBlank()).toList();
+                      assertThat(lines).isNotEmpty();
+                      @SuppressWarnings("unchecked")
+                      List<Map<String, Object>> sensors =
+                          (List<Map<String, Object>>)
+                              new Gson().fromJson(Files.readString(p), Map.class).get("sensors");
+                      for (Map<String, Object> sensor : sensors) {
+                        String prefix = sensor.get("name") + "/";
+                        assertThat(lines)
+                            .as("records of sensor " + prefix)
+                            .anySatisfy(
+                                l -> {
+                                  @SuppressWarnings("unchecked")
+                                  Map<String, Object> rec = new Gson().fromJson(l, Map.class);
+                                  assertThat((String) rec.get("n")).startsWith(prefix);
+                                });
+                      }
+                    }));
   }
 }

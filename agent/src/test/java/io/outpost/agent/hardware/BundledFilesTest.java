@@ -16,22 +16,28 @@ import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(30)
 class BundledFilesTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void fixturesInsideAJarAreCopiedOutFilesAndDirectoriesAlike() throws Exception {
     Path jar = dir.resolve("agent.jar");
-    try (OutputStream os = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(os)) {
-      // Directory entries too, as the jar plugin writes them: a directory is found through its entry.
-      for (String d : new String[] {"profiles/", "profiles/sim/", "profiles/sim/kit/", "profiles/sim/kit/sysfs/"}) {
+    try (OutputStream os = Files.newOutputStream(jar);
+        JarOutputStream out = new JarOutputStream(os)) {
+      // Directory entries too, as the jar plugin writes them: a directory is found through its
+      // entry.
+      for (String d :
+          new String[] {
+            "profiles/", "profiles/sim/", "profiles/sim/kit/", "profiles/sim/kit/sysfs/"
+          }) {
         out.putNextEntry(new JarEntry(d));
         out.closeEntry();
       }
-      for (String[] e : new String[][] {
-          {"profiles/sim/kit/chip.hex", "D0: 60\n"},
-          {"profiles/sim/kit/sysfs/proc/uptime", "12.5 3.0\n"},
-          {"profiles/sim/kit/sysfs/sys/class/thermal/thermal_zone0/temp", "40000\n"}}) {
+      for (String[] e :
+          new String[][] {
+            {"profiles/sim/kit/chip.hex", "D0: 60\n"},
+            {"profiles/sim/kit/sysfs/proc/uptime", "12.5 3.0\n"},
+            {"profiles/sim/kit/sysfs/sys/class/thermal/thermal_zone0/temp", "40000\n"}
+          }) {
         out.putNextEntry(new JarEntry(e[0]));
         out.write(e[1].getBytes(StandardCharsets.UTF_8));
         out.closeEntry();
@@ -50,7 +56,11 @@ class BundledFilesTest {
 
   @Test
   void theBundledProfilesFixturesAreOnTheClassPath() {
-    assertThat(BundledFiles.find("sim/greenhouse/sht31.hex")).get().satisfies(p -> assertThat(p).isRegularFile());
-    assertThat(BundledFiles.find("sim/system-only/sysfs")).get().satisfies(p -> assertThat(p).isDirectory());
+    assertThat(BundledFiles.find("sim/greenhouse/sht31.hex"))
+        .get()
+        .satisfies(p -> assertThat(p).isRegularFile());
+    assertThat(BundledFiles.find("sim/system-only/sysfs"))
+        .get()
+        .satisfies(p -> assertThat(p).isDirectory());
   }
 }

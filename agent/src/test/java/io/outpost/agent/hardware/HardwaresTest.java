@@ -22,17 +22,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(30)
 class HardwaresTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Hardware simulate(Map<String, Object> simulate) throws ConfigException {
-    return Hardwares.forSensor(new Options("test.json: sensors[0] (\"s\", x): simulate", simulate), dir);
+    return Hardwares.forSensor(
+        new Options("test.json: sensors[0] (\"s\", x): simulate", simulate), dir);
   }
 
   @Test
   void noSimulationMeansTheRealBuses() throws Exception {
     assertThat(Hardwares.forSensor(Options.empty("x"), dir)).isSameAs(Hardwares.real());
-    assertThat(Hardwares.real().path("/sys/class/thermal")).isEqualTo(Path.of("/sys/class/thermal"));
+    assertThat(Hardwares.real().path("/sys/class/thermal"))
+        .isEqualTo(Path.of("/sys/class/thermal"));
   }
 
   @Test
@@ -59,17 +60,21 @@ class HardwaresTest {
       d.read(b, 0, 6);
       assertThat(b).startsWith((byte) 0x66, (byte) 0x66);
     }
-    Hardware byType = Hardwares.forSensor("sht3x", new Options("s", Map.of("i2c", "plain.hex")), dir);
+    Hardware byType =
+        Hardwares.forSensor("sht3x", new Options("s", Map.of("i2c", "plain.hex")), dir);
     try (I2cDevice d = byType.i2c(1, 0x44)) {
-      assertThatThrownBy(() -> d.read(new byte[6], 0, 6)).hasMessageContaining("no measurement is ready");
+      assertThatThrownBy(() -> d.read(new byte[6], 0, 6))
+          .hasMessageContaining("no measurement is ready");
     }
   }
 
   @Test
   void i2cObjectFormPinsTheAddressAndNamesTheModel() throws Exception {
     Files.writeString(dir.resolve("lux.hex"), "00: 83 90\n");
-    Hardware hw = simulate(Map.of("i2c", Map.of("image", "lux.hex", "model", "bh1750", "address", "0x23")));
-    assertThatThrownBy(() -> hw.i2c(1, 0x5C)).hasMessageContaining("no I2C device answers at 0x5C on bus 1");
+    Hardware hw =
+        simulate(Map.of("i2c", Map.of("image", "lux.hex", "model", "bh1750", "address", "0x23")));
+    assertThatThrownBy(() -> hw.i2c(1, 0x5C))
+        .hasMessageContaining("no I2C device answers at 0x5C on bus 1");
     try (I2cDevice d = hw.i2c(1, 0x23)) {
       d.write(new byte[] {0x20});
       byte[] b = new byte[2];
@@ -81,18 +86,24 @@ class HardwaresTest {
   @Test
   void simulationMistakesNameTheKeyAndTheFile() throws Exception {
     assertThatThrownBy(() -> simulate(Map.of("i2cc", "x.hex")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("simulate: i2cc: unknown key");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("simulate: i2cc: unknown key");
     assertThatThrownBy(() -> simulate(Map.of("i2c", "missing.hex")))
-        .hasMessageContaining("i2c: image: \"missing.hex\" is not a file (looked for " + dir.resolve("missing.hex") + " and among the bundled profiles' files)");
+        .hasMessageContaining(
+            "i2c: image: \"missing.hex\" is not a file (looked for "
+                + dir.resolve("missing.hex")
+                + " and among the bundled profiles' files)");
     Files.writeString(dir.resolve("bad.hex"), "D0: 60 6G\n");
     assertThatThrownBy(() -> simulate(Map.of("i2c", "bad.hex")))
         .hasMessageContaining("bad.hex:1: \"6G\" is not a hex byte (expected 00..FF)");
     Files.writeString(dir.resolve("ok.hex"), "00: 00\n");
     assertThatThrownBy(() -> simulate(Map.of("i2c", Map.of("image", "ok.hex", "model", "bme999"))))
-        .hasMessageContaining("model: \"bme999\" is not a simulation model (expected one of [registers, sht3x, bh1750, ads1115])");
+        .hasMessageContaining(
+            "model: \"bme999\" is not a simulation model (expected one of [registers, sht3x, bh1750, ads1115])");
     Files.writeString(dir.resolve("bad.spi"), "01 80 -> 00\n");
     assertThatThrownBy(() -> simulate(Map.of("spi", "bad.spi")))
-        .hasMessageContaining("spi: ").hasMessageContaining("bad.spi:1: TX has 2 bytes and RX has 1");
+        .hasMessageContaining("spi: ")
+        .hasMessageContaining("bad.spi:1: TX has 2 bytes and RX has 1");
     assertThatThrownBy(() -> simulate(Map.of("sysfs", "nowhere")))
         .hasMessageContaining("sysfs: \"nowhere\" is not a directory");
     assertThatThrownBy(() -> simulate(Map.of("gpio", Map.of("pin17", true))))
@@ -101,7 +112,9 @@ class HardwaresTest {
 
   @Test
   void gpioInputsStartAtTheirLevelAndCanToggle() throws Exception {
-    Hardware hw = simulate(Map.of("gpio", Map.of("4", true, "17", Map.of("level", false, "toggleEvery", "20ms"))));
+    Hardware hw =
+        simulate(
+            Map.of("gpio", Map.of("4", true, "17", Map.of("level", false, "toggleEvery", "20ms"))));
     try (GpioInput door = hw.gpioInput(4, Hardware.Pull.NONE, Duration.ZERO);
         GpioInput pir = hw.gpioInput(17, Hardware.Pull.NONE, Duration.ZERO)) {
       assertThat(door.read()).isTrue();
@@ -115,11 +128,15 @@ class HardwaresTest {
   @Test
   void realI2cOnAMachineWithoutTheBusFailsClearly() {
     // This build machine has no /dev/i2c-1: the error must say so and hint at the fix, not crash.
-    org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(Path.of("/dev/i2c-1")), "a real I2C bus is present");
-    assertThatThrownBy(() -> {
-      try (I2cDevice d = Hardwares.real().i2c(1, 0x76)) {
-        d.readRegister(0xD0);
-      }
-    }).isInstanceOf(IOException.class).hasMessageContaining("is I2C enabled");
+    org.junit.jupiter.api.Assumptions.assumeFalse(
+        Files.exists(Path.of("/dev/i2c-1")), "a real I2C bus is present");
+    assertThatThrownBy(
+            () -> {
+              try (I2cDevice d = Hardwares.real().i2c(1, 0x76)) {
+                d.readRegister(0xD0);
+              }
+            })
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("is I2C enabled");
   }
 }

@@ -16,7 +16,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Provisioning a device token from the relay's token endpoint, and the errors a device sees when that fails. */
+/**
+ * Provisioning a device token from the relay's token endpoint, and the errors a device sees when
+ * that fails.
+ */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class TokenFetcherTest {
   private final TokenFetcher fetcher = new TokenFetcher("pi-7", "north");
@@ -24,7 +27,11 @@ class TokenFetcherTest {
   @Test
   void provisionsATokenFromTheRelayWithTheSecretKeyAsBearer() throws Exception {
     try (RelayFixture relay = RelayFixture.started()) {
-      var source = new TokenSource.FromUrl(URI.create(relay.httpBase() + "/tokens"), new TokenSource.Fixed(relay.bearer()), Duration.ofMinutes(5));
+      var source =
+          new TokenSource.FromUrl(
+              URI.create(relay.httpBase() + "/tokens"),
+              new TokenSource.Fixed(relay.bearer()),
+              Duration.ofMinutes(5));
 
       String token = fetcher.fetch(source);
 
@@ -36,11 +43,18 @@ class TokenFetcherTest {
   @Test
   void aRejectedBearerIsReportedWithTheStatusButNotTheSecret() throws Exception {
     try (RelayFixture relay = RelayFixture.started()) {
-      var source = new TokenSource.FromUrl(URI.create(relay.httpBase() + "/tokens"), new TokenSource.Fixed("sk_wrong:secret-value"), Duration.ofMinutes(5));
+      var source =
+          new TokenSource.FromUrl(
+              URI.create(relay.httpBase() + "/tokens"),
+              new TokenSource.Fixed("sk_wrong:secret-value"),
+              Duration.ofMinutes(5));
 
       IOException e = assertThrows(IOException.class, () -> fetcher.fetch(source));
 
-      assertTrue(e.getMessage().startsWith("token endpoint " + relay.httpBase() + "/tokens answered HTTP 4"), e.getMessage());
+      assertTrue(
+          e.getMessage()
+              .startsWith("token endpoint " + relay.httpBase() + "/tokens answered HTTP 4"),
+          e.getMessage());
       assertFalse(e.getMessage().contains("secret-value"), e.getMessage());
     }
   }
@@ -51,10 +65,15 @@ class TokenFetcherTest {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
-    var source = new TokenSource.FromUrl(URI.create("http://127.0.0.1:" + port + "/v1/tokens"), null, Duration.ofMinutes(5));
+    var source =
+        new TokenSource.FromUrl(
+            URI.create("http://127.0.0.1:" + port + "/v1/tokens"), null, Duration.ofMinutes(5));
 
     IOException e = assertThrows(IOException.class, () -> fetcher.fetch(source));
 
-    assertTrue(e.getMessage().startsWith("token endpoint http://127.0.0.1:" + port + "/v1/tokens unreachable: "), e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .startsWith("token endpoint http://127.0.0.1:" + port + "/v1/tokens unreachable: "),
+        e.getMessage());
   }
 }

@@ -31,8 +31,10 @@ class OutboxTest {
     open.forEach(Outbox::close);
   }
 
-  private static AgentConfig.Buffer limits(long maxBytes, String telemetryPolicy, String eventsPolicy) {
-    return new AgentConfig.Buffer(true, maxBytes, Duration.ofDays(7), Duration.ofMillis(5), telemetryPolicy, eventsPolicy);
+  private static AgentConfig.Buffer limits(
+      long maxBytes, String telemetryPolicy, String eventsPolicy) {
+    return new AgentConfig.Buffer(
+        true, maxBytes, Duration.ofDays(7), Duration.ofMillis(5), telemetryPolicy, eventsPolicy);
   }
 
   private Outbox open(AgentConfig.Buffer limits, Clock clock) throws Exception {
@@ -59,11 +61,15 @@ class OutboxTest {
   }
 
   private static List<JsonObject> bodies(Outbox o) {
-    return o.read(0, Long.MAX_VALUE, 10_000).stream().map(r -> Json.parse(r.body()).getAsJsonObject()).toList();
+    return o.read(0, Long.MAX_VALUE, 10_000).stream()
+        .map(r -> Json.parse(r.body()).getAsJsonObject())
+        .toList();
   }
 
   private static void awaitCommitted(Outbox o, long rows) {
-    await().atMost(Duration.ofSeconds(10)).until(() -> o.read(0, Long.MAX_VALUE, 100_000).size() >= rows);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> o.read(0, Long.MAX_VALUE, 100_000).size() >= rows);
   }
 
   @Test
@@ -138,18 +144,32 @@ class OutboxTest {
     for (int i = 1; i <= 300; i++) {
       o.appendTelemetry(telemetry(i));
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> bodies(o).stream().anyMatch(b -> "buffer.dropped".equals(b.get("type").getAsString())));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                bodies(o).stream()
+                    .anyMatch(b -> "buffer.dropped".equals(b.get("type").getAsString())));
     await().atMost(Duration.ofSeconds(10)).until(() -> (long) o.stats().get("queued") == 0);
     List<JsonObject> b = bodies(o);
     assertThat((long) o.stats().get("bytes")).isLessThanOrEqualTo(20_000 + 1_000);
     assertThat(b.get(0).get("type").getAsString()).isEqualTo("command.result");
-    List<JsonObject> drops = b.stream().filter(x -> "buffer.dropped".equals(x.get("type").getAsString())).toList();
+    List<JsonObject> drops =
+        b.stream().filter(x -> "buffer.dropped".equals(x.get("type").getAsString())).toList();
     long dropped = drops.stream().mapToLong(x -> x.get("count").getAsLong()).sum();
-    List<Long> telemetrySeqs = b.stream().filter(x -> "telemetry".equals(x.get("type").getAsString()))
-        .map(x -> x.get("seq").getAsLong()).toList();
+    List<Long> telemetrySeqs =
+        b.stream()
+            .filter(x -> "telemetry".equals(x.get("type").getAsString()))
+            .map(x -> x.get("seq").getAsLong())
+            .toList();
     // What is left is the newest telemetry, up to the last message appended.
-    JsonObject last = b.stream().filter(x -> "telemetry".equals(x.get("type").getAsString())).reduce((x, y) -> y).orElseThrow();
-    assertThat(last.getAsJsonArray("records").get(0).getAsJsonObject().get("v").getAsInt()).isEqualTo(300);
+    JsonObject last =
+        b.stream()
+            .filter(x -> "telemetry".equals(x.get("type").getAsString()))
+            .reduce((x, y) -> y)
+            .orElseThrow();
+    assertThat(last.getAsJsonArray("records").get(0).getAsJsonObject().get("v").getAsInt())
+        .isEqualTo(300);
     assertThat(telemetrySeqs).isSorted();
     assertThat(dropped + telemetrySeqs.size()).isEqualTo(300);
     assertThat(drops.get(0).get("reason").getAsString()).isEqualTo("maxBytes");
@@ -163,7 +183,9 @@ class OutboxTest {
     for (int i = 1; i <= 200; i++) {
       o.appendTelemetry(telemetry(i));
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> (long) o.stats().get("queued") == 0 && (long) o.stats().get("dropped") > 0);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> (long) o.stats().get("queued") == 0 && (long) o.stats().get("dropped") > 0);
     List<JsonObject> b = bodies(o);
     assertThat(b.get(0).get("seq").getAsLong()).isEqualTo(1);
     assertThat(b).anyMatch(x -> "buffer.dropped".equals(x.get("type").getAsString()));
@@ -172,15 +194,26 @@ class OutboxTest {
   @Test
   void telemetryOlderThanMaxAgeIsDropped() throws Exception {
     FakeClock clock = new FakeClock(Instant.parse("2026-11-23T00:00:00Z"));
-    Outbox o = open(new AgentConfig.Buffer(true, 64_000_000, Duration.ofHours(1), Duration.ofMillis(5), "dropOldest", "keep"), clock);
+    Outbox o =
+        open(
+            new AgentConfig.Buffer(
+                true, 64_000_000, Duration.ofHours(1), Duration.ofMillis(5), "dropOldest", "keep"),
+            clock);
     o.appendTelemetry(telemetry(1));
     o.appendEvent(event("command.result"));
     awaitCommitted(o, 2);
     clock.advance(Duration.ofHours(2));
     o.appendTelemetry(telemetry(2));
-    await().atMost(Duration.ofSeconds(10)).until(() -> bodies(o).stream().anyMatch(b -> "buffer.dropped".equals(b.get("type").getAsString())));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                bodies(o).stream()
+                    .anyMatch(b -> "buffer.dropped".equals(b.get("type").getAsString())));
     List<JsonObject> b = bodies(o);
-    assertThat(b).extracting(x -> x.get("type").getAsString()).containsExactly("command.result", "telemetry", "buffer.dropped");
+    assertThat(b)
+        .extracting(x -> x.get("type").getAsString())
+        .containsExactly("command.result", "telemetry", "buffer.dropped");
     JsonObject drop = b.get(2);
     assertThat(drop.get("reason").getAsString()).isEqualTo("maxAge");
     assertThat(drop.get("fromSeq").getAsLong()).isEqualTo(1);
@@ -189,11 +222,15 @@ class OutboxTest {
 
   @Test
   void aStoreThatIsNotADatabaseIsMovedAsideAndTheAgentStartsFresh() throws Exception {
-    Files.writeString(dir.resolve("outbox.db"), "this is not a database, it is a half-written mess".repeat(100));
+    Files.writeString(
+        dir.resolve("outbox.db"), "this is not a database, it is a half-written mess".repeat(100));
     Outbox o = open();
-    assertThat((String) o.stats().get("recovery")).contains("store was damaged").contains("recovered 0 messages");
+    assertThat((String) o.stats().get("recovery"))
+        .contains("store was damaged")
+        .contains("recovered 0 messages");
     try (Stream<Path> s = Files.list(dir)) {
-      assertThat(s.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("outbox.db.corrupt-"));
+      assertThat(s.map(p -> p.getFileName().toString()))
+          .anyMatch(n -> n.startsWith("outbox.db.corrupt-"));
     }
     o.appendTelemetry(telemetry(1));
     awaitCommitted(o, 1);
@@ -238,8 +275,13 @@ class OutboxTest {
 
   @Test
   void memoryDurabilityBehavesTheSameWithoutFiles() throws Exception {
-    Outbox o = Outbox.open(dir.resolve("unused"), "pi-1",
-        new AgentConfig.Buffer(false, 64_000_000, Duration.ofDays(1), Duration.ZERO, "dropOldest", "keep"), Clock.systemUTC());
+    Outbox o =
+        Outbox.open(
+            dir.resolve("unused"),
+            "pi-1",
+            new AgentConfig.Buffer(
+                false, 64_000_000, Duration.ofDays(1), Duration.ZERO, "dropOldest", "keep"),
+            Clock.systemUTC());
     open.add(o);
     o.appendTelemetry(telemetry(1));
     o.appendTelemetry(telemetry(2));

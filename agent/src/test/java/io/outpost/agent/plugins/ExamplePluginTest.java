@@ -29,34 +29,48 @@ import org.junit.jupiter.api.io.TempDir;
 class ExamplePluginTest {
   private static final Path EXAMPLE = Path.of("../examples/sensor-plugin/src/main");
 
-  @TempDir
-  Path work;
+  @TempDir Path work;
 
   @Test
   void theExamplePluginLoadsAndRunsIsolated() throws Exception {
     Map<String, String> sources = new LinkedHashMap<>();
     try (Stream<Path> s = Files.walk(EXAMPLE.resolve("java"))) {
       for (Path p : s.filter(f -> f.toString().endsWith(".java")).toList()) {
-        String cls = EXAMPLE.resolve("java").relativize(p).toString().replace('/', '.').replace(".java", "");
+        String cls =
+            EXAMPLE.resolve("java").relativize(p).toString().replace('/', '.').replace(".java", "");
         sources.put(cls, Files.readString(p));
       }
     }
-    String services = Files.readString(EXAMPLE.resolve("resources/META-INF/services/io.outpost.plugin.SensorFactory")).strip();
+    String services =
+        Files.readString(
+                EXAMPLE.resolve("resources/META-INF/services/io.outpost.plugin.SensorFactory"))
+            .strip();
     Path plugins = Files.createDirectories(work.resolve("etc/outpost/plugins"));
-    PluginJars.build(plugins, "outpost-scd4x-plugin.jar", sources, Map.of("io.outpost.plugin.SensorFactory", services));
+    PluginJars.build(
+        plugins,
+        "outpost-scd4x-plugin.jar",
+        sources,
+        Map.of("io.outpost.plugin.SensorFactory", services));
 
     try (LoadedPlugins loaded = new PluginLoader().load(List.of(plugins), Set.of())) {
       assertThat(loaded.problems()).isEmpty();
       SensorFactory scd4x = loaded.sensorFactories().get(0);
       assertThat(scd4x.type()).isEqualTo("example.scd4x");
-      assertThat(scd4x.getClass().getClassLoader().getName()).isEqualTo("plugin:outpost-scd4x-plugin.jar");
+      assertThat(scd4x.getClass().getClassLoader().getName())
+          .isEqualTo("plugin:outpost-scd4x-plugin.jar");
 
       FakeClock clock = new FakeClock();
-      TestSensorContext ctx = TestSensorContext.builder("co2").option("bus", 1).hardware(new FakeHardware()).clock(clock)
-          .build();
+      TestSensorContext ctx =
+          TestSensorContext.builder("co2")
+              .option("bus", 1)
+              .hardware(new FakeHardware())
+              .clock(clock)
+              .build();
       IsolatedSensor sensor = IsolatedSensor.create(scd4x, ctx, IsolatedSensor.Limits.defaults());
-      assertThatThrownBy(sensor::read).isInstanceOf(IOException.class)
-          .hasMessage("scd4x at 0x62 on I2C bus 1: cannot open the device: no I2C device answers at 0x62 on bus 1 (simulated)");
+      assertThatThrownBy(sensor::read)
+          .isInstanceOf(IOException.class)
+          .hasMessage(
+              "scd4x at 0x62 on I2C bus 1: cannot open the device: no I2C device answers at 0x62 on bus 1 (simulated)");
       assertThat(sensor.health().state()).isEqualTo(IsolatedSensor.State.FAILING);
       assertThat(sensor.health().retryAt()).isEqualTo(clock.instant().plus(Duration.ofSeconds(1)));
       sensor.close();

@@ -26,8 +26,9 @@ import org.junit.jupiter.api.Timeout;
 class IsolatedSensorTest {
   private final FakeClock clock = new FakeClock();
   private final TestSensorContext ctx = TestSensorContext.builder("plug").clock(clock).build();
-  private final IsolatedSensor.Limits limits = new IsolatedSensor.Limits(Duration.ofMillis(300), Duration.ofSeconds(1),
-      Duration.ofSeconds(8), 5, 3);
+  private final IsolatedSensor.Limits limits =
+      new IsolatedSensor.Limits(
+          Duration.ofMillis(300), Duration.ofSeconds(1), Duration.ofSeconds(8), 5, 3);
 
   /** A plugin factory of {@code type} whose sensors {@code create} makes. */
   private static SensorFactory factory(String type, Function<SensorContext, Sensor> create) {
@@ -49,22 +50,28 @@ class IsolatedSensorTest {
     };
   }
 
-  /** A factory whose sensor does what {@code behaviour} says on each read (argument: read number from 1). */
-  private static SensorFactory factory(Function<Integer, List<Reading>> behaviour, AtomicInteger closes) {
-    return factory("test.plugin", c -> {
-      AtomicInteger reads = new AtomicInteger();
-      return new Sensor() {
-        @Override
-        public List<Reading> read() {
-          return behaviour.apply(reads.incrementAndGet());
-        }
+  /**
+   * A factory whose sensor does what {@code behaviour} says on each read (argument: read number
+   * from 1).
+   */
+  private static SensorFactory factory(
+      Function<Integer, List<Reading>> behaviour, AtomicInteger closes) {
+    return factory(
+        "test.plugin",
+        c -> {
+          AtomicInteger reads = new AtomicInteger();
+          return new Sensor() {
+            @Override
+            public List<Reading> read() {
+              return behaviour.apply(reads.incrementAndGet());
+            }
 
-        @Override
-        public void close() {
-          closes.incrementAndGet();
-        }
-      };
-    });
+            @Override
+            public void close() {
+              closes.incrementAndGet();
+            }
+          };
+        });
   }
 
   private List<Reading> one() {
@@ -74,12 +81,18 @@ class IsolatedSensorTest {
   @Test
   void aThrowingSensorBacksOffExponentiallyAndRecovers() throws Exception {
     AtomicInteger closes = new AtomicInteger();
-    IsolatedSensor s = IsolatedSensor.create(factory(n -> {
-      if (n <= 3) {
-        throw new IllegalStateException("bus error " + n);
-      }
-      return one();
-    }, closes), ctx, limits);
+    IsolatedSensor s =
+        IsolatedSensor.create(
+            factory(
+                n -> {
+                  if (n <= 3) {
+                    throw new IllegalStateException("bus error " + n);
+                  }
+                  return one();
+                },
+                closes),
+            ctx,
+            limits);
     assertThat(s.health().state()).isEqualTo(IsolatedSensor.State.NEW);
 
     assertThatThrownBy(s::read).hasMessage("bus error 1");
@@ -87,8 +100,10 @@ class IsolatedSensorTest {
     assertThat(s.health().retryAt()).isEqualTo(FakeClock.DEFAULT_START.plusSeconds(1));
     assertThat(closes).as("closed after the failure").hasValue(1);
 
-    assertThatThrownBy(s::read).isInstanceOf(IsolatedSensor.BackoffException.class)
-        .hasMessageContaining("backing off until 2026-01-01T00:00:01Z after 1 failure(s); last: bus error 1");
+    assertThatThrownBy(s::read)
+        .isInstanceOf(IsolatedSensor.BackoffException.class)
+        .hasMessageContaining(
+            "backing off until 2026-01-01T00:00:01Z after 1 failure(s); last: bus error 1");
 
     clock.advance(Duration.ofSeconds(1));
     assertThatThrownBy(s::read).hasMessage("bus error 2");
@@ -100,7 +115,8 @@ class IsolatedSensorTest {
 
     clock.advance(Duration.ofSeconds(4));
     assertThat(s.read()).hasSize(1);
-    assertThat(s.health()).extracting(IsolatedSensor.Health::state, IsolatedSensor.Health::consecutiveFailures)
+    assertThat(s.health())
+        .extracting(IsolatedSensor.Health::state, IsolatedSensor.Health::consecutiveFailures)
         .containsExactly(IsolatedSensor.State.OK, 0);
     s.close();
     assertThat(s.health().state()).isEqualTo(IsolatedSensor.State.CLOSED);
@@ -110,27 +126,35 @@ class IsolatedSensorTest {
   void aHangingSensorIsAbandonedAfterTheCallTimeout() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     AtomicInteger calls = new AtomicInteger();
-    IsolatedSensor s = IsolatedSensor.create(factory(n -> {
-      calls.incrementAndGet();
-      if (n == 1) {
-        try {
-          // Ignores interruption, like a native call stuck on a bus: only the latch frees it.
-          while (!release.await(10, TimeUnit.SECONDS)) {
-            Thread.onSpinWait();
-          }
-        } catch (InterruptedException e) {
-          try {
-            release.await(20, TimeUnit.SECONDS);
-          } catch (InterruptedException ignored) {
-            Thread.currentThread().interrupt();
-          }
-        }
-      }
-      return one();
-    }, new AtomicInteger()), ctx, limits);
+    IsolatedSensor s =
+        IsolatedSensor.create(
+            factory(
+                n -> {
+                  calls.incrementAndGet();
+                  if (n == 1) {
+                    try {
+                      // Ignores interruption, like a native call stuck on a bus: only the latch
+                      // frees it.
+                      while (!release.await(10, TimeUnit.SECONDS)) {
+                        Thread.onSpinWait();
+                      }
+                    } catch (InterruptedException e) {
+                      try {
+                        release.await(20, TimeUnit.SECONDS);
+                      } catch (InterruptedException ignored) {
+                        Thread.currentThread().interrupt();
+                      }
+                    }
+                  }
+                  return one();
+                },
+                new AtomicInteger()),
+            ctx,
+            limits);
 
     long t0 = System.nanoTime();
-    assertThatThrownBy(s::read).isInstanceOf(TimeoutException.class)
+    assertThatThrownBy(s::read)
+        .isInstanceOf(TimeoutException.class)
         .hasMessage("sensor plug: read() did not return within 300 ms");
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
     assertThat(s.health().state()).isEqualTo(IsolatedSensor.State.HUNG);
@@ -143,32 +167,42 @@ class IsolatedSensorTest {
 
   @Test
   void tooManyReadingsFailTheRead() throws Exception {
-    IsolatedSensor s = IsolatedSensor.create(factory(n -> {
-      List<Reading> lots = new ArrayList<>();
-      for (int i = 0; i < 1000; i++) {
-        lots.add(Reading.number("v" + i, null, i, clock.instant()));
-      }
-      return lots;
-    }, new AtomicInteger()), ctx, limits);
+    IsolatedSensor s =
+        IsolatedSensor.create(
+            factory(
+                n -> {
+                  List<Reading> lots = new ArrayList<>();
+                  for (int i = 0; i < 1000; i++) {
+                    lots.add(Reading.number("v" + i, null, i, clock.instant()));
+                  }
+                  return lots;
+                },
+                new AtomicInteger()),
+            ctx,
+            limits);
     assertThatThrownBy(s::read).hasMessage("read() returned 1000 readings, the limit is 5");
     assertThat(s.health().state()).isEqualTo(IsolatedSensor.State.FLOODING);
   }
 
   @Test
   void emitsBeyondTheRateAreDroppedAndCounted() throws Exception {
-    SensorFactory chatty = factory("test.chatty", c -> {
-      return () -> {
-        for (int i = 0; i < 10; i++) {
-          c.emit(Reading.bool("edge", i % 2 == 0, c.clock().instant()));
-        }
-        return List.of();
-      };
-    });
+    SensorFactory chatty =
+        factory(
+            "test.chatty",
+            c -> {
+              return () -> {
+                for (int i = 0; i < 10; i++) {
+                  c.emit(Reading.bool("edge", i % 2 == 0, c.clock().instant()));
+                }
+                return List.of();
+              };
+            });
     IsolatedSensor s = IsolatedSensor.create(chatty, ctx, limits);
     assertThat(s.read()).isEmpty();
     assertThat(ctx.emitted()).hasSize(3);
     assertThat(s.health().droppedEmits()).isEqualTo(7);
-    assertThat(ctx.logLines()).anySatisfy(l -> assertThat(l).contains("emits more than 3 readings a minute"));
+    assertThat(ctx.logLines())
+        .anySatisfy(l -> assertThat(l).contains("emits more than 3 readings a minute"));
     clock.advance(Duration.ofMinutes(1));
     s.read();
     assertThat(ctx.emitted()).as("a new minute, a new allowance").hasSize(6);
@@ -176,31 +210,38 @@ class IsolatedSensorTest {
 
   @Test
   void aFactoryThatThrowsBecomesAConfigErrorNamingIt() {
-    SensorFactory broken = factory("test.broken", c -> {
-      throw new NullPointerException("options.get(\"port\") is null");
-    });
-    assertThatThrownBy(() -> IsolatedSensor.create(broken, ctx, limits)).isInstanceOf(ConfigException.class)
+    SensorFactory broken =
+        factory(
+            "test.broken",
+            c -> {
+              throw new NullPointerException("options.get(\"port\") is null");
+            });
+    assertThatThrownBy(() -> IsolatedSensor.create(broken, ctx, limits))
+        .isInstanceOf(ConfigException.class)
         .hasMessageContaining("failed while checking its options: options.get(\"port\") is null");
   }
 
   @Test
   void aFailingStartIsRetriedWithBackoffToo() throws Exception {
     AtomicInteger starts = new AtomicInteger();
-    SensorFactory f = factory("test.start", c -> {
-      return new Sensor() {
-        @Override
-        public void start() throws IOException {
-          if (starts.incrementAndGet() == 1) {
-            throw new IOException("no device at 0x62");
-          }
-        }
+    SensorFactory f =
+        factory(
+            "test.start",
+            c -> {
+              return new Sensor() {
+                @Override
+                public void start() throws IOException {
+                  if (starts.incrementAndGet() == 1) {
+                    throw new IOException("no device at 0x62");
+                  }
+                }
 
-        @Override
-        public List<Reading> read() {
-          return List.of(Reading.number("co2", "ppm", 415, c.clock().instant()));
-        }
-      };
-    });
+                @Override
+                public List<Reading> read() {
+                  return List.of(Reading.number("co2", "ppm", 415, c.clock().instant()));
+                }
+              };
+            });
     IsolatedSensor s = IsolatedSensor.create(f, ctx, limits);
     assertThatThrownBy(s::read).isInstanceOf(IOException.class).hasMessage("no device at 0x62");
     clock.advance(Duration.ofSeconds(1));

@@ -16,8 +16,9 @@ import javax.tools.ToolProvider;
 
 /**
  * Builds small plugin jars at test time: compiles Java sources against the plugin API on the test
- * class path with the JDK's compiler and packs them with their {@code META-INF/services} files. This
- * avoids a reactor dependency on examples/sensor-plugin (which depends on nothing but plugin-api).
+ * class path with the JDK's compiler and packs them with their {@code META-INF/services} files.
+ * This avoids a reactor dependency on examples/sensor-plugin (which depends on nothing but
+ * plugin-api).
  */
 final class PluginJars {
   private PluginJars() {}
@@ -26,11 +27,21 @@ final class PluginJars {
    * @param sources class name -> Java source
    * @param services service interface name -> implementation class names, one per line
    */
-  static Path build(Path dir, String jarName, Map<String, String> sources, Map<String, String> services) throws IOException {
+  static Path build(
+      Path dir, String jarName, Map<String, String> sources, Map<String, String> services)
+      throws IOException {
     Path src = Files.createTempDirectory(dir, "src");
     Path classes = Files.createTempDirectory(dir, "classes");
-    List<String> args = new ArrayList<>(List.of("-d", classes.toString(), "--release", "17", "-proc:none",
-        "-classpath", System.getProperty("java.class.path")));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "-d",
+                classes.toString(),
+                "--release",
+                "17",
+                "-proc:none",
+                "-classpath",
+                System.getProperty("java.class.path")));
     for (Map.Entry<String, String> e : sources.entrySet()) {
       Path file = src.resolve(e.getKey().replace('.', '/') + ".java");
       Files.createDirectories(file.getParent());
@@ -46,7 +57,8 @@ final class PluginJars {
       throw new IllegalStateException("compiling the test plugin failed (exit " + rc + ")");
     }
     Path jar = dir.resolve(jarName);
-    try (OutputStream os = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(os)) {
+    try (OutputStream os = Files.newOutputStream(jar);
+        JarOutputStream out = new JarOutputStream(os)) {
       try (Stream<Path> walk = Files.walk(classes)) {
         for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {
           out.putNextEntry(new JarEntry(classes.relativize(p).toString().replace('\\', '/')));
@@ -63,10 +75,15 @@ final class PluginJars {
     return jar;
   }
 
-  /** A plugin with one sensor type {@code type} that reads {@code value} and tells whether it can see Gson. */
-  static Path sensorPlugin(Path dir, String jarName, String pkg, String type, double value) throws IOException {
+  /**
+   * A plugin with one sensor type {@code type} that reads {@code value} and tells whether it can
+   * see Gson.
+   */
+  static Path sensorPlugin(Path dir, String jarName, String pkg, String type, double value)
+      throws IOException {
     String factory = pkg + ".Factory";
-    String source = """
+    String source =
+        """
         package %s;
 
         import io.outpost.plugin.*;
@@ -91,7 +108,9 @@ final class PluginJars {
             };
           }
         }
-        """.formatted(pkg, type, Double.toString(value));
-    return build(dir, jarName, Map.of(factory, source), Map.of("io.outpost.plugin.SensorFactory", factory));
+        """
+            .formatted(pkg, type, Double.toString(value));
+    return build(
+        dir, jarName, Map.of(factory, source), Map.of("io.outpost.plugin.SensorFactory", factory));
   }
 }

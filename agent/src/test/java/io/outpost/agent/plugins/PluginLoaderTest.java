@@ -17,14 +17,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(60)
 class PluginLoaderTest {
-  @TempDir
-  Path work;
+  @TempDir Path work;
 
   @Test
   void loadsAJarDroppedIntoAPluginDirectoryAndReadsItsSensor() throws Exception {
     Path plugins = Files.createDirectories(work.resolve("plugins"));
     PluginJars.sensorPlugin(plugins, "acme-co2.jar", "com.acme", "acme.co2", 412.0);
-    try (LoadedPlugins loaded = new PluginLoader().load(List.of(work.resolve("absent"), plugins), Set.of("bme280"))) {
+    try (LoadedPlugins loaded =
+        new PluginLoader().load(List.of(work.resolve("absent"), plugins), Set.of("bme280"))) {
       assertThat(loaded.problems()).isEmpty();
       assertThat(loaded.jars()).containsExactly(plugins.resolve("acme-co2.jar"));
       SensorFactory f = loaded.sensorFactories().get(0);
@@ -32,7 +32,9 @@ class PluginLoaderTest {
       try (Sensor s = f.create(TestSensorContext.builder("co2").option("scale", 2).build())) {
         List<Reading> r = s.read();
         assertThat(r.get(0).value()).isEqualTo(824.0);
-        assertThat(r.get(1).boolValue()).as("plugins see only the JDK and the plugin API").isFalse();
+        assertThat(r.get(1).boolValue())
+            .as("plugins see only the JDK and the plugin API")
+            .isFalse();
       }
     }
   }
@@ -41,9 +43,18 @@ class PluginLoaderTest {
   void aBadJarIsReportedAndTheOthersStillLoad() throws Exception {
     Path plugins = Files.createDirectories(work.resolve("plugins"));
     Files.writeString(plugins.resolve("a-truncated.jar"), "PK\3\4 this is not a complete zip");
-    PluginJars.build(work, "b-missing-class.jar", Map.of(), Map.of("io.outpost.plugin.SensorFactory", "com.acme.Gone"));
+    PluginJars.build(
+        work,
+        "b-missing-class.jar",
+        Map.of(),
+        Map.of("io.outpost.plugin.SensorFactory", "com.acme.Gone"));
     Files.move(work.resolve("b-missing-class.jar"), plugins.resolve("b-missing-class.jar"));
-    PluginJars.build(plugins, "c-throws.jar", Map.of("com.acme.Throws", """
+    PluginJars.build(
+        plugins,
+        "c-throws.jar",
+        Map.of(
+            "com.acme.Throws",
+            """
         package com.acme;
         public final class Throws implements io.outpost.plugin.SensorFactory {
           public Throws() { throw new IllegalStateException("license file missing"); }
@@ -51,23 +62,42 @@ class PluginLoaderTest {
           public String description() { return ""; }
           public io.outpost.plugin.Sensor create(io.outpost.plugin.SensorContext c) { return null; }
         }
-        """), Map.of("io.outpost.plugin.SensorFactory", "com.acme.Throws"));
+        """),
+        Map.of("io.outpost.plugin.SensorFactory", "com.acme.Throws"));
     PluginJars.sensorPlugin(plugins, "d-builtin-type.jar", "com.evil", "bme280", 1);
     PluginJars.sensorPlugin(plugins, "e-good.jar", "com.good", "good.sensor", 7);
     PluginJars.sensorPlugin(plugins, "f-same-type.jar", "com.copy", "good.sensor", 8);
     PluginJars.build(plugins, "g-empty.jar", Map.of(), Map.of());
 
     try (LoadedPlugins loaded = new PluginLoader().load(List.of(plugins), Set.of("bme280"))) {
-      assertThat(loaded.sensorFactories()).extracting(SensorFactory::type).containsExactly("good.sensor");
-      assertThat(loaded.problems()).extracting(p -> p.jar().getFileName() + ": " + p.message())
+      assertThat(loaded.sensorFactories())
+          .extracting(SensorFactory::type)
+          .containsExactly("good.sensor");
+      assertThat(loaded.problems())
+          .extracting(p -> p.jar().getFileName() + ": " + p.message())
           .satisfiesExactly(
-              p -> assertThat(p).startsWith("a-truncated.jar: not a readable jar file (").endsWith("); was the copy complete?"),
-              p -> assertThat(p).startsWith("b-missing-class.jar: SensorFactory: ").contains("com.acme.Gone not found"),
-              p -> assertThat(p).startsWith("c-throws.jar: SensorFactory: ").contains("license file missing"),
-              p -> assertThat(p).isEqualTo("d-builtin-type.jar: sensor type \"bme280\" of com.evil.Factory is a built-in "
-                  + "type; the plugin's factory is ignored (rename its type, e.g. \"vendor.bme280\")"),
-              p -> assertThat(p).isEqualTo("f-same-type.jar: sensor type \"good.sensor\" is already provided by e-good.jar; "
-                  + "this jar's factory is ignored"),
+              p ->
+                  assertThat(p)
+                      .startsWith("a-truncated.jar: not a readable jar file (")
+                      .endsWith("); was the copy complete?"),
+              p ->
+                  assertThat(p)
+                      .startsWith("b-missing-class.jar: SensorFactory: ")
+                      .contains("com.acme.Gone not found"),
+              p ->
+                  assertThat(p)
+                      .startsWith("c-throws.jar: SensorFactory: ")
+                      .contains("license file missing"),
+              p ->
+                  assertThat(p)
+                      .isEqualTo(
+                          "d-builtin-type.jar: sensor type \"bme280\" of com.evil.Factory is a built-in "
+                              + "type; the plugin's factory is ignored (rename its type, e.g. \"vendor.bme280\")"),
+              p ->
+                  assertThat(p)
+                      .isEqualTo(
+                          "f-same-type.jar: sensor type \"good.sensor\" is already provided by e-good.jar; "
+                              + "this jar's factory is ignored"),
               p -> assertThat(p).startsWith("g-empty.jar: declares no factories"));
     }
   }
@@ -82,7 +112,9 @@ class PluginLoaderTest {
       assertThat(f.description()).isEqualTo("test plugin sensor");
       Sensor s = f.create(TestSensorContext.builder("thing").build());
       assertThat(s).isInstanceOf(IsolatedSensor.class);
-      assertThat(s.read()).extracting(Reading::quantity).containsExactly("value", "seesAgentClasses");
+      assertThat(s.read())
+          .extracting(Reading::quantity)
+          .containsExactly("value", "seesAgentClasses");
       assertThat(((IsolatedSensor) s).health().state()).isEqualTo(IsolatedSensor.State.OK);
       s.close();
     }
@@ -91,8 +123,12 @@ class PluginLoaderTest {
   @Test
   void commandHandlersComeFromTheirFactoriesAndABrokenFactoryIsReported() throws Exception {
     Path plugins = Files.createDirectories(work.resolve("plugins"));
-    PluginJars.build(plugins, "handlers.jar", Map.of(
-        "com.acme.Good", """
+    PluginJars.build(
+        plugins,
+        "handlers.jar",
+        Map.of(
+            "com.acme.Good",
+                """
             package com.acme;
             import io.outpost.plugin.*;
             import java.util.List;
@@ -105,7 +141,8 @@ class PluginLoaderTest {
               }
             }
             """,
-        "com.acme.Bad", """
+            "com.acme.Bad",
+                """
             package com.acme;
             import io.outpost.plugin.*;
             import java.util.List;
@@ -114,14 +151,16 @@ class PluginLoaderTest {
                 throw new ConfigException("plugins.config.acme", "key", "missing, expected a string");
               }
             }
-            """), Map.of("io.outpost.plugin.CommandHandlerFactory", "com.acme.Good\ncom.acme.Bad"));
+            """),
+        Map.of("io.outpost.plugin.CommandHandlerFactory", "com.acme.Good\ncom.acme.Bad"));
     try (LoadedPlugins loaded = new PluginLoader().load(List.of(plugins), Set.of())) {
       assertThat(loaded.problems()).isEmpty();
       List<String> problems = new java.util.ArrayList<>();
       var handlers = loaded.createCommandHandlers(new TestPluginContext("pi-0042"), problems);
       assertThat(handlers).extracting(h -> h.name()).containsExactly("acme.ping");
       assertThat(handlers.get(0).handle(null).result()).isEqualTo("pi-0042");
-      assertThat(problems).containsExactly("com.acme.Bad: plugins.config.acme: key: missing, expected a string");
+      assertThat(problems)
+          .containsExactly("com.acme.Bad: plugins.config.acme: key: missing, expected a string");
     }
   }
 
@@ -160,6 +199,7 @@ class PluginLoaderTest {
 
   @Test
   void defaultDirectoriesAreTheDocumentedOnes() {
-    assertThat(PluginLoader.DEFAULT_DIRS).containsExactly(Path.of("/usr/lib/outpost/plugins"), Path.of("/etc/outpost/plugins"));
+    assertThat(PluginLoader.DEFAULT_DIRS)
+        .containsExactly(Path.of("/usr/lib/outpost/plugins"), Path.of("/etc/outpost/plugins"));
   }
 }

@@ -24,7 +24,8 @@ class BatcherTest {
   }
 
   private static SenmlRecord rec(int i) {
-    return new SenmlRecord("ctr/count", null, (double) i, null, null, Instant.ofEpochMilli(1_000_000L + i));
+    return new SenmlRecord(
+        "ctr/count", null, (double) i, null, null, Instant.ofEpochMilli(1_000_000L + i));
   }
 
   @Test
@@ -41,7 +42,13 @@ class BatcherTest {
   @Test
   void aBatchIsCutBeforeItWouldExceedTheServersMessageSize() {
     int perRecord = rec(0).estimatedBytes();
-    Batcher b = new Batcher(10_000, Duration.ofHours(1), Batcher.ENVELOPE_BYTES + 512 + perRecord, scheduler, batches::add);
+    Batcher b =
+        new Batcher(
+            10_000,
+            Duration.ofHours(1),
+            Batcher.ENVELOPE_BYTES + 512 + perRecord,
+            scheduler,
+            batches::add);
     int fits = (512 + perRecord) / perRecord;
     for (int i = 0; i < fits * 3; i++) {
       b.add(rec(i));

@@ -12,8 +12,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,9 +33,21 @@ class SamplerTest {
     }
   }
 
-  private static SensorSetup.Configured sensor(String name, Duration interval, Duration timeout, Sensor s) {
-    SensorSpec spec = new SensorSpec(name, "test", interval, 0, Double.NaN, Duration.ZERO, Duration.ZERO, timeout,
-        Options.empty(name), Options.empty(name), name);
+  private static SensorSetup.Configured sensor(
+      String name, Duration interval, Duration timeout, Sensor s) {
+    SensorSpec spec =
+        new SensorSpec(
+            name,
+            "test",
+            interval,
+            0,
+            Double.NaN,
+            Duration.ZERO,
+            Duration.ZERO,
+            timeout,
+            Options.empty(name),
+            Options.empty(name),
+            name);
     return new SensorSetup.Configured(spec, s, new SensorSetup.EventSink());
   }
 
@@ -44,26 +56,41 @@ class SamplerTest {
   }
 
   private Map<String, Object> status(String name) {
-    return sampler.status().stream().filter(m -> name.equals(m.get("name"))).findFirst().orElseThrow();
+    return sampler.status().stream()
+        .filter(m -> name.equals(m.get("name")))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test
   void aHangingSensorNeitherDelaysTheOthersNorHangsTheAgent() {
     AtomicInteger n = new AtomicInteger();
-    Sensor fast = () -> List.of(Reading.number("count", null, n.incrementAndGet(), Clock.systemUTC().instant()));
-    Sensor stuck = () -> {
-      never.await();
-      return List.of();
-    };
-    sampler = new Sampler(List.of(sensor("fast", Duration.ofMillis(20), Duration.ofSeconds(1), fast),
-        sensor("stuck", Duration.ofMillis(20), Duration.ofMillis(200), stuck)), Clock.systemUTC(), out::add);
+    Sensor fast =
+        () ->
+            List.of(
+                Reading.number("count", null, n.incrementAndGet(), Clock.systemUTC().instant()));
+    Sensor stuck =
+        () -> {
+          never.await();
+          return List.of();
+        };
+    sampler =
+        new Sampler(
+            List.of(
+                sensor("fast", Duration.ofMillis(20), Duration.ofSeconds(1), fast),
+                sensor("stuck", Duration.ofMillis(20), Duration.ofMillis(200), stuck)),
+            Clock.systemUTC(),
+            out::add);
     sampler.start();
     await().atMost(Duration.ofSeconds(10)).until(() -> count("fast") >= 20);
-    await().atMost(Duration.ofSeconds(10)).until(() -> "failing".equals(status("stuck").get("state")));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> "failing".equals(status("stuck").get("state")));
     assertThat((String) status("stuck").get("lastError")).isEqualTo("read took longer than 200ms");
     assertThat(status("fast").get("state")).isEqualTo("ok");
     // Values arrive in order: one read at a time per sensor.
-    List<Double> values = out.stream().filter(r -> r.name().equals("fast/count")).map(SenmlRecord::value).toList();
+    List<Double> values =
+        out.stream().filter(r -> r.name().equals("fast/count")).map(SenmlRecord::value).toList();
     assertThat(values).isSorted();
   }
 
@@ -71,27 +98,31 @@ class SamplerTest {
   void closeLetsAReadInProgressEndBeforeItClosesTheSensor() throws Exception {
     List<String> events = new CopyOnWriteArrayList<>();
     CountDownLatch reading = new CountDownLatch(1);
-    Sensor relay = new Sensor() {
-      @Override
-      public List<Reading> read() {
-        reading.countDown();
-        try {
-          never.await();
-        } catch (InterruptedException e) {
-          // Like a driver finishing its bus transaction before it gives up.
-          java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
-          events.add("read ended");
-        }
-        return List.of();
-      }
+    Sensor relay =
+        new Sensor() {
+          @Override
+          public List<Reading> read() {
+            reading.countDown();
+            try {
+              never.await();
+            } catch (InterruptedException e) {
+              // Like a driver finishing its bus transaction before it gives up.
+              java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+              events.add("read ended");
+            }
+            return List.of();
+          }
 
-      @Override
-      public void close() {
-        events.add("closed");
-      }
-    };
-    sampler = new Sampler(List.of(sensor("relay", Duration.ofSeconds(10), Duration.ofSeconds(1), relay)),
-        Clock.systemUTC(), out::add);
+          @Override
+          public void close() {
+            events.add("closed");
+          }
+        };
+    sampler =
+        new Sampler(
+            List.of(sensor("relay", Duration.ofSeconds(10), Duration.ofSeconds(1), relay)),
+            Clock.systemUTC(),
+            out::add);
     sampler.start();
     assertThat(reading.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     sampler.close();
@@ -102,27 +133,34 @@ class SamplerTest {
   @Test
   void stuckReadsDelayCloseByTheCloseWaitInAllNotPerSensor() throws Exception {
     CountDownLatch allReading = new CountDownLatch(3);
-    Sensor deaf = () -> {
-      allReading.countDown();
-      // A read that ignores interrupts, like a blocked native call.
-      while (never.getCount() > 0) {
-        try {
-          never.await();
-        } catch (InterruptedException ignored) {
-          // keep waiting
-        }
-      }
-      return List.of();
-    };
-    sampler = new Sampler(List.of(sensor("a", Duration.ofSeconds(10), Duration.ofSeconds(5), deaf),
-        sensor("b", Duration.ofSeconds(10), Duration.ofSeconds(5), deaf),
-        sensor("c", Duration.ofSeconds(10), Duration.ofSeconds(5), deaf)), Clock.systemUTC(), out::add);
+    Sensor deaf =
+        () -> {
+          allReading.countDown();
+          // A read that ignores interrupts, like a blocked native call.
+          while (never.getCount() > 0) {
+            try {
+              never.await();
+            } catch (InterruptedException ignored) {
+              // keep waiting
+            }
+          }
+          return List.of();
+        };
+    sampler =
+        new Sampler(
+            List.of(
+                sensor("a", Duration.ofSeconds(10), Duration.ofSeconds(5), deaf),
+                sensor("b", Duration.ofSeconds(10), Duration.ofSeconds(5), deaf),
+                sensor("c", Duration.ofSeconds(10), Duration.ofSeconds(5), deaf)),
+            Clock.systemUTC(),
+            out::add);
     sampler.start();
     assertThat(allReading.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     long t0 = System.nanoTime();
     sampler.close();
     Duration took = Duration.ofNanos(System.nanoTime() - t0);
-    assertThat(took).isGreaterThanOrEqualTo(Sampler.CLOSE_WAIT.minusMillis(50))
+    assertThat(took)
+        .isGreaterThanOrEqualTo(Sampler.CLOSE_WAIT.minusMillis(50))
         .isLessThan(Sampler.CLOSE_WAIT.multipliedBy(2));
   }
 
@@ -131,26 +169,31 @@ class SamplerTest {
     AtomicInteger starts = new AtomicInteger();
     AtomicInteger closes = new AtomicInteger();
     AtomicInteger reads = new AtomicInteger();
-    Sensor flaky = new Sensor() {
-      @Override
-      public void start() {
-        starts.incrementAndGet();
-      }
+    Sensor flaky =
+        new Sensor() {
+          @Override
+          public void start() {
+            starts.incrementAndGet();
+          }
 
-      @Override
-      public List<Reading> read() throws Exception {
-        if (reads.incrementAndGet() <= 2) {
-          throw new java.io.IOException("i2c bus 1: no ACK from 0x76");
-        }
-        return List.of(Reading.number("t", "Cel", 21.5, Clock.systemUTC().instant()));
-      }
+          @Override
+          public List<Reading> read() throws Exception {
+            if (reads.incrementAndGet() <= 2) {
+              throw new java.io.IOException("i2c bus 1: no ACK from 0x76");
+            }
+            return List.of(Reading.number("t", "Cel", 21.5, Clock.systemUTC().instant()));
+          }
 
-      @Override
-      public void close() {
-        closes.incrementAndGet();
-      }
-    };
-    sampler = new Sampler(List.of(sensor("env", Duration.ofMillis(50), Duration.ofSeconds(1), flaky)), Clock.systemUTC(), out::add);
+          @Override
+          public void close() {
+            closes.incrementAndGet();
+          }
+        };
+    sampler =
+        new Sampler(
+            List.of(sensor("env", Duration.ofMillis(50), Duration.ofSeconds(1), flaky)),
+            Clock.systemUTC(),
+            out::add);
     sampler.start();
     await().atMost(Duration.ofSeconds(5)).until(() -> "failing".equals(status("env").get("state")));
     assertThat(status("env").get("lastError")).isEqualTo("i2c bus 1: no ACK from 0x76");
@@ -165,11 +208,17 @@ class SamplerTest {
   @Test
   void sampleNowReadsEverySensorOnceAndReportsFailuresAsEntries() {
     Sensor ok = () -> List.of(Reading.number("v", null, 1, Clock.systemUTC().instant()));
-    Sensor bad = () -> {
-      throw new IllegalStateException("CRC mismatch");
-    };
-    sampler = new Sampler(List.of(sensor("a", Duration.ofHours(1), Duration.ofSeconds(1), ok),
-        sensor("b", Duration.ofHours(1), Duration.ofSeconds(1), bad)), Clock.systemUTC(), out::add);
+    Sensor bad =
+        () -> {
+          throw new IllegalStateException("CRC mismatch");
+        };
+    sampler =
+        new Sampler(
+            List.of(
+                sensor("a", Duration.ofHours(1), Duration.ofSeconds(1), ok),
+                sensor("b", Duration.ofHours(1), Duration.ofSeconds(1), bad)),
+            Clock.systemUTC(),
+            out::add);
     List<Object> records = sampler.sampleNow();
     assertThat(records).hasSize(2);
     assertThat(records.get(0).toString()).contains("\"n\":\"a/v\"").contains("\"v\":1");

@@ -16,7 +16,9 @@ class HealthTest {
   private static final Instant NOW = Instant.parse("2026-11-23T03:00:00Z");
   @TempDir Path dir;
 
-  /** A status file as a healthy, connected agent writes it; tests then break one thing at a time. */
+  /**
+   * A status file as a healthy, connected agent writes it; tests then break one thing at a time.
+   */
   private JsonObject healthy() {
     Map<String, Object> f = new LinkedHashMap<>();
     f.put("state", "running");
@@ -24,9 +26,25 @@ class HealthTest {
     f.put("staleAfterMs", 15_000);
     f.put("pid", ProcessHandle.current().pid());
     f.put("startedAt", NOW.minusSeconds(600).toString());
-    f.put("sampling", Map.of("sensors", 2, "lastReadAt", NOW.minusSeconds(1).toString(), "expectedWithinMs", 30_000));
+    f.put(
+        "sampling",
+        Map.of(
+            "sensors",
+            2,
+            "lastReadAt",
+            NOW.minusSeconds(1).toString(),
+            "expectedWithinMs",
+            30_000));
     f.put("buffer", Map.of("writable", true, "messages", 3));
-    f.put("link", Map.of("state", "connected", "connected", true, "connectedAt", NOW.minusSeconds(500).toString()));
+    f.put(
+        "link",
+        Map.of(
+            "state",
+            "connected",
+            "connected",
+            true,
+            "connectedAt",
+            NOW.minusSeconds(500).toString()));
     f.put("uplink", Map.of("lastAckAt", NOW.minusSeconds(3).toString()));
     f.put("ackExpectedWithinMs", 135_000);
     return Json.toJson(f).getAsJsonObject();
@@ -58,24 +76,39 @@ class HealthTest {
   void everyStalledPartIsNamed() throws Exception {
     JsonObject s = healthy();
     s.addProperty("writtenAt", NOW.minusSeconds(60).toString());
-    s.add("sampling", Json.parse("{\"sensors\": 2, \"lastReadAt\": \"" + NOW.minusSeconds(94) + "\", \"expectedWithinMs\": 30000}"));
-    s.add("buffer", Json.parse("{\"writable\": false, \"messages\": 120, \"lastError\": \"writing the outbox failed: disk I/O error\"}"));
+    s.add(
+        "sampling",
+        Json.parse(
+            "{\"sensors\": 2, \"lastReadAt\": \""
+                + NOW.minusSeconds(94)
+                + "\", \"expectedWithinMs\": 30000}"));
+    s.add(
+        "buffer",
+        Json.parse(
+            "{\"writable\": false, \"messages\": 120, \"lastError\": \"writing the outbox failed: disk I/O error\"}"));
     s.add("uplink", Json.parse("{\"lastAckAt\": \"" + NOW.minusSeconds(181) + "\"}"));
     s.add("services", Json.parse("{\"bridge-mqtt\": \"failed: connection refused\"}"));
-    assertThat(check(s).problems()).containsExactly(
-        "status file is 60 s old (limit 15 s): the agent is stopped or stuck",
-        "the last successful sensor read was 94 s ago (limit 30 s)",
-        "the outbox is not writable: writing the outbox failed: disk I/O error",
-        "plugin service bridge-mqtt is down: failed: connection refused",
-        "connected, 120 messages waiting, but the last ack was 181 s ago");
+    assertThat(check(s).problems())
+        .containsExactly(
+            "status file is 60 s old (limit 15 s): the agent is stopped or stuck",
+            "the last successful sensor read was 94 s ago (limit 30 s)",
+            "the outbox is not writable: writing the outbox failed: disk I/O error",
+            "plugin service bridge-mqtt is down: failed: connection refused",
+            "connected, 120 messages waiting, but the last ack was 181 s ago");
   }
 
   @Test
   void aFileWithoutItsFieldsOrNotJsonIsReportedNotThrown() throws Exception {
     Path file = dir.resolve("status.json");
     Files.writeString(file, "{\"half\": ");
-    assertThat(Health.check(file, NOW).problems()).singleElement().asString().startsWith("status file " + file + " is unreadable");
+    assertThat(Health.check(file, NOW).problems())
+        .singleElement()
+        .asString()
+        .startsWith("status file " + file + " is unreadable");
     Files.writeString(file, "{}");
-    assertThat(Health.check(file, NOW).problems()).singleElement().asString().startsWith("status file " + file + " lacks expected fields");
+    assertThat(Health.check(file, NOW).problems())
+        .singleElement()
+        .asString()
+        .startsWith("status file " + file + " lacks expected fields");
   }
 }

@@ -39,13 +39,14 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Agent benchmarks against an in-process relay (see bench/README.md, "Agent"):
+ *
  * <ul>
- *   <li>{@code throughput SECONDS}: records/s through batcher → durable outbox → dispatcher → relay, counted
- *       by an independent subscriber;</li>
- *   <li>{@code drain}: time to drain a one-hour backlog recorded at 100 records/s while live data keeps
- *       flowing at the same rate;</li>
+ *   <li>{@code throughput SECONDS}: records/s through batcher → durable outbox → dispatcher →
+ *       relay, counted by an independent subscriber;
+ *   <li>{@code drain}: time to drain a one-hour backlog recorded at 100 records/s while live data
+ *       keeps flowing at the same rate;
  *   <li>{@code process SECONDS [extra JVM flags]}: {@code outpost run} as a child process with the
- *       launchers' JVM flags and environment, see {@link ProcessBench}.</li>
+ *       launchers' JVM flags and environment, see {@link ProcessBench}.
  * </ul>
  */
 public final class AgentBench {
@@ -53,14 +54,17 @@ public final class AgentBench {
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0) {
-      System.err.println("usage: AgentBench throughput SECONDS | drain | process SECONDS [extra JVM flags…]");
+      System.err.println(
+          "usage: AgentBench throughput SECONDS | drain | process SECONDS [extra JVM flags…]");
       System.exit(2);
     }
     switch (args[0]) {
       case "throughput" -> throughput(Integer.parseInt(args.length > 1 ? args[1] : "20"));
       case "drain" -> drain();
-      case "process" -> ProcessBench.run(Integer.parseInt(args.length > 1 ? args[1] : "60"),
-          args.length > 2 ? List.of(args).subList(2, args.length) : List.of());
+      case "process" ->
+          ProcessBench.run(
+              Integer.parseInt(args.length > 1 ? args[1] : "60"),
+              args.length > 2 ? List.of(args).subList(2, args.length) : List.of());
       default -> {
         System.err.println("unknown mode " + args[0]);
         System.exit(2);
@@ -77,7 +81,11 @@ public final class AgentBench {
 
   static Relay relay(RelayKeys keys, int port) throws IOException {
     // The relay's per-connection rate stays at its default (100/s): the agent must live with it.
-    return Relay.start(RelaySettings.builder().listen(new InetSocketAddress("127.0.0.1", port)).keys(keys).build());
+    return Relay.start(
+        RelaySettings.builder()
+            .listen(new InetSocketAddress("127.0.0.1", port))
+            .keys(keys)
+            .build());
   }
 
   /** Counts records (and messages) of telemetry arriving on devices/*{@code /events}. */
@@ -89,9 +97,16 @@ public final class AgentBench {
     final RealtimeClient client;
 
     Counter(Relay relay) throws Exception {
-      String token = relay.mintToken(TokenRequest.builder("bench-backend").channels(List.of("devices/**"))
-          .permissions(List.of("subscribe")).ttl(Duration.ofHours(2)).build());
-      client = RealtimeClient.create(RealtimeConfig.builder().url(relay.webSocketOrigin()).token(token).build(), this);
+      String token =
+          relay.mintToken(
+              TokenRequest.builder("bench-backend")
+                  .channels(List.of("devices/**"))
+                  .permissions(List.of("subscribe"))
+                  .ttl(Duration.ofHours(2))
+                  .build());
+      client =
+          RealtimeClient.create(
+              RealtimeConfig.builder().url(relay.webSocketOrigin()).token(token).build(), this);
       client.connect().get(10, TimeUnit.SECONDS);
       client.subscribe("devices/*/events").get(10, TimeUnit.SECONDS);
     }
@@ -116,11 +131,25 @@ public final class AgentBench {
     }
   }
 
-  static AgentConfig config(Path dir, String bearer, int port, Map<String, Object> extra) throws Exception {
+  static AgentConfig config(Path dir, String bearer, int port, Map<String, Object> extra)
+      throws Exception {
     Map<String, Object> cfg = new LinkedHashMap<>();
     cfg.put("device", Map.of("id", "bench-1", "fleet", "bench"));
-    cfg.put("network", Map.of("url", "ws://127.0.0.1:" + port, "maxMessagesPerSecond", 90, "maxInFlight", 32,
-        "token", Map.of("url", "http://127.0.0.1:" + port + "/v1/tokens", "bearer", Map.of("value", bearer))));
+    cfg.put(
+        "network",
+        Map.of(
+            "url",
+            "ws://127.0.0.1:" + port,
+            "maxMessagesPerSecond",
+            90,
+            "maxInFlight",
+            32,
+            "token",
+            Map.of(
+                "url",
+                "http://127.0.0.1:" + port + "/v1/tokens",
+                "bearer",
+                Map.of("value", bearer))));
     cfg.put("stateDir", dir.resolve("state").toString());
     cfg.put("status", Map.of("file", dir.resolve("status.json").toString()));
     cfg.putAll(extra);
@@ -137,32 +166,44 @@ public final class AgentBench {
     Path dir = Files.createTempDirectory("agent-bench-");
     RelayKeys keys = RelayKeys.development();
     int port = freePort();
-    try (Relay relay = relay(keys, port); Counter counter = new Counter(relay)) {
+    try (Relay relay = relay(keys, port);
+        Counter counter = new Counter(relay)) {
       AgentConfig c = config(dir, bearer(keys), port, Map.of());
       ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
       Outbox outbox = Outbox.open(c.stateDir(), c.deviceId(), c.buffer(), Clock.systemUTC());
       RealtimeLink link = new RealtimeLink(c);
       Dispatcher dispatcher = new Dispatcher(outbox, link, Clock.systemUTC(), 90, 32);
-      Batcher batcher = new Batcher(5_000, Duration.ofMillis(200), 65_536, timer, records -> outbox.appendTelemetry(message(records)));
+      Batcher batcher =
+          new Batcher(
+              5_000,
+              Duration.ofMillis(200),
+              65_536,
+              timer,
+              records -> outbox.appendTelemetry(message(records)));
       dispatcher.start();
       link.start(uplinkEvents(dispatcher, batcher));
       // Producer: as fast as the pipeline takes it, holding at most ~2 s of messages in the outbox.
-      Thread producer = new Thread(() -> {
-        long i = 0;
-        while (!Thread.currentThread().isInterrupted()) {
-          if (outbox.pendingMessages() > 180) {
-            try {
-              Thread.sleep(5);
-            } catch (InterruptedException e) {
-              return;
-            }
-            continue;
-          }
-          for (int k = 0; k < 1000; k++) {
-            batcher.add(new SenmlRecord("ctr/count", null, (double) i++, null, null, Instant.now()));
-          }
-        }
-      }, "producer");
+      Thread producer =
+          new Thread(
+              () -> {
+                long i = 0;
+                while (!Thread.currentThread().isInterrupted()) {
+                  if (outbox.pendingMessages() > 180) {
+                    try {
+                      Thread.sleep(5);
+                    } catch (InterruptedException e) {
+                      return;
+                    }
+                    continue;
+                  }
+                  for (int k = 0; k < 1000; k++) {
+                    batcher.add(
+                        new SenmlRecord(
+                            "ctr/count", null, (double) i++, null, null, Instant.now()));
+                  }
+                }
+              },
+              "producer");
       producer.setDaemon(true);
       producer.start();
       Thread.sleep(5_000);
@@ -174,7 +215,8 @@ public final class AgentBench {
       long m1 = counter.messages.get();
       double s = (System.nanoTime() - t0) / 1e9;
       producer.interrupt();
-      System.out.printf("throughput: %.0f records/s acked and delivered, %.1f messages/s, %.0f records/message (%d s after 5 s warm-up)%n",
+      System.out.printf(
+          "throughput: %.0f records/s acked and delivered, %.1f messages/s, %.0f records/message (%d s after 5 s warm-up)%n",
           (r1 - r0) / s, (m1 - m0) / s, (double) (r1 - r0) / Math.max(1, m1 - m0), seconds);
       dispatcher.close();
       link.close();
@@ -201,7 +243,10 @@ public final class AgentBench {
     return msg;
   }
 
-  /** One hour at 100 records/s (default batching: 1 s → ~100 records/message), drained while live data flows. */
+  /**
+   * One hour at 100 records/s (default batching: 1 s → ~100 records/message), drained while live
+   * data flows.
+   */
   static void drain() throws Exception {
     Path dir = Files.createTempDirectory("agent-bench-");
     RelayKeys keys = RelayKeys.development();
@@ -209,13 +254,21 @@ public final class AgentBench {
     AgentConfig c = config(dir, bearer(keys), port, Map.of());
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     Outbox outbox = Outbox.open(c.stateDir(), c.deviceId(), c.buffer(), Clock.systemUTC());
-    // The backlog: 3,600 messages of 100 records, as one hour offline with telemetry.batch.maxDelay 1s.
+    // The backlog: 3,600 messages of 100 records, as one hour offline with telemetry.batch.maxDelay
+    // 1s.
     Instant start = Instant.now().minus(Duration.ofHours(1));
     long t = System.nanoTime();
     for (int m = 0; m < 3600; m++) {
       List<SenmlRecord> batch = new ArrayList<>();
       for (int k = 0; k < 100; k++) {
-        batch.add(new SenmlRecord("ctr/count", null, (double) (m * 100 + k), null, null, start.plusMillis(m * 1000L + k * 10L)));
+        batch.add(
+            new SenmlRecord(
+                "ctr/count",
+                null,
+                (double) (m * 100 + k),
+                null,
+                null,
+                start.plusMillis(m * 1000L + k * 10L)));
       }
       outbox.appendTelemetry(message(batch));
       if (m % 500 == 499) {
@@ -227,19 +280,44 @@ public final class AgentBench {
     while (outbox.committedRid() < 3600) {
       Thread.sleep(10);
     }
-    System.out.printf("drain: backlog of 3600 messages / 360000 records written in %.1f s, %s bytes in the outbox%n",
+    System.out.printf(
+        "drain: backlog of 3600 messages / 360000 records written in %.1f s, %s bytes in the outbox%n",
         (System.nanoTime() - t) / 1e9, outbox.stats().get("bytes"));
-    try (Relay relay = relay(keys, port); Counter counter = new Counter(relay)) {
+    try (Relay relay = relay(keys, port);
+        Counter counter = new Counter(relay)) {
       RealtimeLink link = new RealtimeLink(c);
-      Dispatcher dispatcher = new Dispatcher(outbox, link, Clock.systemUTC(), c.network().maxMessagesPerSecond(), c.network().maxInFlight());
-      Batcher batcher = new Batcher(200, Duration.ofSeconds(1), 65_536, timer, records -> outbox.appendTelemetry(message(records)));
+      Dispatcher dispatcher =
+          new Dispatcher(
+              outbox,
+              link,
+              Clock.systemUTC(),
+              c.network().maxMessagesPerSecond(),
+              c.network().maxInFlight());
+      Batcher batcher =
+          new Batcher(
+              200,
+              Duration.ofSeconds(1),
+              65_536,
+              timer,
+              records -> outbox.appendTelemetry(message(records)));
       dispatcher.start();
       link.start(uplinkEvents(dispatcher, batcher));
       long t0 = System.nanoTime();
       AtomicLong live = new AtomicLong(1_000_000);
       // Live data at 100 records/s during the drain.
-      timer.scheduleAtFixedRate(() -> batcher.add(new SenmlRecord("live/count", null, (double) live.incrementAndGet(), null, null,
-          Instant.now())), 0, 10, TimeUnit.MILLISECONDS);
+      timer.scheduleAtFixedRate(
+          () ->
+              batcher.add(
+                  new SenmlRecord(
+                      "live/count",
+                      null,
+                      (double) live.incrementAndGet(),
+                      null,
+                      null,
+                      Instant.now())),
+          0,
+          10,
+          TimeUnit.MILLISECONDS);
       long maxLiveLagMs = 0;
       while (!counter.seqs.containsAll(range(1, 3600))) {
         Thread.sleep(200);
@@ -249,8 +327,9 @@ public final class AgentBench {
         }
       }
       double s = (System.nanoTime() - t0) / 1e9;
-      System.out.printf("drain: one-hour backlog (3600 messages, 360000 records) delivered in %.1f s with live data flowing "
-          + "(network.maxMessagesPerSecond %.0f); live messages delivered meanwhile: %d%n",
+      System.out.printf(
+          "drain: one-hour backlog (3600 messages, 360000 records) delivered in %.1f s with live data flowing "
+              + "(network.maxMessagesPerSecond %.0f); live messages delivered meanwhile: %d%n",
           s, c.network().maxMessagesPerSecond(), counter.messages.get() - 3600);
       dispatcher.close();
       link.close();
@@ -289,8 +368,12 @@ public final class AgentBench {
     return "?";
   }
 
-  /** Wires the link to the dispatcher and batcher the way the agent does: a fresh connection starts a new backlog. */
-  private static io.outpost.agent.link.Link.Events uplinkEvents(Dispatcher dispatcher, Batcher batcher) {
+  /**
+   * Wires the link to the dispatcher and batcher the way the agent does: a fresh connection starts
+   * a new backlog.
+   */
+  private static io.outpost.agent.link.Link.Events uplinkEvents(
+      Dispatcher dispatcher, Batcher batcher) {
     return new io.outpost.agent.link.Link.Events() {
       @Override
       public void connected(String peerId, int max) {

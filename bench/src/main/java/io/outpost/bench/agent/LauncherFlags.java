@@ -12,9 +12,9 @@ import java.util.regex.Pattern;
 
 /**
  * The JVM flags and environment the launchers give agent commands, read from the launcher scripts
- * themselves so the benchmark measures exactly what ships. Both launchers (the repository's
- * {@code outpost} and the package's {@code dist/src/deb/bin/outpost}) must define the same
- * {@code AGENT_JAVA_OPTS="…"} and {@code AGENT_MALLOC_ARENA_MAX=…} lines; a difference is an error.
+ * themselves so the benchmark measures exactly what ships. Both launchers (the repository's {@code
+ * outpost} and the package's {@code dist/src/deb/bin/outpost}) must define the same {@code
+ * AGENT_JAVA_OPTS="…"} and {@code AGENT_MALLOC_ARENA_MAX=…} lines; a difference is an error.
  */
 record LauncherFlags(List<String> jvmFlags, Map<String, String> env) {
   private static final Pattern OPTS = Pattern.compile("(?m)^\\s*AGENT_JAVA_OPTS=\"([^\"]*)\"");
@@ -25,7 +25,8 @@ record LauncherFlags(List<String> jvmFlags, Map<String, String> env) {
     LauncherFlags repo = parse(root.resolve("outpost"));
     LauncherFlags deb = parse(root.resolve("dist/src/deb/bin/outpost"));
     if (!repo.equals(deb)) {
-      throw new IOException("the launchers disagree: outpost has " + repo + ", dist/src/deb/bin/outpost has " + deb);
+      throw new IOException(
+          "the launchers disagree: outpost has " + repo + ", dist/src/deb/bin/outpost has " + deb);
     }
     return repo;
   }

@@ -22,63 +22,70 @@ import org.glassfish.tyrus.container.jdk.client.JdkClientContainer;
  */
 final class BareTyrusPublisher implements AutoCloseable {
 
-    private final ClientManager manager = ClientManager.createClient(JdkClientContainer.class.getName());
-    private final Map<String, Long> pending = new ConcurrentHashMap<>();
-    private final CountDownLatch welcomed = new CountDownLatch(1);
-    private volatile LongConsumer onAck = nanos -> { };
-    private Session session;
+  private final ClientManager manager =
+      ClientManager.createClient(JdkClientContainer.class.getName());
+  private final Map<String, Long> pending = new ConcurrentHashMap<>();
+  private final CountDownLatch welcomed = new CountDownLatch(1);
+  private volatile LongConsumer onAck = nanos -> {};
+  private Session session;
 
-    void connect(URI uri) throws Exception {
-        // Same transport tuning as the client, so the baseline is not slowed by Tyrus' per-frame idle timer.
-        manager.setDefaultMaxSessionIdleTimeout(-1);
-        session = manager.connectToServer(new Endpoint() {
-            @Override
-            public void onOpen(Session s, EndpointConfig config) {
-                s.addMessageHandler(String.class, (MessageHandler.Whole<String>) BareTyrusPublisher.this::onText);
-            }
+  void connect(URI uri) throws Exception {
+    // Same transport tuning as the client, so the baseline is not slowed by Tyrus' per-frame idle
+    // timer.
+    manager.setDefaultMaxSessionIdleTimeout(-1);
+    session =
+        manager.connectToServer(
+            new Endpoint() {
+              @Override
+              public void onOpen(Session s, EndpointConfig config) {
+                s.addMessageHandler(
+                    String.class, (MessageHandler.Whole<String>) BareTyrusPublisher.this::onText);
+              }
 
-            @Override
-            public void onClose(Session s, CloseReason reason) {
+              @Override
+              public void onClose(Session s, CloseReason reason) {
                 // bench ends
-            }
-        }, ClientEndpointConfig.Builder.create().build(), uri);
-        if (!welcomed.await(10, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("no welcome from the relay");
-        }
+              }
+            },
+            ClientEndpointConfig.Builder.create().build(),
+            uri);
+    if (!welcomed.await(10, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("no welcome from the relay");
     }
+  }
 
-    private void onText(String text) {
-        if (text.contains("\"type\":\"welcome\"")) {
-            welcomed.countDown();
-            return;
-        }
-        int at = text.indexOf("\"requestId\":\"");
-        if (at < 0 || !text.contains("\"type\":\"ack\"")) {
-            return;
-        }
-        int start = at + 13;
-        String id = text.substring(start, text.indexOf('"', start));
-        Long sentAt = pending.remove(id);
-        if (sentAt != null) {
-            onAck.accept(System.nanoTime() - sentAt);
-        }
+  private void onText(String text) {
+    if (text.contains("\"type\":\"welcome\"")) {
+      welcomed.countDown();
+      return;
     }
+    int at = text.indexOf("\"requestId\":\"");
+    if (at < 0 || !text.contains("\"type\":\"ack\"")) {
+      return;
+    }
+    int start = at + 13;
+    String id = text.substring(start, text.indexOf('"', start));
+    Long sentAt = pending.remove(id);
+    if (sentAt != null) {
+      onAck.accept(System.nanoTime() - sentAt);
+    }
+  }
 
-    /** Called with the ack latency in nanoseconds, on a transport thread. */
-    void onAck(LongConsumer consumer) {
-        this.onAck = consumer;
-    }
+  /** Called with the ack latency in nanoseconds, on a transport thread. */
+  void onAck(LongConsumer consumer) {
+    this.onAck = consumer;
+  }
 
-    void publish(String requestId, String frame) {
-        pending.put(requestId, System.nanoTime());
-        session.getAsyncRemote().sendText(frame);
-    }
+  void publish(String requestId, String frame) {
+    pending.put(requestId, System.nanoTime());
+    session.getAsyncRemote().sendText(frame);
+  }
 
-    @Override
-    public void close() throws Exception {
-        if (session != null) {
-            session.close();
-        }
-        manager.shutdown();
+  @Override
+  public void close() throws Exception {
+    if (session != null) {
+      session.close();
     }
+    manager.shutdown();
+  }
 }

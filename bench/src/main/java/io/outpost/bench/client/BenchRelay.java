@@ -12,33 +12,36 @@ import org.tinylog.jul.JulTinylogBridge;
 
 /**
  * The relay side of {@link ClientBench}, run in its own JVM so the client's heap and threads can be
- * measured alone. Usage: {@code BenchRelay KEYS_FILE PEER...}. Prints {@code PORT n}, then
- * {@code TOKEN peer jwt} per peer, then {@code READY}; stops when stdin closes.
+ * measured alone. Usage: {@code BenchRelay KEYS_FILE PEER...}. Prints {@code PORT n}, then {@code
+ * TOKEN peer jwt} per peer, then {@code READY}; stops when stdin closes.
  */
 public final class BenchRelay {
 
-    private BenchRelay() {
-    }
+  private BenchRelay() {}
 
-    public static void main(String[] args) throws IOException {
-        JulTinylogBridge.activate();
-        RelaySettings settings = RelaySettings.builder()
-                .listen(new InetSocketAddress("127.0.0.1", 0))
-                .keys(RelayKeys.load(Path.of(args[0])))
-                // The benchmark measures the client, not the abuse limit: raise it out of the way.
-                .rateLimit(1_000_000, 1_000_000)
-                .build();
-        try (Relay relay = Relay.start(settings)) {
-            System.out.println("PORT " + relay.port());
-            for (int i = 1; i < args.length; i++) {
-                System.out.println("TOKEN " + args[i] + " "
-                        + relay.mintToken(TokenRequest.builder(args[i]).ttl(Duration.ofHours(2)).build()));
-            }
-            System.out.println("READY");
-            System.out.flush();
-            while (System.in.read() >= 0) {
-                // run until the parent closes our stdin (or dies)
-            }
-        }
+  public static void main(String[] args) throws IOException {
+    JulTinylogBridge.activate();
+    RelaySettings settings =
+        RelaySettings.builder()
+            .listen(new InetSocketAddress("127.0.0.1", 0))
+            .keys(RelayKeys.load(Path.of(args[0])))
+            // The benchmark measures the client, not the abuse limit: raise it out of the way.
+            .rateLimit(1_000_000, 1_000_000)
+            .build();
+    try (Relay relay = Relay.start(settings)) {
+      System.out.println("PORT " + relay.port());
+      for (int i = 1; i < args.length; i++) {
+        System.out.println(
+            "TOKEN "
+                + args[i]
+                + " "
+                + relay.mintToken(TokenRequest.builder(args[i]).ttl(Duration.ofHours(2)).build()));
+      }
+      System.out.println("READY");
+      System.out.flush();
+      while (System.in.read() >= 0) {
+        // run until the parent closes our stdin (or dies)
+      }
     }
+  }
 }

@@ -11,9 +11,9 @@ import java.util.Base64;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * A deliberately minimal RFC 6455 client over a blocking socket, so that the load generator costs far less CPU
- * than the relay it measures (the JDK's WebSocket decodes every frame into characters and schedules callbacks).
- * Not thread-safe: one reader thread, one writer thread at most.
+ * A deliberately minimal RFC 6455 client over a blocking socket, so that the load generator costs
+ * far less CPU than the relay it measures (the JDK's WebSocket decodes every frame into characters
+ * and schedules callbacks). Not thread-safe: one reader thread, one writer thread at most.
  */
 final class RawWebSocket implements AutoCloseable {
   private final Socket socket;
@@ -27,14 +27,23 @@ final class RawWebSocket implements AutoCloseable {
     this.out = socket.getOutputStream();
   }
 
-  /** Connects to {@code 127.0.0.1:port} and upgrades {@code pathAndQuery} (e.g. {@code /v1?token=…}). */
+  /**
+   * Connects to {@code 127.0.0.1:port} and upgrades {@code pathAndQuery} (e.g. {@code
+   * /v1?token=…}).
+   */
   static RawWebSocket connect(int port, String pathAndQuery) throws IOException {
     RawWebSocket ws = new RawWebSocket(new Socket("127.0.0.1", port));
     byte[] nonce = new byte[16];
     ThreadLocalRandom.current().nextBytes(nonce);
-    String request = "GET " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
-        + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
-        + Base64.getEncoder().encodeToString(nonce) + "\r\n\r\n";
+    String request =
+        "GET "
+            + pathAndQuery
+            + " HTTP/1.1\r\nHost: 127.0.0.1:"
+            + port
+            + "\r\nUpgrade: websocket\r\n"
+            + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
+            + Base64.getEncoder().encodeToString(nonce)
+            + "\r\n\r\n";
     ws.out.write(request.getBytes(StandardCharsets.US_ASCII));
     ws.out.flush();
     StringBuilder head = new StringBuilder();
@@ -87,7 +96,10 @@ final class RawWebSocket implements AutoCloseable {
     write(textFrame(text));
   }
 
-  /** Reads the next data frame's payload (unmasked, as a server sends it); null when the socket closes. */
+  /**
+   * Reads the next data frame's payload (unmasked, as a server sends it); null when the socket
+   * closes.
+   */
   byte[] readFrame() throws IOException {
     while (true) {
       int b0 = in.read();

@@ -32,7 +32,8 @@ import java.util.regex.Pattern;
  * </pre>
  */
 public final class RelayBenchClient {
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private static final Pattern SENT_AT = Pattern.compile("\"t\":(\\d+)");
 
   private RelayBenchClient() {}
@@ -96,14 +97,18 @@ public final class RelayBenchClient {
   }
 
   private static WebSocket open(String uri, WebSocket.Listener listener) {
-    return HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30)).buildAsync(URI.create(uri), listener)
+    return HTTP.newWebSocketBuilder()
+        .connectTimeout(Duration.ofSeconds(30))
+        .buildAsync(URI.create(uri), listener)
         .join();
   }
 
   private static String tokenUri(String origin, String peerId) throws Exception {
-    HttpRequest mint = HttpRequest.newBuilder(URI.create(origin.replace("ws:", "http:") + "/v1/tokens"))
-        .header("Authorization", "Bearer " + BenchKeys.SECRET_ID + ":" + BenchKeys.SECRET)
-        .POST(HttpRequest.BodyPublishers.ofString("{\"peerId\": \"" + peerId + "\"}")).build();
+    HttpRequest mint =
+        HttpRequest.newBuilder(URI.create(origin.replace("ws:", "http:") + "/v1/tokens"))
+            .header("Authorization", "Bearer " + BenchKeys.SECRET_ID + ":" + BenchKeys.SECRET)
+            .POST(HttpRequest.BodyPublishers.ofString("{\"peerId\": \"" + peerId + "\"}"))
+            .build();
     String body = HTTP.send(mint, HttpResponse.BodyHandlers.ofString()).body();
     Matcher m = Pattern.compile("\"token\":\"([^\"]+)\"").matcher(body);
     if (!m.find()) {
@@ -118,26 +123,30 @@ public final class RelayBenchClient {
     Semaphore inFlight = new Semaphore(200);
     List<WebSocket> sockets = new ArrayList<>(n);
     AtomicInteger failed = new AtomicInteger();
-    java.util.concurrent.atomic.AtomicReference<Throwable> firstFailure = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicReference<Throwable> firstFailure =
+        new java.util.concurrent.atomic.AtomicReference<>();
     CountDownLatch done = new CountDownLatch(n);
     long start = System.nanoTime();
     for (int i = 0; i < n; i++) {
       inFlight.acquire();
       Counter c = new Counter();
-      HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(60)).buildAsync(URI.create(uri), c)
+      HTTP.newWebSocketBuilder()
+          .connectTimeout(Duration.ofSeconds(60))
+          .buildAsync(URI.create(uri), c)
           .thenCompose(ws -> c.welcomed.thenApply(v -> ws))
-          .whenComplete((ws, err) -> {
-            if (err != null) {
-              failed.incrementAndGet();
-              firstFailure.compareAndSet(null, err);
-            } else {
-              synchronized (sockets) {
-                sockets.add(ws);
-              }
-            }
-            inFlight.release();
-            done.countDown();
-          });
+          .whenComplete(
+              (ws, err) -> {
+                if (err != null) {
+                  failed.incrementAndGet();
+                  firstFailure.compareAndSet(null, err);
+                } else {
+                  synchronized (sockets) {
+                    sockets.add(ws);
+                  }
+                }
+                inFlight.release();
+                done.countDown();
+              });
     }
     done.await();
     double secs = (System.nanoTime() - start) / 1e9;
@@ -149,13 +158,18 @@ public final class RelayBenchClient {
     Thread.sleep(Long.MAX_VALUE);
   }
 
-  /** SUBS subscribers on "fan", one publisher; reports deliveries per second over SECS after a warm-up. */
+  /**
+   * SUBS subscribers on "fan", one publisher; reports deliveries per second over SECS after a
+   * warm-up.
+   */
   private static void fanout(String origin, int subscribers, int seconds) throws Exception {
     int port = URI.create(origin).getPort();
     AtomicLong delivered = new AtomicLong();
     AtomicLong malformed = new AtomicLong();
-    byte[] expected = ("{\"type\":\"message\",\"channel\":\"fan\",\"from\":\"publisher\","
-        + "\"data\":{\"v\":\"0123456789abcdef\"}}").getBytes(StandardCharsets.UTF_8);
+    byte[] expected =
+        ("{\"type\":\"message\",\"channel\":\"fan\",\"from\":\"publisher\","
+                + "\"data\":{\"v\":\"0123456789abcdef\"}}")
+            .getBytes(StandardCharsets.UTF_8);
     List<RawWebSocket> sockets = new ArrayList<>();
     for (int i = 0; i < subscribers; i++) {
       RawWebSocket ws = RawWebSocket.connect(port, pathOf(tokenUri(origin, "sub-" + i)));
@@ -163,31 +177,38 @@ public final class RelayBenchClient {
       ws.sendText("{\"type\":\"subscribe\",\"channel\":\"fan\",\"requestId\":\"s\"}");
       ws.readFrame(); // ack
       sockets.add(ws);
-      Thread reader = new Thread(() -> {
-        try {
-          for (byte[] f; (f = ws.readFrame()) != null; ) {
-            // one byte tells message frames apart from presence frames: {"type":"m…
-            if (f.length > 9 && f[9] == 'm') {
-              delivered.incrementAndGet();
-              // A cheap integrity check on every delivery: the exact message frame the relay must produce.
-              if (!Arrays.equals(f, expected)) {
-                malformed.incrementAndGet();
-              }
-            }
-          }
-        } catch (IOException ignored) {
-          // closed at the end of the run
-        }
-      }, "sub-" + i);
+      Thread reader =
+          new Thread(
+              () -> {
+                try {
+                  for (byte[] f; (f = ws.readFrame()) != null; ) {
+                    // one byte tells message frames apart from presence frames: {"type":"m…
+                    if (f.length > 9 && f[9] == 'm') {
+                      delivered.incrementAndGet();
+                      // A cheap integrity check on every delivery: the exact message frame the
+                      // relay must produce.
+                      if (!Arrays.equals(f, expected)) {
+                        malformed.incrementAndGet();
+                      }
+                    }
+                  }
+                } catch (IOException ignored) {
+                  // closed at the end of the run
+                }
+              },
+              "sub-" + i);
       reader.setDaemon(true);
       reader.start();
     }
     RawWebSocket publisher = RawWebSocket.connect(port, pathOf(tokenUri(origin, "publisher")));
     publisher.readFrame();
     Thread.sleep(1000);
-    // Frames are written in batches of 50 to keep the generator cheap; the relay still parses each one.
+    // Frames are written in batches of 50 to keep the generator cheap; the relay still parses each
+    // one.
     int batch = 50;
-    byte[] one = RawWebSocket.textFrame("{\"type\":\"publish\",\"channel\":\"fan\",\"data\":{\"v\":\"0123456789abcdef\"}}");
+    byte[] one =
+        RawWebSocket.textFrame(
+            "{\"type\":\"publish\",\"channel\":\"fan\",\"data\":{\"v\":\"0123456789abcdef\"}}");
     byte[] frames = new byte[one.length * batch];
     for (int i = 0; i < batch; i++) {
       System.arraycopy(one, 0, frames, i * one.length, one.length);
@@ -220,10 +241,18 @@ public final class RelayBenchClient {
     }
     long elapsed = System.nanoTime() - measureStart;
     long got = delivered.get() - deliveredAtStart;
-    System.out.printf("FANOUT subscribers=%d published=%d delivered=%d in %.1f s: %.0f deliveries/s, %.0f publishes/s"
-        + " (whole run incl. warm-up: %d deliveries)%n", subscribers, sent - sentAtStart, got, elapsed / 1e9,
-        got / (elapsed / 1e9), (sent - sentAtStart) / (elapsed / 1e9), delivered.get());
-    System.out.printf("message frames not byte-identical to the expected one: %d%n", malformed.get());
+    System.out.printf(
+        "FANOUT subscribers=%d published=%d delivered=%d in %.1f s: %.0f deliveries/s, %.0f publishes/s"
+            + " (whole run incl. warm-up: %d deliveries)%n",
+        subscribers,
+        sent - sentAtStart,
+        got,
+        elapsed / 1e9,
+        got / (elapsed / 1e9),
+        (sent - sentAtStart) / (elapsed / 1e9),
+        delivered.get());
+    System.out.printf(
+        "message frames not byte-identical to the expected one: %d%n", malformed.get());
     publisher.close();
     for (RawWebSocket ws : sockets) {
       ws.close();
@@ -245,23 +274,26 @@ public final class RelayBenchClient {
     sub.readFrame();
     sub.sendText("{\"type\":\"subscribe\",\"channel\":\"lat\",\"requestId\":\"s\"}");
     sub.readFrame();
-    Thread reader = new Thread(() -> {
-      try {
-        for (byte[] f; (f = sub.readFrame()) != null; ) {
-          long arrived = System.nanoTime();
-          Matcher m = SENT_AT.matcher(new String(f, StandardCharsets.UTF_8));
-          if (m.find()) {
-            int i = received.getAndIncrement();
-            if (i < count) {
-              latencies[i] = arrived - Long.parseLong(m.group(1));
-              all.countDown();
-            }
-          }
-        }
-      } catch (IOException ignored) {
-        // closed at the end
-      }
-    }, "lat-sub");
+    Thread reader =
+        new Thread(
+            () -> {
+              try {
+                for (byte[] f; (f = sub.readFrame()) != null; ) {
+                  long arrived = System.nanoTime();
+                  Matcher m = SENT_AT.matcher(new String(f, StandardCharsets.UTF_8));
+                  if (m.find()) {
+                    int i = received.getAndIncrement();
+                    if (i < count) {
+                      latencies[i] = arrived - Long.parseLong(m.group(1));
+                      all.countDown();
+                    }
+                  }
+                }
+              } catch (IOException ignored) {
+                // closed at the end
+              }
+            },
+            "lat-sub");
     reader.setDaemon(true);
     reader.start();
     RawWebSocket publisher = RawWebSocket.connect(port, pathOf(tokenUri(origin, "lat-pub")));
@@ -278,15 +310,20 @@ public final class RelayBenchClient {
     for (int i = 0; i < count; i++) {
       next += period;
       java.util.concurrent.locks.LockSupport.parkNanos(next - System.nanoTime());
-      publisher.sendText("{\"type\":\"publish\",\"channel\":\"lat\",\"data\":{\"t\":" + System.nanoTime() + "}}");
+      publisher.sendText(
+          "{\"type\":\"publish\",\"channel\":\"lat\",\"data\":{\"t\":" + System.nanoTime() + "}}");
     }
     if (!all.await(30, TimeUnit.SECONDS)) {
       System.out.printf("LATENCY only %d of %d messages arrived%n", received.get(), count);
       return;
     }
     Arrays.sort(latencies);
-    System.out.printf("LATENCY n=%d at 1000 msg/s: p50=%.3f ms p99=%.3f ms p99.9=%.3f ms max=%.3f ms%n", count,
-        latencies[count / 2] / 1e6, latencies[(int) (count * 0.99)] / 1e6, latencies[(int) (count * 0.999)] / 1e6,
+    System.out.printf(
+        "LATENCY n=%d at 1000 msg/s: p50=%.3f ms p99=%.3f ms p99.9=%.3f ms max=%.3f ms%n",
+        count,
+        latencies[count / 2] / 1e6,
+        latencies[(int) (count * 0.99)] / 1e6,
+        latencies[(int) (count * 0.999)] / 1e6,
         latencies[count - 1] / 1e6);
     publisher.close();
     sub.close();

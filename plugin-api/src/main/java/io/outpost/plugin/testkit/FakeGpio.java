@@ -16,15 +16,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * Simulated GPIO pins (BCM numbering). A test drives inputs with {@link #setLevel(int, boolean)} and
- * looks at outputs with {@link #level(int)} and {@link #history(int)}.
+ * Simulated GPIO pins (BCM numbering). A test drives inputs with {@link #setLevel(int, boolean)}
+ * and looks at outputs with {@link #level(int)} and {@link #history(int)}.
  *
  * <p>Behaviour, close to a real header: a pin can be claimed once at a time (a second claim throws
- * {@link IOException} "busy", as gpiod does); an input nobody has driven reads high with
- * {@link Pull#UP} and low otherwise; listeners are called on the thread that calls
- * {@link #setLevel}. Debounce uses the injected clock: after a delivered edge, level changes within
- * the debounce time are ignored (the level is still recorded), and the first change after it is
- * delivered if the level differs from the last delivered one. Thread-safe.
+ * {@link IOException} "busy", as gpiod does); an input nobody has driven reads high with {@link
+ * Pull#UP} and low otherwise; listeners are called on the thread that calls {@link #setLevel}.
+ * Debounce uses the injected clock: after a delivered edge, level changes within the debounce time
+ * are ignored (the level is still recorded), and the first change after it is delivered if the
+ * level differs from the last delivered one. Thread-safe.
  */
 public final class FakeGpio {
   private final Clock clock;
@@ -63,8 +63,8 @@ public final class FakeGpio {
   }
 
   /**
-   * Drives an input (or sets the level a later claim will see). Listeners of a claimed input get the
-   * debounced change before this returns.
+   * Drives an input (or sets the level a later claim will see). Listeners of a claimed input get
+   * the debounced change before this returns.
    */
   public void setLevel(int pin, boolean high) {
     Input in;
@@ -132,8 +132,8 @@ public final class FakeGpio {
       boolean fire;
       synchronized (this) {
         Instant now = clock.instant();
-        boolean inWindow = !debounce.isZero() && lastEdge != Instant.MIN
-            && now.isBefore(lastEdge.plus(debounce));
+        boolean inWindow =
+            !debounce.isZero() && lastEdge != Instant.MIN && now.isBefore(lastEdge.plus(debounce));
         fire = !closed && !inWindow && high != delivered;
         if (fire) {
           delivered = high;

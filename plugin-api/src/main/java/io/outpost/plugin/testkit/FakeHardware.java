@@ -54,7 +54,10 @@ public final class FakeHardware implements Hardware {
     return this;
   }
 
-  /** Puts {@code chip} at every address of every bus not otherwise taken (for one-sensor simulations). */
+  /**
+   * Puts {@code chip} at every address of every bus not otherwise taken (for one-sensor
+   * simulations).
+   */
   public synchronized FakeHardware withAnyI2c(RegisterFileI2c chip) {
     anyI2c = Objects.requireNonNull(chip, "chip == null");
     return this;
@@ -91,21 +94,24 @@ public final class FakeHardware implements Hardware {
   public synchronized I2cDevice i2c(int bus, int address) throws IOException {
     RegisterFileI2c chip = i2c.getOrDefault(key(bus, address), anyI2c);
     if (chip == null) {
-      throw new IOException(String.format(Locale.ROOT,
-          "no I2C device answers at 0x%02X on bus %d (simulated)", address, bus));
+      throw new IOException(
+          String.format(
+              Locale.ROOT, "no I2C device answers at 0x%02X on bus %d (simulated)", address, bus));
     }
     openHandles.incrementAndGet();
     return new I2cHandle(chip);
   }
 
   @Override
-  public synchronized SpiDevice spi(int bus, int chipSelect, int speedHz, int mode) throws IOException {
+  public synchronized SpiDevice spi(int bus, int chipSelect, int speedHz, int mode)
+      throws IOException {
     if (mode < 0 || mode > 3) {
       throw new IllegalArgumentException("SPI mode " + mode + " out of range 0..3");
     }
     ScriptedSpi chip = spi.getOrDefault(key(bus, chipSelect), spi.get(-1L));
     if (chip == null) {
-      throw new IOException("no SPI device on /dev/spidev" + bus + "." + chipSelect + " (simulated)");
+      throw new IOException(
+          "no SPI device on /dev/spidev" + bus + "." + chipSelect + " (simulated)");
     }
     openHandles.incrementAndGet();
     return new SpiHandle(chip);
@@ -157,7 +163,8 @@ public final class FakeHardware implements Hardware {
     }
 
     @Override
-    public void readRegisters(int register, byte[] buffer, int offset, int length) throws IOException {
+    public void readRegisters(int register, byte[] buffer, int offset, int length)
+        throws IOException {
       chip().readRegisters(register, buffer, offset, length);
     }
 

@@ -12,8 +12,8 @@ import java.util.stream.Stream;
  * A fake root for sysfs and procfs files: {@code path("/sys/class/thermal/thermal_zone0/temp")}
  * maps to {@code <root>/sys/class/thermal/thermal_zone0/temp}. Built in a temporary directory with
  * {@link #create()} (deleted again by {@link #close()}), or laid over an existing directory tree
- * with {@link #at(Path)} (left alone by {@link #close()}); the agent's
- * {@code "simulate": {"sysfs": DIR}} uses the latter.
+ * with {@link #at(Path)} (left alone by {@link #close()}); the agent's {@code "simulate": {"sysfs":
+ * DIR}} uses the latter.
  *
  * <pre>
  * try (FakeSysfs sys = FakeSysfs.create()) {

@@ -30,7 +30,9 @@ import java.util.Objects;
  */
 public final class RegisterFileI2c implements I2cDevice {
 
-  /** How a chip reacts to raw bus transactions. Implementations read and change the register file. */
+  /**
+   * How a chip reacts to raw bus transactions. Implementations read and change the register file.
+   */
   public interface Model {
     /** One write transaction: {@code data} as sent after the address byte (never empty). */
     void onWrite(RegisterFileI2c chip, byte[] data) throws IOException;
@@ -40,29 +42,30 @@ public final class RegisterFileI2c implements I2cDevice {
   }
 
   /** The plain register-pointer chip described in the class comment. */
-  public static final Model REGISTER_POINTER = new Model() {
-    @Override
-    public void onWrite(RegisterFileI2c chip, byte[] data) {
-      chip.pointer(data[0] & 0xFF);
-      for (int i = 1; i < data.length; i++) {
-        chip.set(chip.pointer(), data[i]);
-        chip.pointer(chip.pointer() + 1);
-      }
-    }
+  public static final Model REGISTER_POINTER =
+      new Model() {
+        @Override
+        public void onWrite(RegisterFileI2c chip, byte[] data) {
+          chip.pointer(data[0] & 0xFF);
+          for (int i = 1; i < data.length; i++) {
+            chip.set(chip.pointer(), data[i]);
+            chip.pointer(chip.pointer() + 1);
+          }
+        }
 
-    @Override
-    public void onRead(RegisterFileI2c chip, byte[] buffer) {
-      for (int i = 0; i < buffer.length; i++) {
-        buffer[i] = (byte) chip.get(chip.pointer());
-        chip.pointer(chip.pointer() + 1);
-      }
-    }
+        @Override
+        public void onRead(RegisterFileI2c chip, byte[] buffer) {
+          for (int i = 0; i < buffer.length; i++) {
+            buffer[i] = (byte) chip.get(chip.pointer());
+            chip.pointer(chip.pointer() + 1);
+          }
+        }
 
-    @Override
-    public String toString() {
-      return "register-pointer";
-    }
-  };
+        @Override
+        public String toString() {
+          return "register-pointer";
+        }
+      };
 
   private final byte[] registers = new byte[RegisterImage.SIZE];
   private final Model model;
@@ -80,7 +83,8 @@ public final class RegisterFileI2c implements I2cDevice {
   public RegisterFileI2c(byte[] image, Model model) {
     Objects.requireNonNull(image, "image == null");
     if (image.length > RegisterImage.SIZE) {
-      throw new IllegalArgumentException("image has " + image.length + " bytes, at most 256 allowed");
+      throw new IllegalArgumentException(
+          "image has " + image.length + " bytes, at most 256 allowed");
     }
     System.arraycopy(image, 0, registers, 0, image.length);
     this.model = Objects.requireNonNull(model, "model == null");
@@ -184,7 +188,8 @@ public final class RegisterFileI2c implements I2cDevice {
   }
 
   @Override
-  public void readRegisters(int register, byte[] buffer, int offset, int length) throws IOException {
+  public void readRegisters(int register, byte[] buffer, int offset, int length)
+      throws IOException {
     checkRegister(register);
     Objects.checkFromIndexSize(offset, length, buffer.length);
     transactionPreamble();
@@ -248,7 +253,8 @@ public final class RegisterFileI2c implements I2cDevice {
         Thread.sleep(hang); // simulates a stuck bus: the caller must bound it with its own timeout
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new java.io.InterruptedIOException("interrupted while the simulated I2C bus was stuck");
+        throw new java.io.InterruptedIOException(
+            "interrupted while the simulated I2C bus was stuck");
       }
     }
     if (fail != null) {

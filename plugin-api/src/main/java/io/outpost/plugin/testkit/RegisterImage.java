@@ -7,13 +7,13 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * The text format of a 256-byte I2C register image, shared by the test kit and the agent's
- * {@code "simulate": {"i2c": FILE}} support.
+ * The text format of a 256-byte I2C register image, shared by the test kit and the agent's {@code
+ * "simulate": {"i2c": FILE}} support.
  *
  * <p>The text is whitespace-separated hexadecimal bytes, register {@code 0x00} first. {@code #}
- * starts a comment that runs to the end of the line. A token ending in {@code ':'} (such as
- * {@code 88:} or {@code 0xF7:}) moves the write position to that register, so an image can list only
- * the registers that matter, the way a {@code i2cdump} listing does. Registers never written read as
+ * starts a comment that runs to the end of the line. A token ending in {@code ':'} (such as {@code
+ * 88:} or {@code 0xF7:}) moves the write position to that register, so an image can list only the
+ * registers that matter, the way a {@code i2cdump} listing does. Registers never written read as
  * {@code 0x00}. Bytes may carry an optional {@code 0x} prefix. Example:
  *
  * <pre>
@@ -49,8 +49,11 @@ public final class RegisterImage {
           continue;
         }
         if (position >= SIZE) {
-          throw new IllegalArgumentException(where + "\"" + token
-              + "\" would be register 0x100; an image holds registers 0x00..0xFF");
+          throw new IllegalArgumentException(
+              where
+                  + "\""
+                  + token
+                  + "\" would be register 0x100; an image holds registers 0x00..0xFF");
         }
         image[position++] = (byte) parseByte(token, where, "byte");
       }
@@ -82,8 +85,8 @@ public final class RegisterImage {
       t = t.substring(2);
     }
     if (t.isEmpty() || t.length() > 2 || !t.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-      throw new IllegalArgumentException(where + "\"" + token + "\" is not a hex " + what
-          + " (expected 00..FF)");
+      throw new IllegalArgumentException(
+          where + "\"" + token + "\" is not a hex " + what + " (expected 00..FF)");
     }
     return Integer.parseInt(t, 16);
   }

@@ -18,9 +18,9 @@ import java.util.Objects;
  * <p>Script format: one rule per line, {@code TX -> RX}, each side whitespace-separated hex bytes
  * of the same length. In {@code TX}, {@code xx} matches any byte. {@code #} starts a comment. For
  * each transfer the first rule whose {@code TX} matches answers with its {@code RX}; rules are not
- * used up, so a script describes a steady state. A transfer no rule matches throws
- * {@link IOException} naming the bytes (a driver bug or an incomplete script). Example, an MCP3008
- * whose channel 0 reads code 512 and channel 1 code 1023:
+ * used up, so a script describes a steady state. A transfer no rule matches throws {@link
+ * IOException} naming the bytes (a driver bug or an incomplete script). Example, an MCP3008 whose
+ * channel 0 reads code 512 and channel 1 code 1023:
  *
  * <pre>
  * 01 80 00 -> 00 02 00
@@ -61,8 +61,13 @@ public final class ScriptedSpi implements SpiDevice {
       int[] tx = bytes(line.substring(0, arrow), where, true);
       int[] rx = bytes(line.substring(arrow + 2), where, false);
       if (tx.length == 0 || tx.length != rx.length) {
-        throw new IllegalArgumentException(where + "TX has " + tx.length + " bytes and RX has "
-            + rx.length + "; a transfer clocks the same number of bytes each way");
+        throw new IllegalArgumentException(
+            where
+                + "TX has "
+                + tx.length
+                + " bytes and RX has "
+                + rx.length
+                + "; a transfer clocks the same number of bytes each way");
       }
       spi.rules.add(new Rule(tx, rx));
     }
@@ -74,7 +79,9 @@ public final class ScriptedSpi implements SpiDevice {
     return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
   }
 
-  /** Adds a rule after the existing ones, in script syntax: {@code addRule("01 80 00 -> 00 02 00")}. */
+  /**
+   * Adds a rule after the existing ones, in script syntax: {@code addRule("01 80 00 -> 00 02 00")}.
+   */
   public synchronized ScriptedSpi addRule(String rule) {
     rules.addAll(parse(rule, "rule").rules);
     return this;
@@ -133,8 +140,8 @@ public final class ScriptedSpi implements SpiDevice {
         t = t.substring(2);
       }
       if (t.isEmpty() || t.length() > 2 || !t.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-        throw new IllegalArgumentException(where + "\"" + tokens[i] + "\" is not a hex byte"
-            + (wildcards ? " or xx" : ""));
+        throw new IllegalArgumentException(
+            where + "\"" + tokens[i] + "\" is not a hex byte" + (wildcards ? " or xx" : ""));
       }
       out[i] = Integer.parseInt(t, 16);
     }

@@ -15,8 +15,8 @@ import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A {@link SensorContext} for unit tests: options from a map, {@link FakeHardware} (or any
- * {@link Hardware}), a {@link FakeClock}, and recorders for emitted readings and log lines.
+ * A {@link SensorContext} for unit tests: options from a map, {@link FakeHardware} (or any {@link
+ * Hardware}), a {@link FakeClock}, and recorders for emitted readings and log lines.
  *
  * <pre>
  * FakeHardware hw = new FakeHardware().withI2c(1, 0x44, chip);
@@ -38,12 +38,16 @@ public final class TestSensorContext implements SensorContext {
 
   private TestSensorContext(Builder b) {
     this.name = b.name;
-    this.options = new Options(b.location == null ? "test: sensor \"" + b.name + "\"" : b.location, b.options);
+    this.options =
+        new Options(b.location == null ? "test: sensor \"" + b.name + "\"" : b.location, b.options);
     this.hardware = b.hardware;
     this.clock = b.clock;
   }
 
-  /** A builder for a sensor called {@code name}; defaults: no options, a new {@link FakeHardware}, a {@link FakeClock}. */
+  /**
+   * A builder for a sensor called {@code name}; defaults: no options, a new {@link FakeHardware}, a
+   * {@link FakeClock}.
+   */
   public static Builder builder(String name) {
     return new Builder(name);
   }
@@ -90,8 +94,15 @@ public final class TestSensorContext implements SensorContext {
     while (emitted.size() < count) {
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        throw new TimeoutException("expected " + count + " emitted readings within " + timeout
-            + ", got " + emitted.size() + ": " + emitted);
+        throw new TimeoutException(
+            "expected "
+                + count
+                + " emitted readings within "
+                + timeout
+                + ", got "
+                + emitted.size()
+                + ": "
+                + emitted);
       }
       wait(Math.max(1, left / 1_000_000));
     }
@@ -157,8 +168,8 @@ public final class TestSensorContext implements SensorContext {
     }
 
     /**
-     * Where the options say they come from in error messages, as the agent sets it, e.g.
-     * {@code "office.json: sensors[0] (\"co2\", acme.co2)"}. Default {@code test: sensor "NAME"}.
+     * Where the options say they come from in error messages, as the agent sets it, e.g. {@code
+     * "office.json: sensors[0] (\"co2\", acme.co2)"}. Default {@code test: sensor "NAME"}.
      */
     public Builder location(String location) {
       this.location = Objects.requireNonNull(location, "location == null");

@@ -3,22 +3,22 @@
  *
  * <ul>
  *   <li>{@link io.outpost.plugin.testkit.RegisterFileI2c} — an I2C chip as a 256-byte register file
- *       (text format in {@link io.outpost.plugin.testkit.RegisterImage}) with a pluggable
- *       {@link io.outpost.plugin.testkit.RegisterFileI2c.Model} for command-driven chips;</li>
- *   <li>{@link io.outpost.plugin.testkit.ScriptedSpi} — an SPI chip answering from a
- *       {@code TX -> RX} script;</li>
+ *       (text format in {@link io.outpost.plugin.testkit.RegisterImage}) with a pluggable {@link
+ *       io.outpost.plugin.testkit.RegisterFileI2c.Model} for command-driven chips;
+ *   <li>{@link io.outpost.plugin.testkit.ScriptedSpi} — an SPI chip answering from a {@code TX ->
+ *       RX} script;
  *   <li>{@link io.outpost.plugin.testkit.FakeSysfs} — a temporary {@code /sys} and {@code /proc}
- *       tree;</li>
- *   <li>{@link io.outpost.plugin.testkit.FakeGpio} — pins a test drives and observes;</li>
- *   <li>{@link io.outpost.plugin.testkit.FakeHardware} — all of the above behind
- *       {@link io.outpost.plugin.Hardware};</li>
- *   <li>{@link io.outpost.plugin.testkit.FakeClock} and
- *       {@link io.outpost.plugin.testkit.TestSensorContext} — time and a sensor's context.</li>
+ *       tree;
+ *   <li>{@link io.outpost.plugin.testkit.FakeGpio} — pins a test drives and observes;
+ *   <li>{@link io.outpost.plugin.testkit.FakeHardware} — all of the above behind {@link
+ *       io.outpost.plugin.Hardware};
+ *   <li>{@link io.outpost.plugin.testkit.FakeClock} and {@link
+ *       io.outpost.plugin.testkit.TestSensorContext} — time and a sensor's context.
  * </ul>
  *
  * <p>The agent's {@code "simulate"} support in device profiles is built from these same classes, so
  * a simulated profile and a plugin's unit test exercise one implementation. The classes ship in the
- * plugin-api jar itself; a plugin depends on plugin-api with {@code provided} scope and uses the test
- * kit from its tests. See docs/plugins.md and docs/simulation.md.
+ * plugin-api jar itself; a plugin depends on plugin-api with {@code provided} scope and uses the
+ * test kit from its tests. See docs/plugins.md and docs/simulation.md.
  */
 package io.outpost.plugin.testkit;

@@ -24,7 +24,8 @@ class FakesTest {
 
   @Test
   void scriptedSpiAnswersByFirstMatchingRuleWithWildcards() throws IOException {
-    ScriptedSpi spi = ScriptedSpi.parse("# mcp3008\n01 80 00 -> 00 02 00\n01 xx 00 -> 00 00 07\n", "s.spi");
+    ScriptedSpi spi =
+        ScriptedSpi.parse("# mcp3008\n01 80 00 -> 00 02 00\n01 xx 00 -> 00 00 07\n", "s.spi");
     assertThat(spi.transfer(new byte[] {1, (byte) 0x80, 0})).containsExactly(0, 2, 0);
     assertThat(spi.transfer(new byte[] {1, (byte) 0x90, 0})).containsExactly(0, 0, 7);
     assertThatThrownBy(() -> spi.transfer(new byte[] {2, 0, 0}))
@@ -40,8 +41,10 @@ class FakesTest {
     try (FakeSysfs sys = FakeSysfs.create()) {
       root = sys.root();
       sys.file("/sys/class/thermal/thermal_zone0/temp", "48312\n");
-      assertThat(Files.readString(sys.path("/sys/class/thermal/thermal_zone0/temp"))).isEqualTo("48312\n");
-      assertThatThrownBy(() -> sys.path("/../etc/passwd")).hasMessageContaining("leaves the fake root");
+      assertThat(Files.readString(sys.path("/sys/class/thermal/thermal_zone0/temp")))
+          .isEqualTo("48312\n");
+      assertThatThrownBy(() -> sys.path("/../etc/passwd"))
+          .hasMessageContaining("leaves the fake root");
     }
     assertThat(root).doesNotExist();
   }
@@ -58,9 +61,11 @@ class FakesTest {
       clock.advance(Duration.ofMillis(10));
       gpio.setLevel(4, true); // bounce, ignored
       clock.advance(Duration.ofMillis(100));
-      gpio.setLevel(4, true); // after the window, and differs from the delivered level (low): delivered
+      gpio.setLevel(
+          4, true); // after the window, and differs from the delivered level (low): delivered
       assertThat(seen).containsExactly(false, true);
-      assertThatThrownBy(() -> gpio.input(4, Pull.NONE, Duration.ZERO)).hasMessage("GPIO 4 is busy (already claimed)");
+      assertThatThrownBy(() -> gpio.input(4, Pull.NONE, Duration.ZERO))
+          .hasMessage("GPIO 4 is busy (already claimed)");
     }
     try (GpioOutput led = gpio.output(18, false)) {
       led.set(true);
@@ -74,7 +79,10 @@ class FakesTest {
   @Test
   void fakeHardwareComposesTheFakesAndCountsOpenHandles() throws IOException {
     RegisterFileI2c chip = RegisterFileI2c.fromText("D0: 60", RegisterFileI2c.REGISTER_POINTER);
-    FakeHardware hw = new FakeHardware().withI2c(1, 0x76, chip).withSpi(0, 0, new ScriptedSpi().addRule("01 -> 02"));
+    FakeHardware hw =
+        new FakeHardware()
+            .withI2c(1, 0x76, chip)
+            .withSpi(0, 0, new ScriptedSpi().addRule("01 -> 02"));
     I2cDevice d = hw.i2c(1, 0x76);
     assertThat(d.readRegister(0xD0)).isEqualTo(0x60);
     SpiDevice s = hw.spi(0, 0, 1_000_000, 0);
@@ -84,18 +92,22 @@ class FakesTest {
     s.close();
     assertThat(hw.openHandles()).isZero();
     assertThatThrownBy(() -> d.readRegister(0xD0)).hasMessage("I2C device handle is closed");
-    assertThatThrownBy(() -> hw.i2c(1, 0x77)).hasMessage("no I2C device answers at 0x77 on bus 1 (simulated)");
-    assertThatThrownBy(() -> hw.spi(0, 1, 1_000_000, 0)).hasMessage("no SPI device on /dev/spidev0.1 (simulated)");
+    assertThatThrownBy(() -> hw.i2c(1, 0x77))
+        .hasMessage("no I2C device answers at 0x77 on bus 1 (simulated)");
+    assertThatThrownBy(() -> hw.spi(0, 1, 1_000_000, 0))
+        .hasMessage("no SPI device on /dev/spidev0.1 (simulated)");
   }
 
   @Test
   void testSensorContextRecordsEmitsAndLogs() throws Exception {
     FakeClock clock = new FakeClock();
-    TestSensorContext ctx = TestSensorContext.builder("door").option("pin", 17).clock(clock).build();
+    TestSensorContext ctx =
+        TestSensorContext.builder("door").option("pin", 17).clock(clock).build();
     assertThat(ctx.options().integer("pin")).isEqualTo(17);
     ctx.emit(Reading.bool("open", true, clock.instant()));
     assertThat(ctx.awaitEmitted(1, Duration.ofSeconds(1))).hasSize(1);
-    assertThatThrownBy(() -> ctx.awaitEmitted(2, Duration.ofMillis(50))).isInstanceOf(TimeoutException.class)
+    assertThatThrownBy(() -> ctx.awaitEmitted(2, Duration.ofMillis(50)))
+        .isInstanceOf(TimeoutException.class)
         .hasMessageContaining("expected 2 emitted readings");
     ctx.log().warn("loose wire");
     assertThat(ctx.logLines()).containsExactly("WARN sensor door: loose wire");

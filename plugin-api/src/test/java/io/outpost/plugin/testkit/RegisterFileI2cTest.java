@@ -14,7 +14,8 @@ class RegisterFileI2cTest {
 
   @Test
   void imageTextSupportsAddressMarkersCommentsAndPrefixes() {
-    byte[] image = RegisterImage.parse("# chip id\nD0: 60   # BME280\n0x88: 0x70 6B\n00 01\n", "t.hex");
+    byte[] image =
+        RegisterImage.parse("# chip id\nD0: 60   # BME280\n0x88: 0x70 6B\n00 01\n", "t.hex");
     assertThat(image).hasSize(256);
     assertThat(image[0xD0]).isEqualTo((byte) 0x60);
     assertThat(image[0x88]).isEqualTo((byte) 0x70);
@@ -34,7 +35,8 @@ class RegisterFileI2cTest {
 
   @Test
   void registerPointerModelReadsAndWritesLikeARealChip() throws IOException {
-    RegisterFileI2c chip = RegisterFileI2c.fromText("10: 01 02 03 04", RegisterFileI2c.REGISTER_POINTER);
+    RegisterFileI2c chip =
+        RegisterFileI2c.fromText("10: 01 02 03 04", RegisterFileI2c.REGISTER_POINTER);
     byte[] buf = new byte[3];
     chip.readRegisters(0x11, buf, 0, 3);
     assertThat(buf).containsExactly(2, 3, 4);
@@ -53,19 +55,23 @@ class RegisterFileI2cTest {
   void injectedNackAndStuckBus() throws Exception {
     RegisterFileI2c chip = new RegisterFileI2c();
     chip.nack();
-    assertThatThrownBy(() -> chip.readRegister(0)).isInstanceOf(IOException.class).hasMessageContaining("NACK");
+    assertThatThrownBy(() -> chip.readRegister(0))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("NACK");
     chip.failWith(null);
     assertThat(chip.readRegister(0)).isZero();
 
     chip.hangFor(60_000);
     AtomicReference<Throwable> failure = new AtomicReference<>();
-    Thread t = new Thread(() -> {
-      try {
-        chip.readRegister(0);
-      } catch (Throwable e) {
-        failure.set(e);
-      }
-    });
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                chip.readRegister(0);
+              } catch (Throwable e) {
+                failure.set(e);
+              }
+            });
     t.start();
     t.join(200);
     assertThat(t.isAlive()).isTrue();
@@ -77,19 +83,20 @@ class RegisterFileI2cTest {
   @Test
   void aCustomModelDrivesACommandChip() throws IOException {
     // A toy "command" chip: writing 0xAA latches register 0 plus one.
-    RegisterFileI2c.Model model = new RegisterFileI2c.Model() {
-      @Override
-      public void onWrite(RegisterFileI2c chip, byte[] data) {
-        if ((data[0] & 0xFF) == 0xAA) {
-          chip.set(1, chip.get(0) + 1);
-        }
-      }
+    RegisterFileI2c.Model model =
+        new RegisterFileI2c.Model() {
+          @Override
+          public void onWrite(RegisterFileI2c chip, byte[] data) {
+            if ((data[0] & 0xFF) == 0xAA) {
+              chip.set(1, chip.get(0) + 1);
+            }
+          }
 
-      @Override
-      public void onRead(RegisterFileI2c chip, byte[] buffer) {
-        buffer[0] = (byte) chip.get(1);
-      }
-    };
+          @Override
+          public void onRead(RegisterFileI2c chip, byte[] buffer) {
+            buffer[0] = (byte) chip.get(1);
+          }
+        };
     RegisterFileI2c chip = RegisterFileI2c.fromText("00: 41", model);
     chip.write(new byte[] {(byte) 0xAA});
     byte[] b = new byte[1];

@@ -15,89 +15,94 @@ import org.tinylog.Logger;
  */
 final class EventLoop {
 
-    /** Tasks run per drain before timers get a turn. */
-    private static final int BATCH = 256;
+  /** Tasks run per drain before timers get a turn. */
+  private static final int BATCH = 256;
 
-    private final ScheduledThreadPoolExecutor timers;
-    private final ConcurrentLinkedQueue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean drainPending = new AtomicBoolean();
-    private final String name;
-    private volatile Thread thread;
+  private final ScheduledThreadPoolExecutor timers;
+  private final ConcurrentLinkedQueue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean drainPending = new AtomicBoolean();
+  private final String name;
+  private volatile Thread thread;
 
-    EventLoop(String threadName) {
-        this.name = threadName;
-        this.timers = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, threadName);
-            t.setDaemon(true);
-            thread = t;
-            return t;
-        });
-        this.timers.setRemoveOnCancelPolicy(true);
-        this.timers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+  EventLoop(String threadName) {
+    this.name = threadName;
+    this.timers =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, threadName);
+              t.setDaemon(true);
+              thread = t;
+              return t;
+            });
+    this.timers.setRemoveOnCancelPolicy(true);
+    this.timers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+  }
+
+  /** Runs {@code task} on the event thread, after the tasks posted before it. */
+  void execute(Runnable task) {
+    if (timers.isShutdown()) {
+      throw new RejectedExecutionException(name + " is shut down");
     }
-
-    /** Runs {@code task} on the event thread, after the tasks posted before it. */
-    void execute(Runnable task) {
-        if (timers.isShutdown()) {
-            throw new RejectedExecutionException(name + " is shut down");
-        }
-        mailbox.add(task);
-        if (timers.isShutdown() && mailbox.remove(task)) {
-            // Lost the race with shutdownNow(), which has already emptied the mailbox: report, don't drop.
-            throw new RejectedExecutionException(name + " is shut down");
-        }
-        if (drainPending.compareAndSet(false, true)) {
-            try {
-                timers.execute(this::drain);
-            } catch (RejectedExecutionException e) {
-                // shut down meanwhile; shutdownNow() runs what is left in the mailbox
-            }
-        }
+    mailbox.add(task);
+    if (timers.isShutdown() && mailbox.remove(task)) {
+      // Lost the race with shutdownNow(), which has already emptied the mailbox: report, don't
+      // drop.
+      throw new RejectedExecutionException(name + " is shut down");
     }
-
-    private void drain() {
-        // Cleared first: a task added after this point schedules its own drain.
-        drainPending.set(false);
-        for (int i = 0; i < BATCH; i++) {
-            Runnable task = mailbox.poll();
-            if (task == null) {
-                return;
-            }
-            runSafely(task);
-        }
-        if (!mailbox.isEmpty() && drainPending.compareAndSet(false, true)) {
-            timers.execute(this::drain);
-        }
+    if (drainPending.compareAndSet(false, true)) {
+      try {
+        timers.execute(this::drain);
+      } catch (RejectedExecutionException e) {
+        // shut down meanwhile; shutdownNow() runs what is left in the mailbox
+      }
     }
+  }
 
-    private void runSafely(Runnable task) {
-        try {
-            task.run();
-        } catch (RuntimeException e) {
-            Logger.error(e, "{}: unexpected failure in an event task", name);
-        }
+  private void drain() {
+    // Cleared first: a task added after this point schedules its own drain.
+    drainPending.set(false);
+    for (int i = 0; i < BATCH; i++) {
+      Runnable task = mailbox.poll();
+      if (task == null) {
+        return;
+      }
+      runSafely(task);
     }
+    if (!mailbox.isEmpty() && drainPending.compareAndSet(false, true)) {
+      timers.execute(this::drain);
+    }
+  }
 
-    ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
-        return timers.schedule(() -> runSafely(task), delay, unit);
+  private void runSafely(Runnable task) {
+    try {
+      task.run();
+    } catch (RuntimeException e) {
+      Logger.error(e, "{}: unexpected failure in an event task", name);
     }
+  }
 
-    ScheduledFuture<?> scheduleWithFixedDelay(Runnable task, long initialDelay, long delay, TimeUnit unit) {
-        return timers.scheduleWithFixedDelay(() -> runSafely(task), initialDelay, delay, unit);
-    }
+  ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
+    return timers.schedule(() -> runSafely(task), delay, unit);
+  }
 
-    boolean inEventThread() {
-        return Thread.currentThread() == thread;
-    }
+  ScheduledFuture<?> scheduleWithFixedDelay(
+      Runnable task, long initialDelay, long delay, TimeUnit unit) {
+    return timers.scheduleWithFixedDelay(() -> runSafely(task), initialDelay, delay, unit);
+  }
 
-    /**
-     * Stops the thread. Tasks still in the mailbox are run on the calling thread so that none is lost
-     * silently; they must cope with the client being closed (they all check it first).
-     */
-    void shutdownNow() {
-        timers.shutdownNow();
-        for (Runnable task; (task = mailbox.poll()) != null; ) {
-            runSafely(task);
-        }
+  boolean inEventThread() {
+    return Thread.currentThread() == thread;
+  }
+
+  /**
+   * Stops the thread. Tasks still in the mailbox are run on the calling thread so that none is lost
+   * silently; they must cope with the client being closed (they all check it first).
+   */
+  void shutdownNow() {
+    timers.shutdownNow();
+    for (Runnable task; (task = mailbox.poll()) != null; ) {
+      runSafely(task);
     }
+  }
 }

@@ -8,52 +8,57 @@ import org.junit.jupiter.api.Test;
 
 class ReconnectPolicyTest {
 
-    private static final RealtimeConfig SDK = RealtimeConfig.builder().token("t").build();
-    private static final RealtimeConfig DEVICE = RealtimeConfig.builder().token("t").deviceMode(true).build();
+  private static final RealtimeConfig SDK = RealtimeConfig.builder().token("t").build();
+  private static final RealtimeConfig DEVICE =
+      RealtimeConfig.builder().token("t").deviceMode(true).build();
 
-    @Test
-    void sdkModeStopsOnTerminalCodesAndRetriesTheRest() {
-        for (int code : new int[] {4001, 4003, 4012, 4020}) {
-            assertThat(ReconnectPolicy.afterClose(code, true, 0, 0, SDK).reconnect()).as("code %d", code).isFalse();
-        }
-        for (int code : new int[] {1001, 1006, 1009, 4000, 4002, 4010, 4011}) {
-            assertThat(ReconnectPolicy.afterClose(code, true, 0, 0, SDK).reconnect()).as("code %d", code).isTrue();
-        }
+  @Test
+  void sdkModeStopsOnTerminalCodesAndRetriesTheRest() {
+    for (int code : new int[] {4001, 4003, 4012, 4020}) {
+      assertThat(ReconnectPolicy.afterClose(code, true, 0, 0, SDK).reconnect())
+          .as("code %d", code)
+          .isFalse();
     }
+    for (int code : new int[] {1001, 1006, 1009, 4000, 4002, 4010, 4011}) {
+      assertThat(ReconnectPolicy.afterClose(code, true, 0, 0, SDK).reconnect())
+          .as("code %d", code)
+          .isTrue();
+    }
+  }
 
-    @Test
-    void overConnectionLimitWaitsAtLeastThirtySeconds() {
-        assertThat(ReconnectPolicy.afterClose(4010, true, 0, 0, SDK).floorMs()).isEqualTo(30_000);
-        assertThat(ReconnectPolicy.afterClose(4011, true, 0, 0, SDK).floorMs()).isZero();
-    }
+  @Test
+  void overConnectionLimitWaitsAtLeastThirtySeconds() {
+    assertThat(ReconnectPolicy.afterClose(4010, true, 0, 0, SDK).floorMs()).isEqualTo(30_000);
+    assertThat(ReconnectPolicy.afterClose(4011, true, 0, 0, SDK).floorMs()).isZero();
+  }
 
-    @Test
-    void goingAwayFloorIsKept() {
-        assertThat(ReconnectPolicy.afterClose(1001, true, 0, 2500, SDK).floorMs()).isEqualTo(2500);
-    }
+  @Test
+  void goingAwayFloorIsKept() {
+    assertThat(ReconnectPolicy.afterClose(1001, true, 0, 2500, SDK).floorMs()).isEqualTo(2500);
+  }
 
-    @Test
-    void firstConnectFailureIsNotRetriedExceptInDeviceMode() {
-        assertThat(ReconnectPolicy.afterClose(1006, false, 0, 0, SDK).reconnect()).isFalse();
-        assertThat(ReconnectPolicy.afterClose(1006, false, 0, 0, DEVICE).reconnect()).isTrue();
-    }
+  @Test
+  void firstConnectFailureIsNotRetriedExceptInDeviceMode() {
+    assertThat(ReconnectPolicy.afterClose(1006, false, 0, 0, SDK).reconnect()).isFalse();
+    assertThat(ReconnectPolicy.afterClose(1006, false, 0, 0, DEVICE).reconnect()).isTrue();
+  }
 
-    @Test
-    void deviceModeRetriesTerminalCodesSlowlyAndForever() {
-        for (int code : new int[] {4001, 4003, 4012, 4020}) {
-            ReconnectPolicy.Decision d = ReconnectPolicy.afterClose(code, true, 1_000_000, 0, DEVICE);
-            assertThat(d.reconnect()).as("code %d", code).isTrue();
-            assertThat(d.floorMs()).isEqualTo(60_000);
-        }
-        assertThat(DEVICE.reconnectMaxDelay()).isEqualTo(Duration.ofSeconds(60));
-        assertThat(DEVICE.maxReconnectAttempts()).isEqualTo(Integer.MAX_VALUE);
+  @Test
+  void deviceModeRetriesTerminalCodesSlowlyAndForever() {
+    for (int code : new int[] {4001, 4003, 4012, 4020}) {
+      ReconnectPolicy.Decision d = ReconnectPolicy.afterClose(code, true, 1_000_000, 0, DEVICE);
+      assertThat(d.reconnect()).as("code %d", code).isTrue();
+      assertThat(d.floorMs()).isEqualTo(60_000);
     }
+    assertThat(DEVICE.reconnectMaxDelay()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(DEVICE.maxReconnectAttempts()).isEqualTo(Integer.MAX_VALUE);
+  }
 
-    @Test
-    void attemptsAreBoundedAndAutoReconnectCanBeOff() {
-        assertThat(ReconnectPolicy.afterClose(1006, true, 99, 0, SDK).reconnect()).isTrue();
-        assertThat(ReconnectPolicy.afterClose(1006, true, 100, 0, SDK).reconnect()).isFalse();
-        RealtimeConfig off = SDK.toBuilder().autoReconnect(false).build();
-        assertThat(ReconnectPolicy.afterClose(1006, true, 0, 0, off).reconnect()).isFalse();
-    }
+  @Test
+  void attemptsAreBoundedAndAutoReconnectCanBeOff() {
+    assertThat(ReconnectPolicy.afterClose(1006, true, 99, 0, SDK).reconnect()).isTrue();
+    assertThat(ReconnectPolicy.afterClose(1006, true, 100, 0, SDK).reconnect()).isFalse();
+    RealtimeConfig off = SDK.toBuilder().autoReconnect(false).build();
+    assertThat(ReconnectPolicy.afterClose(1006, true, 0, 0, off).reconnect()).isFalse();
+  }
 }

@@ -1,6 +1,8 @@
 package io.outpost.relay.internal;
 
-/** A REST failure: HTTP status, stable {@code error} code and a message naming the offending value. */
+/**
+ * A REST failure: HTTP status, stable {@code error} code and a message naming the offending value.
+ */
 public final class ApiException extends Exception {
   private final int status;
   private final String code;

@@ -3,14 +3,15 @@ package io.outpost.relay.internal;
 import java.util.regex.Pattern;
 
 /**
- * A channel glob as protocol.md section 8 defines it: {@code *} matches any run of characters except
- * {@code /}, {@code **} any run including {@code /}, {@code \*} and {@code \\} stand for a literal
- * {@code *} and {@code \}. Matching is anchored (the whole channel name) and case-sensitive. Immutable.
+ * A channel glob as protocol.md section 8 defines it: {@code *} matches any run of characters
+ * except {@code /}, {@code **} any run including {@code /}, {@code \*} and {@code \\} stand for a
+ * literal {@code *} and {@code \}. Matching is anchored (the whole channel name) and
+ * case-sensitive. Immutable.
  */
 public final class ChannelPattern {
   private final String source;
   private final Pattern regex;
-  private final String literalValue;  // non-null exactly when the glob has no wildcard
+  private final String literalValue; // non-null exactly when the glob has no wildcard
 
   private ChannelPattern(String source, Pattern regex, String literalValue) {
     this.source = source;
@@ -31,8 +32,13 @@ public final class ChannelPattern {
       char c = glob.charAt(i);
       if (c == '\\') {
         if (i + 1 >= glob.length() || (glob.charAt(i + 1) != '*' && glob.charAt(i + 1) != '\\')) {
-          throw new IllegalArgumentException("pattern \"" + glob + "\": a backslash must be followed by * or \\"
-              + " (at index " + i + ")");
+          throw new IllegalArgumentException(
+              "pattern \""
+                  + glob
+                  + "\": a backslash must be followed by * or \\"
+                  + " (at index "
+                  + i
+                  + ")");
         }
         char escaped = glob.charAt(++i);
         re.append(Pattern.quote(String.valueOf(escaped)));

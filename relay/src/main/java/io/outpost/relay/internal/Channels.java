@@ -7,6 +7,7 @@ import java.util.Locale;
 public final class Channels {
   /** Longest channel name, in UTF-8 bytes. */
   public static final int MAX_CHANNEL_BYTES = 256;
+
   /** Longest peerId, in characters (printable ASCII, so also bytes). */
   public static final int MAX_PEER_ID_LENGTH = 128;
 
@@ -29,7 +30,10 @@ public final class Channels {
     return null;
   }
 
-  /** Why {@code glob} is not a valid channel pattern (name rules plus well-formed escapes), or null when it is. */
+  /**
+   * Why {@code glob} is not a valid channel pattern (name rules plus well-formed escapes), or null
+   * when it is.
+   */
   public static String invalidGlobReason(String glob) {
     String reason = invalidReason(glob);
     if (reason != null) {
@@ -65,7 +69,10 @@ public final class Channels {
     return false;
   }
 
-  /** Why {@code peerId} is not a valid peerId (non-empty printable ASCII, at most 128), or null when it is. */
+  /**
+   * Why {@code peerId} is not a valid peerId (non-empty printable ASCII, at most 128), or null when
+   * it is.
+   */
   public static String invalidPeerIdReason(String peerId) {
     if (peerId == null || peerId.isEmpty()) {
       return "peerId must be a non-empty string";
@@ -76,8 +83,10 @@ public final class Channels {
     for (int i = 0; i < peerId.length(); i++) {
       char c = peerId.charAt(i);
       if (c < 0x20 || c > 0x7e) {
-        return "peerId must be printable ASCII (U+0020–U+007E), found U+" + String.format("%04X", (int) c)
-            + " at index " + i;
+        return "peerId must be printable ASCII (U+0020–U+007E), found U+"
+            + String.format("%04X", (int) c)
+            + " at index "
+            + i;
       }
     }
     return null;

@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Sliding-window count of WebSocket upgrade attempts per source IP (protocol.md section 11: 60 per 60 s by
- * default, HTTP 429 beyond). Thread-safe.
+ * Sliding-window count of WebSocket upgrade attempts per source IP (protocol.md section 11: 60 per
+ * 60 s by default, HTTP 429 beyond). Thread-safe.
  */
 public final class ConnectAttemptLimiter {
   private final int limit;
@@ -16,7 +16,9 @@ public final class ConnectAttemptLimiter {
   private final boolean limitLoopback;
   private final Map<String, ArrayDeque<Long>> attempts = new ConcurrentHashMap<>();
 
-  /** @param limit attempts per window, 0 = unlimited */
+  /**
+   * @param limit attempts per window, 0 = unlimited
+   */
   public ConnectAttemptLimiter(int limit, long windowNanos, boolean limitLoopback) {
     this.limit = limit;
     this.windowNanos = windowNanos;

@@ -15,37 +15,53 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.tinylog.Logger;
 
 /**
- * One admitted WebSocket: its credential, subscriptions, rate bucket and liveness clock. Thread-safe; {@link #send}
- * never blocks the caller. Text frames go through an {@link Outbound} queue (encoded once, written in batches by the
- * relay's output threads); pings and close frames, and text frames too when the Grizzly connection cannot be reached,
- * go through Tyrus' asynchronous remote.
+ * One admitted WebSocket: its credential, subscriptions, rate bucket and liveness clock.
+ * Thread-safe; {@link #send} never blocks the caller. Text frames go through an {@link Outbound}
+ * queue (encoded once, written in batches by the relay's output threads); pings and close frames,
+ * and text frames too when the Grizzly connection cannot be reached, go through Tyrus' asynchronous
+ * remote.
  */
 public final class Connection {
   private static final ByteBuffer PING_PAYLOAD = ByteBuffer.allocate(0);
-  /** How long a peer cut off for being too slow gets to take the close frame before its socket is dropped. */
+
+  /**
+   * How long a peer cut off for being too slow gets to take the close frame before its socket is
+   * dropped.
+   */
   private static final long SLOW_CLOSE_GRACE_SECONDS = 5;
 
   private final Session session;
+
   /** Null when text frames use Tyrus' send path (see {@link GrizzlyConnections}). */
   private final Outbound outbound;
+
   private final ScheduledExecutorService timer;
   private final long outboundLimit;
   private final Credential credential;
   private final TokenBucket bucket;
+
   /** Subscription string → includeSenderMetadata. */
   private final Map<String, Boolean> subscriptions = new ConcurrentHashMap<>();
+
   private final AtomicBoolean closing = new AtomicBoolean();
   private volatile long lastSeenNanos;
   private volatile long lastPingNanos;
   private volatile ScheduledFuture<?> expiry;
 
   /**
-   * @param output        threads that write queued frames
-   * @param outboundLimit bytes that may wait to be written before the peer is closed with 1008 as too slow
-   * @param timer         the relay's own thread; a too-slow peer is closed there
+   * @param output threads that write queued frames
+   * @param outboundLimit bytes that may wait to be written before the peer is closed with 1008 as
+   *     too slow
+   * @param timer the relay's own thread; a too-slow peer is closed there
    */
-  public Connection(Session session, Credential credential, TokenBucket bucket, long nowNanos, Executor output,
-      long outboundLimit, ScheduledExecutorService timer) {
+  public Connection(
+      Session session,
+      Credential credential,
+      TokenBucket bucket,
+      long nowNanos,
+      Executor output,
+      long outboundLimit,
+      ScheduledExecutorService timer) {
     this.session = session;
     this.timer = timer;
     this.outboundLimit = outboundLimit;
@@ -54,7 +70,8 @@ public final class Connection {
     this.lastSeenNanos = nowNanos;
     this.lastPingNanos = nowNanos;
     org.glassfish.grizzly.Connection<?> grizzly = GrizzlyConnections.of(session);
-    this.outbound = grizzly == null ? null : new Outbound(grizzly, output, outboundLimit, this::tooSlow);
+    this.outbound =
+        grizzly == null ? null : new Outbound(grizzly, output, outboundLimit, this::tooSlow);
   }
 
   public String peerId() {
@@ -101,8 +118,9 @@ public final class Connection {
   }
 
   /**
-   * Queues a text frame given both as text and, when the caller shares one encoding among many sockets, as the
-   * complete frame from {@link TextFrame#encode} (null = encode here). Dropped once the socket is closing.
+   * Queues a text frame given both as text and, when the caller shares one encoding among many
+   * sockets, as the complete frame from {@link TextFrame#encode} (null = encode here). Dropped once
+   * the socket is closing.
    */
   public void send(String text, byte[] frame) {
     if (closing.get()) {
@@ -140,7 +158,7 @@ public final class Connection {
     }
     cancelExpiry();
     if (outbound != null) {
-      outbound.flushAndShut();  // frames sent before the close go out before the close frame
+      outbound.flushAndShut(); // frames sent before the close go out before the close frame
     }
     try {
       session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason));
@@ -149,7 +167,10 @@ public final class Connection {
     }
   }
 
-  /** The socket closed: frames still queued are dropped. Never blocks (Tyrus may call this from inside a write). */
+  /**
+   * The socket closed: frames still queued are dropped. Never blocks (Tyrus may call this from
+   * inside a write).
+   */
   public void closed() {
     cancelExpiry();
     if (outbound != null) {
@@ -158,26 +179,34 @@ public final class Connection {
   }
 
   /**
-   * Called by {@link Outbound#offer} on a publishing thread, maybe under the hub's lock: the close runs on the
-   * relay's own thread instead. A peer that reads nothing never takes the close frame either, so its socket is
-   * dropped after a grace period.
+   * Called by {@link Outbound#offer} on a publishing thread, maybe under the hub's lock: the close
+   * runs on the relay's own thread instead. A peer that reads nothing never takes the close frame
+   * either, so its socket is dropped after a grace period.
    */
   private void tooSlow() {
     try {
-      timer.execute(() -> {
-        Logger.info("{}: more than {} bytes waiting to be sent (peer reads too slowly), closing with 1008", peerId(),
-            outboundLimit);
-        close(1008, "too slow: outbound queue limit exceeded");
-        timer.schedule(() -> {
-          if (outbound.isOpen()) {
-            Logger.info("{}: no close handshake {} s after 1008, dropping the socket", peerId(),
-                SLOW_CLOSE_GRACE_SECONDS);
-            outbound.terminate();
-          }
-        }, SLOW_CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
-      });
+      timer.execute(
+          () -> {
+            Logger.info(
+                "{}: more than {} bytes waiting to be sent (peer reads too slowly), closing with 1008",
+                peerId(),
+                outboundLimit);
+            close(1008, "too slow: outbound queue limit exceeded");
+            timer.schedule(
+                () -> {
+                  if (outbound.isOpen()) {
+                    Logger.info(
+                        "{}: no close handshake {} s after 1008, dropping the socket",
+                        peerId(),
+                        SLOW_CLOSE_GRACE_SECONDS);
+                    outbound.terminate();
+                  }
+                },
+                SLOW_CLOSE_GRACE_SECONDS,
+                TimeUnit.SECONDS);
+          });
     } catch (RejectedExecutionException stopped) {
-      outbound.terminate();  // the relay is stopping
+      outbound.terminate(); // the relay is stopping
     }
   }
 

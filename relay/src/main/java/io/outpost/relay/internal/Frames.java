@@ -12,8 +12,8 @@ public final class Frames {
 
   private Frames() {}
 
-  public static String welcome(String peerId, Long expiresAt, long serverTime, int maxMessageSize,
-      JsonObject metadata) {
+  public static String welcome(
+      String peerId, Long expiresAt, long serverTime, int maxMessageSize, JsonObject metadata) {
     JsonObject o = new JsonObject();
     o.addProperty("type", "welcome");
     o.addProperty("peerId", peerId);
@@ -48,7 +48,8 @@ public final class Frames {
   }
 
   /** A {@code presence} frame; entries map peerId to its peerMetadata (null = omitted). */
-  public static String presence(String channel, Map<String, JsonObject> joined, Collection<String> left) {
+  public static String presence(
+      String channel, Map<String, JsonObject> joined, Collection<String> left) {
     JsonObject o = new JsonObject();
     o.addProperty("type", "presence");
     o.addProperty("channel", channel);
@@ -86,7 +87,8 @@ public final class Frames {
   }
 
   /** A channel {@code message}; {@code fromMetadata} may be null (field omitted). */
-  public static String message(String channel, String from, JsonObject fromMetadata, JsonElement data) {
+  public static String message(
+      String channel, String from, JsonObject fromMetadata, JsonElement data) {
     JsonObject o = new JsonObject();
     o.addProperty("type", "message");
     o.addProperty("channel", channel);

@@ -6,11 +6,11 @@ import org.glassfish.grizzly.Connection;
 import org.tinylog.Logger;
 
 /**
- * Finds the Grizzly connection under a Tyrus 2.2 server session, so that {@link Outbound} can write pre-encoded
- * frames straight into Grizzly's per-connection write queue. Tyrus has no public API for this, so the path is
- * read reflectively (async remote → {@code TyrusWebSocket} → {@code ProtocolHandler} → {@code GrizzlyWriter} →
- * connection). Any mismatch (another Tyrus version or container) yields null once, and callers keep using Tyrus'
- * own send path: slower, never wrong.
+ * Finds the Grizzly connection under a Tyrus 2.2 server session, so that {@link Outbound} can write
+ * pre-encoded frames straight into Grizzly's per-connection write queue. Tyrus has no public API
+ * for this, so the path is read reflectively (async remote → {@code TyrusWebSocket} → {@code
+ * ProtocolHandler} → {@code GrizzlyWriter} → connection). Any mismatch (another Tyrus version or
+ * container) yields null once, and callers keep using Tyrus' own send path: slower, never wrong.
  */
 final class GrizzlyConnections {
   private static final Field[] PATH = resolve();
@@ -19,11 +19,17 @@ final class GrizzlyConnections {
 
   private static Field[] resolve() {
     try {
-      Field webSocket = Class.forName("org.glassfish.tyrus.core.TyrusRemoteEndpoint").getDeclaredField("webSocket");
-      Field handler = Class.forName("org.glassfish.tyrus.core.TyrusWebSocket").getDeclaredField("protocolHandler");
-      Field writer = Class.forName("org.glassfish.tyrus.core.ProtocolHandler").getDeclaredField("writer");
-      Field connection = Class.forName("org.glassfish.tyrus.container.grizzly.client.GrizzlyWriter")
-          .getDeclaredField("connection");
+      Field webSocket =
+          Class.forName("org.glassfish.tyrus.core.TyrusRemoteEndpoint")
+              .getDeclaredField("webSocket");
+      Field handler =
+          Class.forName("org.glassfish.tyrus.core.TyrusWebSocket")
+              .getDeclaredField("protocolHandler");
+      Field writer =
+          Class.forName("org.glassfish.tyrus.core.ProtocolHandler").getDeclaredField("writer");
+      Field connection =
+          Class.forName("org.glassfish.tyrus.container.grizzly.client.GrizzlyWriter")
+              .getDeclaredField("connection");
       Field[] path = {webSocket, handler, writer, connection};
       for (Field f : path) {
         f.setAccessible(true);

@@ -13,9 +13,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Who is connected and subscribed where; routes messages and produces presence (protocol.md sections 2, 3, 7,
- * 8 and R). Thread-safe: membership changes (connect, subscribe, unsubscribe, disconnect) are serialized on one
- * lock so presence frames go out in a consistent order; publishing reads concurrent maps without that lock.
+ * Who is connected and subscribed where; routes messages and produces presence (protocol.md
+ * sections 2, 3, 7, 8 and R). Thread-safe: membership changes (connect, subscribe, unsubscribe,
+ * disconnect) are serialized on one lock so presence frames go out in a consistent order;
+ * publishing reads concurrent maps without that lock.
  */
 public final class Hub {
   /** Most subscriptions one connection may hold. */
@@ -25,6 +26,7 @@ public final class Hub {
   private final Set<Connection> all = ConcurrentHashMap.newKeySet();
   private final Map<String, Set<Connection>> byPeer = new ConcurrentHashMap<>();
   private final Map<String, ChannelState> channels = new ConcurrentHashMap<>();
+
   /** Subscriptions that are globs (or contain escapes); matched against every published channel. */
   private volatile ChannelState[] wildcards = new ChannelState[0];
 
@@ -37,6 +39,7 @@ public final class Hub {
     final ChannelPattern pattern;
     final boolean exact;
     final Map<Connection, Boolean> subscribers = new ConcurrentHashMap<>();
+
     /** peerId → live subscribed connections of that peer; guarded by the membership lock. */
     final Map<String, List<Connection>> peers = new LinkedHashMap<>();
 
@@ -56,7 +59,10 @@ public final class Hub {
     }
   }
 
-  /** Forgets a closed connection; the others get {@code left} where it was the peer's last connection. */
+  /**
+   * Forgets a closed connection; the others get {@code left} where it was the peer's last
+   * connection.
+   */
   public void remove(Connection c) {
     synchronized (membership) {
       if (!all.remove(c)) {
@@ -75,17 +81,22 @@ public final class Hub {
     }
   }
 
-  /** Whether the connection may add one more subscription (re-subscribing an existing one is always allowed). */
+  /**
+   * Whether the connection may add one more subscription (re-subscribing an existing one is always
+   * allowed).
+   */
   public boolean hasRoomFor(Connection c, String channel) {
     return c.subscriptions().containsKey(channel) || c.subscriptions().size() < MAX_SUBSCRIPTIONS;
   }
 
   /**
-   * Subscribes (idempotently; the last {@code includeSenderMetadata} wins), then sends {@code ack}, the presence
-   * snapshot to {@code c}, and a {@code joined} delta to the other subscribers when this is the peer's first
-   * connection on the channel. Callers have already validated and authorized the channel.
+   * Subscribes (idempotently; the last {@code includeSenderMetadata} wins), then sends {@code ack},
+   * the presence snapshot to {@code c}, and a {@code joined} delta to the other subscribers when
+   * this is the peer's first connection on the channel. Callers have already validated and
+   * authorized the channel.
    */
-  public void subscribe(Connection c, String channel, boolean includeSenderMetadata, String requestId) {
+  public void subscribe(
+      Connection c, String channel, boolean includeSenderMetadata, String requestId) {
     synchronized (membership) {
       ChannelState state = channels.computeIfAbsent(channel, ChannelState::new);
       boolean fresh = c.subscriptions().put(channel, includeSenderMetadata) == null;
@@ -115,9 +126,11 @@ public final class Hub {
         Map<String, JsonObject> joined = new LinkedHashMap<>();
         joined.put(c.peerId(), c.credential().peerMetadata());
         String frame = Frames.presence(channel, joined, List.of());
-        byte[] encoded = TextFrame.encode(frame);  // once for all recipients
+        byte[] encoded = TextFrame.encode(frame); // once for all recipients
         for (Connection other : state.subscribers.keySet()) {
-          if (other != c && !other.peerId().equals(c.peerId()) && other.credential().can("presence")) {
+          if (other != c
+              && !other.peerId().equals(c.peerId())
+              && other.credential().can("presence")) {
             other.send(frame, encoded);
           }
         }
@@ -125,7 +138,10 @@ public final class Hub {
     }
   }
 
-  /** Unsubscribes (idempotent); the others get {@code left} when this was the peer's last connection there. */
+  /**
+   * Unsubscribes (idempotent); the others get {@code left} when this was the peer's last connection
+   * there.
+   */
   public void unsubscribe(Connection c, String channel) {
     synchronized (membership) {
       unsubscribeLocked(c, channel);
@@ -147,7 +163,7 @@ public final class Hub {
       if (conns.isEmpty()) {
         state.peers.remove(c.peerId());
         String frame = Frames.presence(channel, Map.of(), List.of(c.peerId()));
-        byte[] encoded = TextFrame.encode(frame);  // once for all recipients
+        byte[] encoded = TextFrame.encode(frame); // once for all recipients
         for (Connection other : state.subscribers.keySet()) {
           if (other.credential().can("presence")) {
             other.send(frame, encoded);
@@ -171,17 +187,19 @@ public final class Hub {
   }
 
   private void removeWildcard(ChannelState state) {
-    wildcards = java.util.Arrays.stream(wildcards).filter(s -> s != state).toArray(ChannelState[]::new);
+    wildcards =
+        java.util.Arrays.stream(wildcards).filter(s -> s != state).toArray(ChannelState[]::new);
   }
 
   /**
-   * Delivers a channel message to every subscriber socket except {@code sender} (null for REST publishes), once
-   * per socket even when several of its subscriptions match. {@code fromMetadata} goes only to sockets whose
-   * matching subscription asked for it.
+   * Delivers a channel message to every subscriber socket except {@code sender} (null for REST
+   * publishes), once per socket even when several of its subscriptions match. {@code fromMetadata}
+   * goes only to sockets whose matching subscription asked for it.
    *
    * @return sockets reached
    */
-  public int publish(Connection sender, String channel, String from, JsonObject fromMetadata, JsonElement data) {
+  public int publish(
+      Connection sender, String channel, String from, JsonObject fromMetadata, JsonElement data) {
     ChannelState exact = channels.get(channel);
     if (exact != null && !exact.exact) {
       exact = null;
@@ -209,7 +227,8 @@ public final class Hub {
         }
       }
     }
-    // Each variant of the frame is serialized and encoded (UTF-8 + WebSocket header) at most once per publish; all
+    // Each variant of the frame is serialized and encoded (UTF-8 + WebSocket header) at most once
+    // per publish; all
     // its recipients share the same bytes.
     String plain = null;
     byte[] plainFrame = null;
@@ -240,7 +259,8 @@ public final class Hub {
   }
 
   /**
-   * Delivers a {@code direct} frame to every socket of peer {@code to} except the sender's own socket.
+   * Delivers a {@code direct} frame to every socket of peer {@code to} except the sender's own
+   * socket.
    *
    * @return sockets reached (0 = peer not online)
    */
@@ -267,7 +287,8 @@ public final class Hub {
       ChannelState state = channels.get(channel);
       Map<String, JsonObject> out = new LinkedHashMap<>();
       if (state != null) {
-        state.peers.forEach((peerId, conns) -> out.put(peerId, conns.get(0).credential().peerMetadata()));
+        state.peers.forEach(
+            (peerId, conns) -> out.put(peerId, conns.get(0).credential().peerMetadata()));
       }
       return out;
     }

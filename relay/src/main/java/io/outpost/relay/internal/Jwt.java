@@ -11,9 +11,10 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Compact HS256 JWS encoding and verification. Written against the JDK's HMAC rather than a JWT library
- * because Metered-style secrets ({@code sk_secret_…}) may be shorter than the 256 bits such libraries insist
- * on, and because only HS256 is ever accepted (no algorithm negotiation to get wrong). Stateless.
+ * Compact HS256 JWS encoding and verification. Written against the JDK's HMAC rather than a JWT
+ * library because Metered-style secrets ({@code sk_secret_…}) may be shorter than the 256 bits such
+ * libraries insist on, and because only HS256 is ever accepted (no algorithm negotiation to get
+ * wrong). Stateless.
  */
 public final class Jwt {
   private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
@@ -74,14 +75,16 @@ public final class Jwt {
     }
     String[] parts = token.split("\\.", -1);
     if (parts.length != 3) {
-      throw new InvalidTokenException("not a compact JWS (expected 3 dot-separated parts, got " + parts.length + ")");
+      throw new InvalidTokenException(
+          "not a compact JWS (expected 3 dot-separated parts, got " + parts.length + ")");
     }
     return parts;
   }
 
   private static JsonObject parseObject(String part, String what) throws InvalidTokenException {
     try {
-      JsonElement e = JsonParser.parseString(new String(DECODER.decode(part), StandardCharsets.UTF_8));
+      JsonElement e =
+          JsonParser.parseString(new String(DECODER.decode(part), StandardCharsets.UTF_8));
       if (!e.isJsonObject()) {
         throw new InvalidTokenException(what + " is not a JSON object");
       }

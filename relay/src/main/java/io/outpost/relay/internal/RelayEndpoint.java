@@ -22,9 +22,9 @@ import java.util.concurrent.TimeUnit;
 import org.tinylog.Logger;
 
 /**
- * The WebSocket side of the relay: admission at upgrade and connect, then every client frame of protocol.md
- * section 2. One instance serves all sessions; per-session state lives in {@link Connection}. Tyrus calls the
- * message handlers of one session sequentially on its worker threads.
+ * The WebSocket side of the relay: admission at upgrade and connect, then every client frame of
+ * protocol.md section 2. One instance serves all sessions; per-session state lives in {@link
+ * Connection}. Tyrus calls the message handlers of one session sequentially on its worker threads.
  */
 public final class RelayEndpoint extends Endpoint {
   private static final String CONNECTION = "outpost.connection";
@@ -32,14 +32,22 @@ public final class RelayEndpoint extends Endpoint {
 
   private final RelaySettings settings;
   private final Hub hub;
+
   /** The relay's single timer thread: token expiry closes and hub removals run here. */
   private final ScheduledExecutorService timer;
+
   private final Clock clock;
+
   /** The relay's output threads: they write queued frames (see {@link Outbound}). */
   private final Executor output;
+
   private volatile boolean shuttingDown;
 
-  public RelayEndpoint(RelaySettings settings, Hub hub, ScheduledExecutorService timer, Executor output,
+  public RelayEndpoint(
+      RelaySettings settings,
+      Hub hub,
+      ScheduledExecutorService timer,
+      Executor output,
       Clock clock) {
     this.settings = settings;
     this.output = output;
@@ -48,16 +56,20 @@ public final class RelayEndpoint extends Endpoint {
     this.clock = clock;
   }
 
-  /** The Tyrus registration of this endpoint at {@code /v1}; every session is served by this one instance. */
+  /**
+   * The Tyrus registration of this endpoint at {@code /v1}; every session is served by this one
+   * instance.
+   */
   public ServerEndpointConfig config() {
     RelayEndpoint self = this;
     return ServerEndpointConfig.Builder.create(RelayEndpoint.class, "/v1")
-        .configurator(new ServerEndpointConfig.Configurator() {
-          @Override
-          public <T> T getEndpointInstance(Class<T> endpointClass) {
-            return endpointClass.cast(self);
-          }
-        })
+        .configurator(
+            new ServerEndpointConfig.Configurator() {
+              @Override
+              public <T> T getEndpointInstance(Class<T> endpointClass) {
+                return endpointClass.cast(self);
+              }
+            })
         .build();
   }
 
@@ -71,7 +83,8 @@ public final class RelayEndpoint extends Endpoint {
     long now = System.nanoTime();
     session.setMaxTextMessageBufferSize(settings.maxMessageSize());
     session.setMaxBinaryMessageBufferSize(settings.maxMessageSize());
-    // Negative, not 0: with 0 Tyrus schedules (and cancels) an idle-timeout task on every single send, which costs
+    // Negative, not 0: with 0 Tyrus schedules (and cancels) an idle-timeout task on every single
+    // send, which costs
     // more than the send itself under fan-out. Liveness is the relay's own ping/idle sweep.
     session.setMaxIdleTimeout(-1);
     Credential credential;
@@ -82,22 +95,36 @@ public final class RelayEndpoint extends Endpoint {
       closeQuietly(session, e.closeCode(), e.getMessage());
       return;
     }
-    Connection c = new Connection(session, credential,
-        new TokenBucket(settings.ratePerSecond(), settings.rateBurst(), now), now, output, settings.outboundLimit(),
-        timer);
+    Connection c =
+        new Connection(
+            session,
+            credential,
+            new TokenBucket(settings.ratePerSecond(), settings.rateBurst(), now),
+            now,
+            output,
+            settings.outboundLimit(),
+            timer);
     session.getUserProperties().put(CONNECTION, c);
     hub.add(c);
     session.addMessageHandler(String.class, text -> onText(c, text));
     session.addMessageHandler(ByteBuffer.class, bytes -> onBinary(c));
     session.addMessageHandler(PongMessage.class, pong -> c.touch(System.nanoTime()));
     long nowMillis = clock.millis();
-    c.send(Frames.welcome(credential.peerId(), credential.expiresAtSeconds(), nowMillis / 1000,
-        settings.maxMessageSize(), credential.metadata()));
+    c.send(
+        Frames.welcome(
+            credential.peerId(),
+            credential.expiresAtSeconds(),
+            nowMillis / 1000,
+            settings.maxMessageSize(),
+            credential.metadata()));
     if (credential.expiresAtSeconds() != null) {
       long expMillis = credential.expiresAtSeconds() * 1000;
-      // A token admitted within the clock-skew allowance (exp already passed here) gets that allowance.
+      // A token admitted within the clock-skew allowance (exp already passed here) gets that
+      // allowance.
       long closeAt = expMillis > nowMillis ? expMillis : expMillis + Tokens.CLOCK_SKEW.toMillis();
-      c.expiry(timer.schedule(() -> c.close(4002, "token expired"), closeAt - nowMillis, TimeUnit.MILLISECONDS));
+      c.expiry(
+          timer.schedule(
+              () -> c.close(4002, "token expired"), closeAt - nowMillis, TimeUnit.MILLISECONDS));
     }
     if (shuttingDown) {
       c.send(Frames.goingAway(settings.goingAwayRetryAfter().toMillis()));
@@ -110,7 +137,8 @@ public final class RelayEndpoint extends Endpoint {
     List<String> keys = params.get("key");
     int given = (tokens == null ? 0 : tokens.size()) + (keys == null ? 0 : keys.size());
     if (given != 1) {
-      throw new Tokens.AuthFailure(4001, given == 0 ? "missing ?token= or ?key=" : "pass exactly one credential");
+      throw new Tokens.AuthFailure(
+          4001, given == 0 ? "missing ?token= or ?key=" : "pass exactly one credential");
     }
     if (keys != null) {
       return Tokens.forPublishableKey(keys.get(0), settings.keys());
@@ -123,27 +151,38 @@ public final class RelayEndpoint extends Endpoint {
     Object c = session.getUserProperties().get(CONNECTION);
     if (c instanceof Connection connection) {
       connection.closed();
-      // Not inline: Tyrus calls onClose from inside a failed send to this socket while holding that socket's send
-      // lock, and Hub.remove takes the membership lock, under which other threads send presence frames to this
-      // very socket. Inline, that is a lock-order deadlock; on the relay's own thread it is just a queued task.
+      // Not inline: Tyrus calls onClose from inside a failed send to this socket while holding that
+      // socket's send
+      // lock, and Hub.remove takes the membership lock, under which other threads send presence
+      // frames to this
+      // very socket. Inline, that is a lock-order deadlock; on the relay's own thread it is just a
+      // queued task.
       try {
         timer.execute(() -> hub.remove(connection));
       } catch (RejectedExecutionException stopped) {
-        hub.remove(connection);  // the relay has stopped; nobody else sends any more
+        hub.remove(connection); // the relay has stopped; nobody else sends any more
       }
-      Logger.debug("{} closed: {} {}", connection.peerId(), closeReason.getCloseCode().getCode(),
+      Logger.debug(
+          "{} closed: {} {}",
+          connection.peerId(),
+          closeReason.getCloseCode().getCode(),
           closeReason.getReasonPhrase());
     }
   }
 
   @Override
   public void onError(Session session, Throwable thr) {
-    // Tyrus reports oversize frames (and closes with 1009 itself) and broken sockets here. Neither is a relay bug,
+    // Tyrus reports oversize frames (and closes with 1009 itself) and broken sockets here. Neither
+    // is a relay bug,
     // so no stack trace: one line naming the peer.
     Object c = session.getUserProperties().get(CONNECTION);
-    String who = c instanceof Connection connection ? connection.peerId() : "unauthenticated socket";
-    if (thr.getClass().getSimpleName().equals("MessageTooBigException")) {  // package-private in Tyrus
-      Logger.info("{}: frame larger than {} bytes, closing with 1009", who, settings.maxMessageSize());
+    String who =
+        c instanceof Connection connection ? connection.peerId() : "unauthenticated socket";
+    if (thr.getClass()
+        .getSimpleName()
+        .equals("MessageTooBigException")) { // package-private in Tyrus
+      Logger.info(
+          "{}: frame larger than {} bytes, closing with 1009", who, settings.maxMessageSize());
     } else {
       Logger.debug("{}: websocket error: {}", who, thr.toString());
     }
@@ -155,7 +194,9 @@ public final class RelayEndpoint extends Endpoint {
     if (!takeToken(c, now)) {
       return;
     }
-    c.send(Frames.error(null, "malformed_message", "binary frames are not supported; send JSON text frames"));
+    c.send(
+        Frames.error(
+            null, "malformed_message", "binary frames are not supported; send JSON text frames"));
   }
 
   private void onText(Connection c, String text) {
@@ -178,7 +219,8 @@ public final class RelayEndpoint extends Endpoint {
         frame = parsed.getAsJsonObject();
       }
     } catch (RuntimeException e) {
-      // Gson reports syntax errors and excessive nesting as runtime exceptions; all mean "not our JSON".
+      // Gson reports syntax errors and excessive nesting as runtime exceptions; all mean "not our
+      // JSON".
       frame = null;
     }
     JsonElement typeElement = frame == null ? null : frame.get("type");
@@ -193,10 +235,16 @@ public final class RelayEndpoint extends Endpoint {
     JsonElement requestIdElement = frame.get("requestId");
     String requestId = null;
     if (requestIdElement != null && !requestIdElement.isJsonNull()) {
-      if (!isString(requestIdElement) || requestIdElement.getAsString().isEmpty()
+      if (!isString(requestIdElement)
+          || requestIdElement.getAsString().isEmpty()
           || requestIdElement.getAsString().length() > MAX_REQUEST_ID_LENGTH) {
-        c.send(Frames.error(null, "malformed_message",
-            "requestId must be a non-empty string of at most " + MAX_REQUEST_ID_LENGTH + " characters"));
+        c.send(
+            Frames.error(
+                null,
+                "malformed_message",
+                "requestId must be a non-empty string of at most "
+                    + MAX_REQUEST_ID_LENGTH
+                    + " characters"));
         return;
       }
       requestId = requestIdElement.getAsString();
@@ -211,7 +259,8 @@ public final class RelayEndpoint extends Endpoint {
       case "publish" -> publish(c, frame, requestId);
       case "send" -> send(c, frame, requestId);
       case "ping" -> c.send(Frames.pong());
-      default -> c.send(Frames.error(requestId, "unknown_type", "unknown type: " + abbreviate(type)));
+      default ->
+          c.send(Frames.error(requestId, "unknown_type", "unknown type: " + abbreviate(type)));
     }
   }
 
@@ -220,7 +269,10 @@ public final class RelayEndpoint extends Endpoint {
       return true;
     }
     if (!c.isClosing()) {
-      Logger.info("{}: over {} messages/s (burst {}), closing with 4011", c.peerId(), settings.ratePerSecond(),
+      Logger.info(
+          "{}: over {} messages/s (burst {}), closing with 4011",
+          c.peerId(),
+          settings.ratePerSecond(),
           settings.rateBurst());
     }
     c.close(4011, "message rate exceeded");
@@ -241,8 +293,12 @@ public final class RelayEndpoint extends Endpoint {
       return null;
     }
     if (Channels.isReserved(channel)) {
-      c.send(Frames.error(requestId, "channel_reserved",
-          "channel uses a reserved prefix (_metered/, _internal/, _system/): " + abbreviate(channel)));
+      c.send(
+          Frames.error(
+              requestId,
+              "channel_reserved",
+              "channel uses a reserved prefix (_metered/, _internal/, _system/): "
+                  + abbreviate(channel)));
       return null;
     }
     return channel;
@@ -260,23 +316,33 @@ public final class RelayEndpoint extends Endpoint {
     if (c.credential().allows(channel)) {
       return true;
     }
-    c.send(Frames.error(requestId, "channel_not_authorized", "not authorized: " + abbreviate(channel)));
+    c.send(
+        Frames.error(
+            requestId, "channel_not_authorized", "not authorized: " + abbreviate(channel)));
     return false;
   }
 
   private void subscribe(Connection c, JsonObject frame, String requestId) {
     String channel = channel(c, frame, requestId, true);
-    if (channel == null || !permitted(c, "subscribe", requestId) || !authorized(c, channel, requestId)) {
+    if (channel == null
+        || !permitted(c, "subscribe", requestId)
+        || !authorized(c, channel, requestId)) {
       return;
     }
     if (!hub.hasRoomFor(c, channel)) {
-      c.send(Frames.error(requestId, "channel_limit_exceeded",
-          "connection already holds " + Hub.MAX_SUBSCRIPTIONS + " subscriptions"));
+      c.send(
+          Frames.error(
+              requestId,
+              "channel_limit_exceeded",
+              "connection already holds " + Hub.MAX_SUBSCRIPTIONS + " subscriptions"));
       return;
     }
     JsonElement include = frame.get("includeSenderMetadata");
-    boolean includeSenderMetadata = include != null && include.isJsonPrimitive()
-        && include.getAsJsonPrimitive().isBoolean() && include.getAsBoolean();
+    boolean includeSenderMetadata =
+        include != null
+            && include.isJsonPrimitive()
+            && include.getAsJsonPrimitive().isBoolean()
+            && include.getAsBoolean();
     hub.subscribe(c, channel, includeSenderMetadata, requestId);
   }
 
@@ -312,8 +378,10 @@ public final class RelayEndpoint extends Endpoint {
 
   private void send(Connection c, JsonObject frame, String requestId) {
     JsonElement toElement = frame.get("to");
-    String reason = isString(toElement) ? Channels.invalidPeerIdReason(toElement.getAsString())
-        : "\"to\" must be a non-empty string";
+    String reason =
+        isString(toElement)
+            ? Channels.invalidPeerIdReason(toElement.getAsString())
+            : "\"to\" must be a non-empty string";
     if (reason != null) {
       c.send(Frames.error(requestId, "invalid_peer_id", reason));
       return;
@@ -328,7 +396,9 @@ public final class RelayEndpoint extends Endpoint {
     hub.countMessage();
     String to = toElement.getAsString();
     if (hub.direct(c, to, frame.get("data")) == 0) {
-      c.send(Frames.error(requestId, "peer_not_found", "peer not online on this instance: " + abbreviate(to)));
+      c.send(
+          Frames.error(
+              requestId, "peer_not_found", "peer not online on this instance: " + abbreviate(to)));
       return;
     }
     if (requestId != null) {

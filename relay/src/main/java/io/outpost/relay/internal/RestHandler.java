@@ -24,8 +24,9 @@ import org.glassfish.grizzly.http.server.Response;
 import org.tinylog.Logger;
 
 /**
- * The REST control plane of protocol.md sections 10 and R, served on the WebSocket's port. Every answer is
- * JSON; failures are {@code {"error": code, "message": text}} with the documented status. Thread-safe.
+ * The REST control plane of protocol.md sections 10 and R, served on the WebSocket's port. Every
+ * answer is JSON; failures are {@code {"error": code, "message": text}} with the documented status.
+ * Thread-safe.
  */
 public final class RestHandler extends HttpHandler {
   /** Largest accepted request body. */
@@ -73,7 +74,8 @@ public final class RestHandler extends HttpHandler {
       response.getOutputStream().write(bytes);
     } catch (IOException e) {
       // The client went away (or sent a truncated request and closed); nobody is left to answer.
-      Logger.debug("answering {} {} failed: {}", request.getMethod(), request.getRequestURI(), e.toString());
+      Logger.debug(
+          "answering {} {} failed: {}", request.getMethod(), request.getRequestURI(), e.toString());
     }
   }
 
@@ -92,13 +94,15 @@ public final class RestHandler extends HttpHandler {
     if (path.startsWith(CHANNELS) && path.endsWith("/publish")) {
       expect(method, Method.POST);
       RelayKey key = authenticate(request);
-      String channel = decodeSegment(path.substring(CHANNELS.length(), path.length() - "/publish".length()));
+      String channel =
+          decodeSegment(path.substring(CHANNELS.length(), path.length() - "/publish".length()));
       return publish(key, channel, readJson(request));
     }
     if (path.startsWith(CHANNELS) && path.endsWith("/peers")) {
       expect(method, Method.GET);
       RelayKey key = authenticate(request);
-      String channel = decodeSegment(path.substring(CHANNELS.length(), path.length() - "/peers".length()));
+      String channel =
+          decodeSegment(path.substring(CHANNELS.length(), path.length() - "/peers".length()));
       return peers(key, channel);
     }
     if (path.startsWith(PEERS)) {
@@ -152,7 +156,8 @@ public final class RestHandler extends HttpHandler {
     }
     RelayKey key = settings.keys().find(credential.substring(0, colon)).orElse(null);
     byte[] given = credential.substring(colon + 1).getBytes(StandardCharsets.UTF_8);
-    if (key == null || !key.isSecret()
+    if (key == null
+        || !key.isSecret()
         || !MessageDigest.isEqual(key.secret().getBytes(StandardCharsets.UTF_8), given)) {
       throw unauthorized();
     }
@@ -160,8 +165,10 @@ public final class RestHandler extends HttpHandler {
   }
 
   private static ApiException unauthorized() {
-    // One answer for missing, malformed, unknown, publishable and wrong-secret credentials: no key enumeration.
-    return new ApiException(401, "unauthorized", "expected Authorization: Bearer sk_id_…:sk_secret_…");
+    // One answer for missing, malformed, unknown, publishable and wrong-secret credentials: no key
+    // enumeration.
+    return new ApiException(
+        401, "unauthorized", "expected Authorization: Bearer sk_id_…:sk_secret_…");
   }
 
   private static JsonObject readJson(Request request) throws ApiException {
@@ -181,7 +188,8 @@ public final class RestHandler extends HttpHandler {
       }
       bytes = out.toByteArray();
     } catch (IOException e) {
-      throw new ApiException(400, "invalid_request", "reading the request body failed: " + e.getMessage());
+      throw new ApiException(
+          400, "invalid_request", "reading the request body failed: " + e.getMessage());
     }
     JsonElement parsed;
     try {
@@ -213,14 +221,18 @@ public final class RestHandler extends HttpHandler {
     }
     if (present(body, "expiresInSec")) {
       JsonElement ttl = body.get("expiresInSec");
-      if (!ttl.isJsonPrimitive() || !ttl.getAsJsonPrimitive().isNumber()
+      if (!ttl.isJsonPrimitive()
+          || !ttl.getAsJsonPrimitive().isNumber()
           || ttl.getAsDouble() != Math.rint(ttl.getAsDouble())) {
-        throw new ApiException(400, "invalid_request", "expiresInSec must be a whole number of seconds, got " + ttl);
+        throw new ApiException(
+            400, "invalid_request", "expiresInSec must be a whole number of seconds, got " + ttl);
       }
       double seconds = ttl.getAsDouble();
       if (seconds < 1 || seconds > TokenRequest.MAX_TTL.getSeconds()) {
-        throw new ApiException(400, "invalid_request", "expiresInSec must be from 1 to "
-            + TokenRequest.MAX_TTL.getSeconds() + ", got " + ttl);
+        throw new ApiException(
+            400,
+            "invalid_request",
+            "expiresInSec must be from 1 to " + TokenRequest.MAX_TTL.getSeconds() + ", got " + ttl);
       }
       b.ttl(Duration.ofSeconds((long) seconds));
     }
@@ -240,15 +252,20 @@ public final class RestHandler extends HttpHandler {
     }
     String from = "system";
     if (present(body, "from")) {
-      if (!isString(body.get("from")) || Channels.invalidPeerIdReason(body.get("from").getAsString()) != null) {
-        throw new ApiException(400, "invalid_request", "from must be printable ASCII of 1 to 128 characters");
+      if (!isString(body.get("from"))
+          || Channels.invalidPeerIdReason(body.get("from").getAsString()) != null) {
+        throw new ApiException(
+            400, "invalid_request", "from must be printable ASCII of 1 to 128 characters");
       }
       from = body.get("from").getAsString();
     }
     JsonObject peerMetadata = object(body, "peerMetadata");
-    if (peerMetadata != null && Tokens.serializedSize(peerMetadata) > Tokens.MAX_PEER_METADATA_BYTES) {
-      throw new ApiException(400, "invalid_request", "peerMetadata exceeds " + Tokens.MAX_PEER_METADATA_BYTES
-          + " bytes");
+    if (peerMetadata != null
+        && Tokens.serializedSize(peerMetadata) > Tokens.MAX_PEER_METADATA_BYTES) {
+      throw new ApiException(
+          400,
+          "invalid_request",
+          "peerMetadata exceeds " + Tokens.MAX_PEER_METADATA_BYTES + " bytes");
     }
     Tokens.requireAction(key, "publish");
     Tokens.requireChannel(key, channel);
@@ -296,7 +313,9 @@ public final class RestHandler extends HttpHandler {
       throw new ApiException(400, "invalid_request", reason);
     }
     if (Channels.isReserved(channel)) {
-      throw new ApiException(400, "channel_reserved",
+      throw new ApiException(
+          400,
+          "channel_reserved",
           "channel uses a reserved prefix (_metered/, _internal/, _system/): " + channel);
     }
   }
@@ -362,7 +381,10 @@ public final class RestHandler extends HttpHandler {
       }
     }
     try {
-      return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(out.toByteArray())).toString();
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .decode(java.nio.ByteBuffer.wrap(out.toByteArray()))
+          .toString();
     } catch (java.nio.charset.CharacterCodingException e) {
       throw new ApiException(400, "invalid_request", "path is not UTF-8");
     }

@@ -3,16 +3,20 @@ package io.outpost.relay.internal;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Encodes a server-to-client RFC 6455 text frame: FIN + opcode 1, no mask (servers never mask), 7/16/64-bit payload
- * length, UTF-8 payload. Done once per outgoing message so that a fan-out to many sockets shares one read-only
- * array instead of encoding and framing the same text once per recipient.
+ * Encodes a server-to-client RFC 6455 text frame: FIN + opcode 1, no mask (servers never mask),
+ * 7/16/64-bit payload length, UTF-8 payload. Done once per outgoing message so that a fan-out to
+ * many sockets shares one read-only array instead of encoding and framing the same text once per
+ * recipient.
  */
 public final class TextFrame {
   private static final int FIN_TEXT = 0x81;
 
   private TextFrame() {}
 
-  /** The complete frame for {@code text}; the returned array is never modified afterwards and may be shared. */
+  /**
+   * The complete frame for {@code text}; the returned array is never modified afterwards and may be
+   * shared.
+   */
   public static byte[] encode(String text) {
     byte[] payload = text.getBytes(StandardCharsets.UTF_8);
     int n = payload.length;

@@ -1,8 +1,8 @@
 package io.outpost.relay.internal;
 
 /**
- * Classic token bucket: starts full with {@code burst} tokens, refills {@code ratePerSecond} continuously.
- * Thread-safe (synchronized; contention is per connection only).
+ * Classic token bucket: starts full with {@code burst} tokens, refills {@code ratePerSecond}
+ * continuously. Thread-safe (synchronized; contention is per connection only).
  */
 public final class TokenBucket {
   private final double ratePerNano;

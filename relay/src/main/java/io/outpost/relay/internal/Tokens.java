@@ -20,12 +20,16 @@ import java.util.UUID;
 public final class Tokens {
   /** Largest serialized {@code peerMetadata}. */
   public static final int MAX_PEER_METADATA_BYTES = 4096;
+
   /** Largest serialized {@code metadata}. */
   public static final int MAX_METADATA_BYTES = 8192;
+
   /** Most {@code channels} entries a REST mint accepts. */
   public static final int MAX_MINT_CHANNELS = 100;
+
   /** Most {@code permissions} entries a REST mint accepts. */
   public static final int MAX_MINT_PERMISSIONS = 16;
+
   /** Tolerated clock difference when checking {@code exp} at connect. */
   public static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
 
@@ -34,7 +38,10 @@ public final class Tokens {
   /** A minted token and its expiry in Unix seconds. */
   public record Minted(String token, long expiresAt) {}
 
-  /** Connect-time authentication failure: the close code (4001 or 4002) and a reason for the close frame. */
+  /**
+   * Connect-time authentication failure: the close code (4001 or 4002) and a reason for the close
+   * frame.
+   */
   public static final class AuthFailure extends Exception {
     private final int closeCode;
 
@@ -55,9 +62,16 @@ public final class Tokens {
       throw new ApiException(400, "invalid_request", "peerId: " + bad);
     }
     long ttl = request.ttl().getSeconds();
-    if (ttl < 1 || request.ttl().compareTo(TokenRequest.MAX_TTL) > 0 || request.ttl().getNano() != 0) {
-      throw new ApiException(400, "invalid_request", "expiresInSec must be a whole number from 1 to "
-          + TokenRequest.MAX_TTL.getSeconds() + ", got " + request.ttl().toMillis() / 1000.0);
+    if (ttl < 1
+        || request.ttl().compareTo(TokenRequest.MAX_TTL) > 0
+        || request.ttl().getNano() != 0) {
+      throw new ApiException(
+          400,
+          "invalid_request",
+          "expiresInSec must be a whole number from 1 to "
+              + TokenRequest.MAX_TTL.getSeconds()
+              + ", got "
+              + request.ttl().toMillis() / 1000.0);
     }
     JsonObject claims = new JsonObject();
     claims.addProperty("sub", request.peerId());
@@ -66,12 +80,18 @@ public final class Tokens {
     claims.addProperty("exp", exp);
     if (request.channels() != null) {
       if (request.channels().size() > MAX_MINT_CHANNELS) {
-        throw new ApiException(400, "invalid_request", "channels has " + request.channels().size()
-            + " entries, the limit is " + MAX_MINT_CHANNELS);
+        throw new ApiException(
+            400,
+            "invalid_request",
+            "channels has "
+                + request.channels().size()
+                + " entries, the limit is "
+                + MAX_MINT_CHANNELS);
       }
       JsonArray channels = new JsonArray();
       for (String channel : request.channels()) {
-        String reason = channel == null ? "channel must be a string" : Channels.invalidGlobReason(channel);
+        String reason =
+            channel == null ? "channel must be a string" : Channels.invalidGlobReason(channel);
         if (reason != null) {
           throw new ApiException(400, "invalid_request", "channels: " + reason);
         }
@@ -82,14 +102,24 @@ public final class Tokens {
     }
     if (request.permissions() != null) {
       if (request.permissions().size() > MAX_MINT_PERMISSIONS) {
-        throw new ApiException(400, "invalid_request", "permissions has " + request.permissions().size()
-            + " entries, the limit is " + MAX_MINT_PERMISSIONS);
+        throw new ApiException(
+            400,
+            "invalid_request",
+            "permissions has "
+                + request.permissions().size()
+                + " entries, the limit is "
+                + MAX_MINT_PERMISSIONS);
       }
       JsonArray permissions = new JsonArray();
       for (String p : request.permissions()) {
         if (p == null || !RelayKey.ALL_ACTIONS.contains(p)) {
-          throw new ApiException(400, "invalid_request", "permissions: \"" + p + "\" is not one of "
-              + String.join(", ", RelayKey.ALL_ACTIONS));
+          throw new ApiException(
+              400,
+              "invalid_request",
+              "permissions: \""
+                  + p
+                  + "\" is not one of "
+                  + String.join(", ", RelayKey.ALL_ACTIONS));
         }
         requireAction(key, p);
         permissions.add(p);
@@ -99,27 +129,37 @@ public final class Tokens {
     if (request.metadata() != null) {
       int size = serializedSize(request.metadata());
       if (size > MAX_METADATA_BYTES) {
-        throw new ApiException(400, "invalid_request", "metadata is " + size + " bytes serialized, the limit is "
-            + MAX_METADATA_BYTES);
+        throw new ApiException(
+            400,
+            "invalid_request",
+            "metadata is " + size + " bytes serialized, the limit is " + MAX_METADATA_BYTES);
       }
       claims.add("metadata", request.metadata());
     }
     if (request.peerMetadata() != null) {
       int size = serializedSize(request.peerMetadata());
       if (size > MAX_PEER_METADATA_BYTES) {
-        throw new ApiException(400, "invalid_request", "peerMetadata is " + size
-            + " bytes serialized, the limit is " + MAX_PEER_METADATA_BYTES);
+        throw new ApiException(
+            400,
+            "invalid_request",
+            "peerMetadata is "
+                + size
+                + " bytes serialized, the limit is "
+                + MAX_PEER_METADATA_BYTES);
       }
       claims.add("peerMetadata", request.peerMetadata());
     }
     return new Minted(Jwt.sign(key.id(), key.secret(), claims), exp);
   }
 
-  /** Admits a publishable key ({@code ?key=}): a random UUID peerId, the key's scope, no metadata. */
+  /**
+   * Admits a publishable key ({@code ?key=}): a random UUID peerId, the key's scope, no metadata.
+   */
   public static Credential forPublishableKey(String keyId, RelayKeys keys) throws AuthFailure {
     RelayKey key = keys.find(keyId).orElse(null);
     if (key == null || key.isSecret()) {
-      // Same answer for unknown keys and secret key ids: no key enumeration, and secret ids are not credentials.
+      // Same answer for unknown keys and secret key ids: no key enumeration, and secret ids are not
+      // credentials.
       throw new AuthFailure(4001, "unknown publishable key");
     }
     return new Credential(UUID.randomUUID().toString(), null, key, null, key.actions(), null, null);
@@ -180,7 +220,8 @@ public final class Tokens {
     }
     JsonObject metadata = objectClaim(claims, "metadata", MAX_METADATA_BYTES);
     JsonObject peerMetadata = objectClaim(claims, "peerMetadata", MAX_PEER_METADATA_BYTES);
-    return new Credential(sub, exp, key, claimChannels, Set.copyOf(actions), metadata, peerMetadata);
+    return new Credential(
+        sub, exp, key, claimChannels, Set.copyOf(actions), metadata, peerMetadata);
   }
 
   private static String stringClaim(JsonObject claims, String name) throws AuthFailure {
@@ -205,7 +246,8 @@ public final class Tokens {
     return out;
   }
 
-  private static JsonObject objectClaim(JsonObject claims, String name, int maxBytes) throws AuthFailure {
+  private static JsonObject objectClaim(JsonObject claims, String name, int maxBytes)
+      throws AuthFailure {
     JsonElement e = claims.get(name);
     if (e == null || e.isJsonNull()) {
       return null;
@@ -215,7 +257,8 @@ public final class Tokens {
     }
     int size = serializedSize(e);
     if (size > maxBytes) {
-      throw new AuthFailure(4001, "invalid token: " + name + " is " + size + " bytes, the limit is " + maxBytes);
+      throw new AuthFailure(
+          4001, "invalid token: " + name + " is " + size + " bytes, the limit is " + maxBytes);
     }
     return e.getAsJsonObject();
   }
@@ -229,17 +272,24 @@ public final class Tokens {
     return e.toString().getBytes(StandardCharsets.UTF_8).length;
   }
 
-  /** 403 {@code action_not_permitted} unless {@code key} grants {@code action} (REST calls and token minting). */
+  /**
+   * 403 {@code action_not_permitted} unless {@code key} grants {@code action} (REST calls and token
+   * minting).
+   */
   static void requireAction(RelayKey key, String action) throws ApiException {
     if (!key.actions().contains(action)) {
-      throw new ApiException(403, "action_not_permitted", "key " + key.id() + " does not allow action " + action);
+      throw new ApiException(
+          403, "action_not_permitted", "key " + key.id() + " does not allow action " + action);
     }
   }
 
-  /** 403 {@code channel_not_authorized} unless one of {@code key}'s patterns covers {@code channel}. */
+  /**
+   * 403 {@code channel_not_authorized} unless one of {@code key}'s patterns covers {@code channel}.
+   */
   static void requireChannel(RelayKey key, String channel) throws ApiException {
     if (!key.allowsChannel(channel)) {
-      throw new ApiException(403, "channel_not_authorized", "channel not in key's allowed patterns: " + channel);
+      throw new ApiException(
+          403, "channel_not_authorized", "channel not in key's allowed patterns: " + channel);
     }
   }
 }

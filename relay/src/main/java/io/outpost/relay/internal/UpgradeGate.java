@@ -21,9 +21,10 @@ import org.glassfish.grizzly.http.server.NetworkListener;
 import org.tinylog.Logger;
 
 /**
- * Refuses WebSocket upgrades before the handshake: HTTP 429 over the per-IP attempt limit (protocol.md section
- * 11) and HTTP 403 when a publishable key's {@code allowedOrigins} exclude the {@code Origin} header. Sits in the
- * Grizzly chain ahead of Tyrus, because a handshake Tyrus fails is never completed on the wire. Thread-safe.
+ * Refuses WebSocket upgrades before the handshake: HTTP 429 over the per-IP attempt limit
+ * (protocol.md section 11) and HTTP 403 when a publishable key's {@code allowedOrigins} exclude the
+ * {@code Origin} header. Sits in the Grizzly chain ahead of Tyrus, because a handshake Tyrus fails
+ * is never completed on the wire. Thread-safe.
  */
 public final class UpgradeGate extends BaseFilter implements AddOn {
   private final RelaySettings settings;
@@ -31,8 +32,11 @@ public final class UpgradeGate extends BaseFilter implements AddOn {
 
   public UpgradeGate(RelaySettings settings) {
     this.settings = settings;
-    this.limiter = new ConnectAttemptLimiter(settings.connectAttemptsPerIp(),
-        settings.connectAttemptWindow().toNanos(), settings.limitLoopbackAttempts());
+    this.limiter =
+        new ConnectAttemptLimiter(
+            settings.connectAttemptsPerIp(),
+            settings.connectAttemptWindow().toNanos(),
+            settings.limitLoopbackAttempts());
   }
 
   /** Register before Tyrus' add-on so that this filter runs first. */
@@ -44,21 +48,30 @@ public final class UpgradeGate extends BaseFilter implements AddOn {
   }
 
   /**
-   * Grizzly's HTTP codec that ignores upgrade offers other than WebSocket. The JDK's HttpClient offers
-   * {@code Upgrade: h2c} on plain-HTTP requests; Grizzly would treat everything after such a request's headers as
-   * the new protocol and never deliver the request body, so a {@code POST /v1/tokens} from a default JDK client
-   * would hang. Declining the offer (as RFC 7230 allows) serves it as HTTP/1.1.
+   * Grizzly's HTTP codec that ignores upgrade offers other than WebSocket. The JDK's HttpClient
+   * offers {@code Upgrade: h2c} on plain-HTTP requests; Grizzly would treat everything after such a
+   * request's headers as the new protocol and never deliver the request body, so a {@code POST
+   * /v1/tokens} from a default JDK client would hang. Declining the offer (as RFC 7230 allows)
+   * serves it as HTTP/1.1.
    */
   private static final class DeclineH2cCodec extends org.glassfish.grizzly.http.HttpServerFilter {
-    // Same arguments as Grizzly's HttpServer uses for its own codec (Grizzly deprecated them all, but still does).
+    // Same arguments as Grizzly's HttpServer uses for its own codec (Grizzly deprecated them all,
+    // but still does).
     @SuppressWarnings("deprecation")
     DeclineH2cCodec(NetworkListener listener) {
-      super(listener.isChunkingEnabled(), listener.getMaxHttpHeaderSize(), null, listener.getKeepAlive(), null,
-          listener.getMaxRequestHeaders(), listener.getMaxResponseHeaders());
+      super(
+          listener.isChunkingEnabled(),
+          listener.getMaxHttpHeaderSize(),
+          null,
+          listener.getKeepAlive(),
+          null,
+          listener.getMaxRequestHeaders(),
+          listener.getMaxResponseHeaders());
     }
 
     @Override
-    protected void onIncomingUpgrade(FilterChainContext ctx, org.glassfish.grizzly.http.HttpHeader header) {
+    protected void onIncomingUpgrade(
+        FilterChainContext ctx, org.glassfish.grizzly.http.HttpHeader header) {
       if ("websocket".equalsIgnoreCase(header.getUpgrade())) {
         super.onIncomingUpgrade(ctx, header);
         return;
@@ -76,18 +89,24 @@ public final class UpgradeGate extends BaseFilter implements AddOn {
   @Override
   public NextAction handleRead(FilterChainContext ctx) throws IOException {
     Object message = ctx.getMessage();
-    if (!(message instanceof HttpContent content) || !(content.getHttpHeader() instanceof HttpRequestPacket request)
+    if (!(message instanceof HttpContent content)
+        || !(content.getHttpHeader() instanceof HttpRequestPacket request)
         || !request.isUpgrade()) {
       return ctx.getInvokeAction();
     }
     if (!"websocket".equalsIgnoreCase(request.getUpgrade())) {
       return ctx.getInvokeAction();
     }
-    String ip = ctx.getConnection().getPeerAddress() instanceof InetSocketAddress a
-        ? a.getAddress().getHostAddress() : null;
+    String ip =
+        ctx.getConnection().getPeerAddress() instanceof InetSocketAddress a
+            ? a.getAddress().getHostAddress()
+            : null;
     if (!limiter.tryAcquire(ip, System.nanoTime())) {
-      Logger.info("connection attempt from {} refused with 429: over {} attempts per {} s", ip,
-          settings.connectAttemptsPerIp(), settings.connectAttemptWindow().toSeconds());
+      Logger.info(
+          "connection attempt from {} refused with 429: over {} attempts per {} s",
+          ip,
+          settings.connectAttemptsPerIp(),
+          settings.connectAttemptWindow().toSeconds());
       return refuse(ctx, request, 429, "Too Many Requests");
     }
     String origin = request.getHeader("Origin");
@@ -95,33 +114,40 @@ public final class UpgradeGate extends BaseFilter implements AddOn {
     if (origin != null && keyId != null) {
       RelayKey key = settings.keys().find(keyId).orElse(null);
       if (key != null && !key.isSecret() && !key.allowsOrigin(origin)) {
-        Logger.info("connection with publishable key {} refused with 403: origin \"{}\" not in allowedOrigins",
-            key.id(), origin.replaceAll("\\p{Cntrl}", "?"));
+        Logger.info(
+            "connection with publishable key {} refused with 403: origin \"{}\" not in allowedOrigins",
+            key.id(),
+            origin.replaceAll("\\p{Cntrl}", "?"));
         return refuse(ctx, request, 403, "Forbidden");
       }
     }
     return ctx.getInvokeAction();
   }
 
-  @SuppressWarnings("rawtypes")  // Grizzly's FilterChainContext.write takes a raw CompletionHandler<WriteResult>
-  private static NextAction refuse(FilterChainContext ctx, HttpRequestPacket request, int status, String phrase) {
+  @SuppressWarnings(
+      "rawtypes") // Grizzly's FilterChainContext.write takes a raw CompletionHandler<WriteResult>
+  private static NextAction refuse(
+      FilterChainContext ctx, HttpRequestPacket request, int status, String phrase) {
     HttpResponsePacket response = request.getResponse();
     response.setStatus(status);
     response.setReasonPhrase(phrase);
     response.setContentLength(0);
     response.setHeader("Connection", "close");
     org.glassfish.grizzly.Connection<?> connection = ctx.getConnection();
-    ctx.write(null, HttpContent.builder(response).last(true).build(), new EmptyCompletionHandler<WriteResult>() {
-      @Override
-      public void completed(WriteResult result) {
-        connection.closeSilently();
-      }
+    ctx.write(
+        null,
+        HttpContent.builder(response).last(true).build(),
+        new EmptyCompletionHandler<WriteResult>() {
+          @Override
+          public void completed(WriteResult result) {
+            connection.closeSilently();
+          }
 
-      @Override
-      public void failed(Throwable throwable) {
-        connection.closeSilently();
-      }
-    });
+          @Override
+          public void failed(Throwable throwable) {
+            connection.closeSilently();
+          }
+        });
     return ctx.getStopAction();
   }
 

@@ -6,7 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-/** Server text frames at the RFC 6455 length-encoding boundaries (the shortest form is required). */
+/**
+ * Server text frames at the RFC 6455 length-encoding boundaries (the shortest form is required).
+ */
 class TextFrameTest {
 
   @Test
@@ -37,7 +39,7 @@ class TextFrameTest {
 
   @Test
   void theLengthCountsUtf8BytesNotCharacters() {
-    String text = "é€😀";  // 2 + 3 + 4 bytes
+    String text = "é€😀"; // 2 + 3 + 4 bytes
     byte[] f = TextFrame.encode(text);
     assertThat(f[1]).isEqualTo((byte) 9);
     assertThat(new String(f, 2, 9, StandardCharsets.UTF_8)).isEqualTo(text);

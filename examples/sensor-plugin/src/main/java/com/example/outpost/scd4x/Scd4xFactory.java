@@ -17,8 +17,8 @@ import java.util.Set;
  * </pre>
  *
  * <p>Options: {@code bus} (default 1), {@code mode} {@code "periodic"} (default; a new value every
- * 5 s, the sensor keeps running) or {@code "single-shot"} (SCD41 only; 5 s per reading, lowest power).
- * Readings: {@code co2} (ppm), {@code temperature} (Cel), {@code humidity} (%RH).
+ * 5 s, the sensor keeps running) or {@code "single-shot"} (SCD41 only; 5 s per reading, lowest
+ * power). Readings: {@code co2} (ppm), {@code temperature} (Cel), {@code humidity} (%RH).
  *
  * <p>Listed in {@code META-INF/services/io.outpost.plugin.SensorFactory}, which is how the agent
  * finds it.
@@ -42,7 +42,8 @@ public final class Scd4xFactory implements SensorFactory {
     Options o = context.options();
     o.allowOnly(Set.of("bus", "mode"));
     int bus = (int) o.integer("bus", 1, 0, 255);
-    boolean singleShot = o.choice("mode", "periodic", List.of("periodic", "single-shot")).equals("single-shot");
+    boolean singleShot =
+        o.choice("mode", "periodic", List.of("periodic", "single-shot")).equals("single-shot");
     return new Scd4xSensor(context, bus, singleShot);
   }
 }

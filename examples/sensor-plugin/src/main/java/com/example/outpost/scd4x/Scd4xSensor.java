@@ -51,7 +51,10 @@ final class Scd4xSensor implements Sensor {
       // A sensor left in periodic mode by an earlier run ignores most commands: stop it first.
       command(d, STOP_PERIODIC, 500);
       int[] serial = words(d, SERIAL_NUMBER, 1, 3);
-      ctx.log().info(String.format(Locale.ROOT, "serial number %04x%04x%04x", serial[0], serial[1], serial[2]));
+      ctx.log()
+          .info(
+              String.format(
+                  Locale.ROOT, "serial number %04x%04x%04x", serial[0], serial[1], serial[2]));
       if (!singleShot) {
         command(d, START_PERIODIC, 0);
       }
@@ -99,7 +102,9 @@ final class Scd4xSensor implements Sensor {
     try {
       d.write(new byte[] {(byte) (cmd >> 8), (byte) cmd});
     } catch (IOException e) {
-      throw new IOException(String.format(Locale.ROOT, "%s: command 0x%04X failed: %s", where(), cmd, e.getMessage()), e);
+      throw new IOException(
+          String.format(Locale.ROOT, "%s: command 0x%04X failed: %s", where(), cmd, e.getMessage()),
+          e);
     }
     pause(waitMillis);
   }
@@ -111,8 +116,14 @@ final class Scd4xSensor implements Sensor {
     try {
       d.read(buf, 0, buf.length);
     } catch (IOException e) {
-      throw new IOException(String.format(Locale.ROOT, "%s: reading the answer to 0x%04X failed: %s", where(), cmd,
-          e.getMessage()), e);
+      throw new IOException(
+          String.format(
+              Locale.ROOT,
+              "%s: reading the answer to 0x%04X failed: %s",
+              where(),
+              cmd,
+              e.getMessage()),
+          e);
     }
     int[] out = new int[count];
     for (int i = 0; i < count; i++) {
@@ -120,8 +131,16 @@ final class Scd4xSensor implements Sensor {
       int lsb = buf[3 * i + 1] & 0xFF;
       int crc = crc8(msb, lsb);
       if (crc != (buf[3 * i + 2] & 0xFF)) {
-        throw new IOException(String.format(Locale.ROOT, "%s: CRC mismatch in word %d of the answer to 0x%04X: "
-            + "received 0x%02X, computed 0x%02X", where(), i, cmd, buf[3 * i + 2] & 0xFF, crc));
+        throw new IOException(
+            String.format(
+                Locale.ROOT,
+                "%s: CRC mismatch in word %d of the answer to 0x%04X: "
+                    + "received 0x%02X, computed 0x%02X",
+                where(),
+                i,
+                cmd,
+                buf[3 * i + 2] & 0xFF,
+                crc));
       }
       out[i] = msb << 8 | lsb;
     }

@@ -33,7 +33,8 @@ final class Scd4xModel implements RegisterFileI2c.Model {
       case Scd4xSensor.STOP_PERIODIC -> periodic = false;
       case Scd4xSensor.SERIAL_NUMBER -> {
         if (periodic) {
-          throw new IOException("NACK: get_serial_number is not allowed during periodic measurement");
+          throw new IOException(
+              "NACK: get_serial_number is not allowed during periodic measurement");
         }
         pending = new int[] {chip.getU16be(0x10), chip.getU16be(0x12), chip.getU16be(0x14)};
       }
@@ -44,11 +45,13 @@ final class Scd4xModel implements RegisterFileI2c.Model {
       }
       case Scd4xSensor.MEASURE_SINGLE_SHOT -> {
         if (periodic) {
-          throw new IOException("NACK: measure_single_shot is not allowed during periodic measurement");
+          throw new IOException(
+              "NACK: measure_single_shot is not allowed during periodic measurement");
         }
         chip.set(0x20, 1);
       }
-      default -> throw new IOException(String.format(Locale.ROOT, "NACK: unknown command 0x%04X", cmd));
+      default ->
+          throw new IOException(String.format(Locale.ROOT, "NACK: unknown command 0x%04X", cmd));
     }
   }
 
@@ -62,7 +65,8 @@ final class Scd4xModel implements RegisterFileI2c.Model {
       buffer[3 * i] = (byte) (pending[i] >> 8);
       buffer[3 * i + 1] = (byte) pending[i];
       int crc = Scd4xSensor.crc8(pending[i] >> 8, pending[i]);
-      buffer[3 * i + 2] = (byte) (i == 0 && pendingIsMeasurement && (chip.get(0x21) & 1) != 0 ? crc ^ 0xFF : crc);
+      buffer[3 * i + 2] =
+          (byte) (i == 0 && pendingIsMeasurement && (chip.get(0x21) & 1) != 0 ? crc ^ 0xFF : crc);
     }
     pending = null;
   }

@@ -20,10 +20,11 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class Scd4xSensorTest {
   /**
-   * The datasheet's read_measurement example words: 0x01F4 = 500 ppm, 0x6667 = 25 °C, 0x5EB9 = 37 %RH.
-   * The image holds the words; the model adds the CRCs as the sensor does.
+   * The datasheet's read_measurement example words: 0x01F4 = 500 ppm, 0x6667 = 25 °C, 0x5EB9 = 37
+   * %RH. The image holds the words; the model adds the CRCs as the sensor does.
    */
-  private static final String IMAGE = """
+  private static final String IMAGE =
+      """
       # CO2, temperature, humidity
       00: 01 F4 66 67 5E B9
       # serial number
@@ -37,7 +38,8 @@ class Scd4xSensorTest {
   private final FakeHardware hw = new FakeHardware().withI2c(1, 0x62, chip);
 
   private Sensor sensor(String mode) throws ConfigException {
-    return new Scd4xFactory().create(TestSensorContext.builder("co2").option("mode", mode).hardware(hw).build());
+    return new Scd4xFactory()
+        .create(TestSensorContext.builder("co2").option("mode", mode).hardware(hw).build());
   }
 
   @Test
@@ -49,8 +51,12 @@ class Scd4xSensorTest {
       assertThat(r).extracting(Reading::quantity).containsExactly("co2", "temperature", "humidity");
       assertThat(r.get(0).value()).isEqualTo(500.0);
       assertThat(r.get(0).unit()).isEqualTo("ppm");
-      assertThat(r.get(1).value()).isCloseTo(-45 + 175 * 0x6667 / 65536.0, within(1e-12)).isCloseTo(25.0, within(0.01));
-      assertThat(r.get(2).value()).isCloseTo(100 * 0x5EB9 / 65536.0, within(1e-12)).isCloseTo(37.0, within(0.01));
+      assertThat(r.get(1).value())
+          .isCloseTo(-45 + 175 * 0x6667 / 65536.0, within(1e-12))
+          .isCloseTo(25.0, within(0.01));
+      assertThat(r.get(2).value())
+          .isCloseTo(100 * 0x5EB9 / 65536.0, within(1e-12))
+          .isCloseTo(37.0, within(0.01));
       assertThat(s.read()).as("no new measurement yet").isEmpty();
     }
     assertThat(model.periodic()).as("stopped on close").isFalse();
@@ -68,15 +74,20 @@ class Scd4xSensorTest {
     try (Sensor s = sensor("periodic")) {
       s.start();
       chip.set(0x21, 0x01);
-      assertThatThrownBy(s::read).hasMessageContaining("CRC mismatch in word 0 of the answer to 0xEC05");
+      assertThatThrownBy(s::read)
+          .hasMessageContaining("CRC mismatch in word 0 of the answer to 0xEC05");
     }
   }
 
   @Test
   void aMissingSensorFailsStartClearly() throws Exception {
-    try (Sensor s = new Scd4xFactory().create(TestSensorContext.builder("co2").hardware(new FakeHardware()).build())) {
-      assertThatThrownBy(s::start).hasMessage("scd4x at 0x62 on I2C bus 1: cannot open the device: "
-          + "no I2C device answers at 0x62 on bus 1 (simulated)");
+    try (Sensor s =
+        new Scd4xFactory()
+            .create(TestSensorContext.builder("co2").hardware(new FakeHardware()).build())) {
+      assertThatThrownBy(s::start)
+          .hasMessage(
+              "scd4x at 0x62 on I2C bus 1: cannot open the device: "
+                  + "no I2C device answers at 0x62 on bus 1 (simulated)");
     }
   }
 
@@ -92,12 +103,15 @@ class Scd4xSensorTest {
 
   @Test
   void optionsAreChecked() {
-    assertThatThrownBy(() -> sensor("sometimes")).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> sensor("sometimes"))
+        .isInstanceOf(ConfigException.class)
         .hasMessageContaining("mode: \"sometimes\" is not one of [periodic, single-shot]");
   }
 
   @Test
   void theServiceFileListsTheFactory() {
-    assertThat(ServiceLoader.load(SensorFactory.class)).extracting(SensorFactory::type).contains("example.scd4x");
+    assertThat(ServiceLoader.load(SensorFactory.class))
+        .extracting(SensorFactory::type)
+        .contains("example.scd4x");
   }
 }
