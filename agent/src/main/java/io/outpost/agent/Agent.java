@@ -8,17 +8,17 @@ import io.outpost.agent.commands.Builtins;
 import io.outpost.agent.commands.CommandRouter;
 import io.outpost.agent.config.AgentConfig;
 import io.outpost.agent.config.Redactor;
-import io.outpost.agent.drivers.Outputs;
 import io.outpost.agent.internal.Json;
-import io.outpost.agent.link.Dispatcher;
-import io.outpost.agent.link.Link;
 import io.outpost.agent.outbox.Outbox;
+import io.outpost.agent.outputs.Outputs;
 import io.outpost.agent.plugins.LoadedPlugins;
+import io.outpost.agent.profiles.SensorSetup;
 import io.outpost.agent.sampler.Batcher;
 import io.outpost.agent.sampler.Sampler;
 import io.outpost.agent.sampler.SenmlRecord;
-import io.outpost.agent.sensors.SensorSetup;
 import io.outpost.agent.status.StatusFile;
+import io.outpost.agent.uplink.Link;
+import io.outpost.agent.uplink.Uplink;
 import io.outpost.plugin.CommandHandler;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,9 +37,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.tinylog.Logger;
 
 /**
- * The running agent: sampler → batcher → outbox → dispatcher → link, commands from the link through
- * the router back into the outbox, a status message on every connect and every {@code
- * status.interval}, and the runtime status file for {@code outpost health}.
+ * The running agent: sampler → batcher → outbox → uplink → link, commands from the link through the
+ * router back into the outbox, a status message on every connect and every {@code status.interval},
+ * and the runtime status file for {@code outpost health}.
  *
  * <pre>{@code
  * SensorRegistry registry = new SensorRegistry(pluginFactories, new Outputs());
@@ -58,7 +58,7 @@ public final class Agent implements AutoCloseable, AgentControl {
   private final Sampler sampler;
   private final Outputs outputs;
   private final CommandRouter router;
-  private final Dispatcher dispatcher;
+  private final Uplink uplink;
   private final ScheduledExecutorService timer;
   private final Instant startedAt;
   private final String version;
@@ -118,8 +118,8 @@ public final class Agent implements AutoCloseable, AgentControl {
     this.router =
         new CommandRouter(
             config.deviceId(), config.fleet(), config.commands(), outbox, handlers, clock, timer);
-    this.dispatcher =
-        new Dispatcher(
+    this.uplink =
+        new Uplink(
             outbox,
             link,
             clock,
@@ -132,7 +132,7 @@ public final class Agent implements AutoCloseable, AgentControl {
    *
    * @param sensors created sensors (see {@link SensorSetup#buildAll}); the agent closes them
    * @param outputs the registry the {@code gpio-out} sensors among {@code sensors} were created
-   *     with (see {@link io.outpost.agent.sensors.SensorRegistry#outputs()}): {@code output.set}
+   *     with (see {@link io.outpost.agent.profiles.SensorRegistry#outputs()}): {@code output.set}
    *     switches them and status reports their states
    * @param link not yet started; the agent starts and closes it
    * @param extraHandlers plugin command handlers
@@ -238,19 +238,19 @@ public final class Agent implements AutoCloseable, AgentControl {
         sampler.size(),
         config.stateDir(),
         outbox.stream());
-    dispatcher.start();
+    uplink.start();
     link.start(
         new Link.Events() {
           @Override
           public void connected(String peerId, int maxMessageSize) {
             batcher.setMaxMessageSize(maxMessageSize);
-            dispatcher.connected();
+            uplink.connected();
             publishStatus();
           }
 
           @Override
           public void disconnected(String why) {
-            dispatcher.disconnected();
+            uplink.disconnected();
           }
 
           @Override
@@ -337,7 +337,7 @@ public final class Agent implements AutoCloseable, AgentControl {
     }
     s.put("buffer", outbox.stats());
     Map<String, Object> l = new LinkedHashMap<>(link.status());
-    l.putAll(dispatcher.stats());
+    l.putAll(uplink.stats());
     s.put("link", l);
     s.put("sensors", sampler.status());
     putOutputs(s);
@@ -418,7 +418,7 @@ public final class Agent implements AutoCloseable, AgentControl {
     Map<String, Object> linkState = new LinkedHashMap<>(link.status());
     linkState.put("connected", link.connected());
     f.put("link", linkState);
-    f.put("uplink", dispatcher.stats());
+    f.put("uplink", uplink.stats());
     f.put(
         "ackExpectedWithinMs",
         config.status().interval().toMillis() * 2 + config.network().ackTimeout().toMillis());
@@ -475,7 +475,7 @@ public final class Agent implements AutoCloseable, AgentControl {
                   return;
                 }
               }
-              dispatcher.awaitDrained(5_000);
+              uplink.awaitDrained(5_000);
               stop(Builtins.RESTART_EXIT_CODE);
             },
             "agent-restart");
@@ -523,7 +523,7 @@ public final class Agent implements AutoCloseable, AgentControl {
       }
     }
     router.close();
-    dispatcher.close();
+    uplink.close();
     link.close();
     timer.shutdownNow();
     outbox.close(Duration.ofSeconds(5));

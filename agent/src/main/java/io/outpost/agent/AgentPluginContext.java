@@ -1,9 +1,9 @@
 package io.outpost.agent;
 
 import io.outpost.agent.internal.Json;
-import io.outpost.agent.link.Link;
 import io.outpost.agent.outbox.Outbox;
-import io.outpost.agent.sensors.SensorSetup;
+import io.outpost.agent.profiles.SensorSetup;
+import io.outpost.agent.uplink.Link;
 import io.outpost.plugin.Hardware;
 import io.outpost.plugin.Options;
 import io.outpost.plugin.PluginContext;

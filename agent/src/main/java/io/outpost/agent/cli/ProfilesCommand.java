@@ -1,6 +1,6 @@
 package io.outpost.agent.cli;
 
-import io.outpost.agent.sensors.Profiles;
+import io.outpost.agent.profiles.Profiles;
 import io.outpost.plugin.ConfigException;
 import java.io.PrintStream;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.outpost.agent.commands;
 
-import io.outpost.agent.drivers.Outputs;
+import io.outpost.agent.outputs.Outputs;
 import io.outpost.plugin.CommandHandler;
 import io.outpost.plugin.CommandResult;
 import java.time.Clock;

@@ -1,5 +1,6 @@
 package io.outpost.agent.drivers;
 
+import io.outpost.agent.outputs.Outputs;
 import io.outpost.plugin.SensorFactory;
 import java.util.List;
 

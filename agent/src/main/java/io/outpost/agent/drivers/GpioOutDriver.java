@@ -1,5 +1,7 @@
 package io.outpost.agent.drivers;
 
+import io.outpost.agent.outputs.Output;
+import io.outpost.agent.outputs.Outputs;
 import io.outpost.plugin.ConfigException;
 import io.outpost.plugin.GpioOutput;
 import io.outpost.plugin.Options;
@@ -61,7 +63,7 @@ public final class GpioOutDriver implements SensorFactory {
     }
     boolean safe = o.bool("safeState");
     boolean activeLow = o.bool("activeLow", false);
-    Output out = new Output(ctx, outputs, name, pin, safe, activeLow);
+    PinOutput out = new PinOutput(ctx, outputs, name, pin, safe, activeLow);
     outputs.declare(name);
     return out;
   }
@@ -70,7 +72,7 @@ public final class GpioOutDriver implements SensorFactory {
    * One output; also the object {@link Outputs} switches. Thread-safe: commands and reads may
    * overlap.
    */
-  static final class Output implements Sensor {
+  static final class PinOutput implements Sensor, Output {
     private final SensorContext ctx;
     private final Outputs registry;
     private final String name;
@@ -80,7 +82,7 @@ public final class GpioOutDriver implements SensorFactory {
     private GpioOutput gpio;
     private boolean on;
 
-    Output(
+    PinOutput(
         SensorContext ctx,
         Outputs registry,
         String name,
@@ -99,7 +101,8 @@ public final class GpioOutDriver implements SensorFactory {
       return "gpio-out \"" + name + "\" on GPIO " + pin;
     }
 
-    String name() {
+    @Override
+    public String name() {
       return name;
     }
 
@@ -123,7 +126,8 @@ public final class GpioOutDriver implements SensorFactory {
     }
 
     /** Switches the output; returns the previous state. */
-    synchronized boolean set(boolean value) throws IOException {
+    @Override
+    public synchronized boolean set(boolean value) throws IOException {
       if (gpio == null) {
         throw new IOException(where() + ": not started");
       }
@@ -138,7 +142,8 @@ public final class GpioOutDriver implements SensorFactory {
     }
 
     /** The current state (true = on); null when the output is not running. */
-    synchronized Boolean state() {
+    @Override
+    public synchronized Boolean state() {
       return gpio == null ? null : on;
     }
 

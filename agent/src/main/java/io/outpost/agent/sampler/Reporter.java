@@ -1,6 +1,6 @@
 package io.outpost.agent.sampler;
 
-import io.outpost.agent.sensors.SensorSpec;
+import io.outpost.agent.profiles.SensorSpec;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;

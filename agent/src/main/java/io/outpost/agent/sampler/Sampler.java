@@ -1,6 +1,6 @@
 package io.outpost.agent.sampler;
 
-import io.outpost.agent.sensors.SensorSetup;
+import io.outpost.agent.profiles.SensorSetup;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package io.outpost.agent.sampler;
 
-import io.outpost.agent.sensors.SensorSetup;
-import io.outpost.agent.sensors.SensorSpec;
+import io.outpost.agent.profiles.SensorSetup;
+import io.outpost.agent.profiles.SensorSpec;
 import io.outpost.plugin.Reading;
 import io.outpost.plugin.Sensor;
 import java.time.Clock;

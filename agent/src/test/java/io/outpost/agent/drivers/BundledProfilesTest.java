@@ -11,7 +11,7 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import io.outpost.agent.hardware.Hardwares;
-import io.outpost.agent.sensors.SensorSetup;
+import io.outpost.agent.profiles.SensorSetup;
 import io.outpost.plugin.ConfigException;
 import io.outpost.plugin.Hardware;
 import io.outpost.plugin.Options;

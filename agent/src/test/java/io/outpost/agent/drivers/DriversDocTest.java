@@ -3,7 +3,7 @@ package io.outpost.agent.drivers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.Gson;
-import io.outpost.agent.sensors.SensorSetup;
+import io.outpost.agent.profiles.SensorSetup;
 import io.outpost.plugin.SensorFactory;
 import io.outpost.plugin.testkit.TestSensorContext;
 import java.nio.file.Files;

@@ -3,6 +3,7 @@ package io.outpost.agent.drivers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.outpost.agent.outputs.Outputs;
 import io.outpost.plugin.Command;
 import io.outpost.plugin.CommandResult;
 import io.outpost.plugin.ConfigException;

@@ -3,8 +3,8 @@ package io.outpost.agent.sampler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.outpost.agent.sensors.SensorSetup;
-import io.outpost.agent.sensors.SensorSpec;
+import io.outpost.agent.profiles.SensorSetup;
+import io.outpost.agent.profiles.SensorSpec;
 import io.outpost.plugin.Options;
 import io.outpost.plugin.Reading;
 import io.outpost.plugin.Sensor;

@@ -5,8 +5,8 @@ import com.google.gson.JsonObject;
 import io.outpost.agent.config.AgentConfig;
 import io.outpost.agent.config.ConfigLoader;
 import io.outpost.agent.config.DeviceIdentity;
-import io.outpost.agent.link.Dispatcher;
-import io.outpost.agent.link.RealtimeLink;
+import io.outpost.agent.uplink.Uplink;
+import io.outpost.agent.uplink.RealtimeLink;
 import io.outpost.agent.outbox.Outbox;
 import io.outpost.agent.sampler.Batcher;
 import io.outpost.agent.sampler.SenmlRecord;
@@ -41,7 +41,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Agent benchmarks against an in-process relay (see bench/README.md, "Agent"):
  *
  * <ul>
- *   <li>{@code throughput SECONDS}: records/s through batcher → durable outbox → dispatcher →
+ *   <li>{@code throughput SECONDS}: records/s through batcher → durable outbox → uplink →
  *       relay, counted by an independent subscriber;
  *   <li>{@code drain}: time to drain a one-hour backlog recorded at 100 records/s while live data
  *       keeps flowing at the same rate;
@@ -172,7 +172,7 @@ public final class AgentBench {
       ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
       Outbox outbox = Outbox.open(c.stateDir(), c.deviceId(), c.buffer(), Clock.systemUTC());
       RealtimeLink link = new RealtimeLink(c);
-      Dispatcher dispatcher = new Dispatcher(outbox, link, Clock.systemUTC(), 90, 32);
+      Uplink uplink = new Uplink(outbox, link, Clock.systemUTC(), 90, 32);
       Batcher batcher =
           new Batcher(
               5_000,
@@ -180,8 +180,8 @@ public final class AgentBench {
               65_536,
               timer,
               records -> outbox.appendTelemetry(message(records)));
-      dispatcher.start();
-      link.start(uplinkEvents(dispatcher, batcher));
+      uplink.start();
+      link.start(uplinkEvents(uplink, batcher));
       // Producer: as fast as the pipeline takes it, holding at most ~2 s of messages in the outbox.
       Thread producer =
           new Thread(
@@ -218,7 +218,7 @@ public final class AgentBench {
       System.out.printf(
           "throughput: %.0f records/s acked and delivered, %.1f messages/s, %.0f records/message (%d s after 5 s warm-up)%n",
           (r1 - r0) / s, (m1 - m0) / s, (double) (r1 - r0) / Math.max(1, m1 - m0), seconds);
-      dispatcher.close();
+      uplink.close();
       link.close();
       outbox.close();
       timer.shutdownNow();
@@ -286,8 +286,8 @@ public final class AgentBench {
     try (Relay relay = relay(keys, port);
         Counter counter = new Counter(relay)) {
       RealtimeLink link = new RealtimeLink(c);
-      Dispatcher dispatcher =
-          new Dispatcher(
+      Uplink uplink =
+          new Uplink(
               outbox,
               link,
               Clock.systemUTC(),
@@ -300,8 +300,8 @@ public final class AgentBench {
               65_536,
               timer,
               records -> outbox.appendTelemetry(message(records)));
-      dispatcher.start();
-      link.start(uplinkEvents(dispatcher, batcher));
+      uplink.start();
+      link.start(uplinkEvents(uplink, batcher));
       long t0 = System.nanoTime();
       AtomicLong live = new AtomicLong(1_000_000);
       // Live data at 100 records/s during the drain.
@@ -331,7 +331,7 @@ public final class AgentBench {
           "drain: one-hour backlog (3600 messages, 360000 records) delivered in %.1f s with live data flowing "
               + "(network.maxMessagesPerSecond %.0f); live messages delivered meanwhile: %d%n",
           s, c.network().maxMessagesPerSecond(), counter.messages.get() - 3600);
-      dispatcher.close();
+      uplink.close();
       link.close();
     }
     outbox.close();
@@ -369,21 +369,21 @@ public final class AgentBench {
   }
 
   /**
-   * Wires the link to the dispatcher and batcher the way the agent does: a fresh connection starts
+   * Wires the link to the uplink and batcher the way the agent does: a fresh connection starts
    * a new backlog.
    */
-  private static io.outpost.agent.link.Link.Events uplinkEvents(
-      Dispatcher dispatcher, Batcher batcher) {
-    return new io.outpost.agent.link.Link.Events() {
+  private static io.outpost.agent.uplink.Link.Events uplinkEvents(
+      Uplink uplink, Batcher batcher) {
+    return new io.outpost.agent.uplink.Link.Events() {
       @Override
       public void connected(String peerId, int max) {
         batcher.setMaxMessageSize(max);
-        dispatcher.connected();
+        uplink.connected();
       }
 
       @Override
       public void disconnected(String why) {
-        dispatcher.disconnected();
+        uplink.disconnected();
       }
 
       @Override

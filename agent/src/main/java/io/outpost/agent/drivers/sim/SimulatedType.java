@@ -1,4 +1,4 @@
-package io.outpost.agent.sensors;
+package io.outpost.agent.drivers.sim;
 
 import io.outpost.plugin.ConfigException;
 import io.outpost.plugin.Options;

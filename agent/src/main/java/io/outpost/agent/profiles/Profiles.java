@@ -1,4 +1,4 @@
-package io.outpost.agent.sensors;
+package io.outpost.agent.profiles;
 
 import com.google.gson.JsonParseException;
 import io.outpost.agent.internal.Json;

@@ -1,4 +1,4 @@
-package io.outpost.agent.drivers;
+package io.outpost.agent.outputs;
 
 import io.outpost.plugin.Command;
 import io.outpost.plugin.CommandHandler;
@@ -22,14 +22,14 @@ import java.util.TreeMap;
  */
 public final class Outputs {
   private final Set<String> declared = new LinkedHashSet<>();
-  private final Map<String, GpioOutDriver.Output> attached = new LinkedHashMap<>();
+  private final Map<String, Output> attached = new LinkedHashMap<>();
 
-  synchronized void declare(String name) {
+  public synchronized void declare(String name) {
     declared.add(name);
   }
 
-  synchronized void attach(GpioOutDriver.Output output) throws IOException {
-    GpioOutDriver.Output other = attached.get(output.name());
+  public synchronized void attach(Output output) throws IOException {
+    Output other = attached.get(output.name());
     if (other != null && other != output) {
       throw new IOException(
           "output name \"" + output.name() + "\" is already used by another running gpio-out");
@@ -37,7 +37,7 @@ public final class Outputs {
     attached.put(output.name(), output);
   }
 
-  synchronized void detach(GpioOutDriver.Output output) {
+  public synchronized void detach(Output output) {
     attached.remove(output.name(), output);
   }
 
@@ -46,7 +46,7 @@ public final class Outputs {
    * stopped).
    */
   public Map<String, Boolean> states() {
-    Map<String, GpioOutDriver.Output> snapshot = new LinkedHashMap<>();
+    Map<String, Output> snapshot = new LinkedHashMap<>();
     synchronized (this) {
       declared.forEach(name -> snapshot.put(name, attached.get(name)));
     }
@@ -64,7 +64,7 @@ public final class Outputs {
    * @throws IOException when the output is declared but not running, or the pin could not be driven
    */
   public boolean set(String name, boolean value) throws ConfigException, IOException {
-    GpioOutDriver.Output o;
+    Output o;
     synchronized (this) {
       if (!declared.contains(name)) {
         throw new ConfigException(

@@ -1,4 +1,4 @@
-package io.outpost.agent.sensors;
+package io.outpost.agent.drivers.sim;
 
 import io.outpost.plugin.ConfigException;
 import io.outpost.plugin.Options;
@@ -59,7 +59,7 @@ public final class SimRandomWalk implements Sensor {
    * {@code sim.random-walk}. Options: {@code quantity}, {@code unit}, {@code start} (20), {@code
    * step} (0.1), {@code min} (-1e9), {@code max} (1e9), {@code seed}.
    */
-  static final SensorFactory FACTORY =
+  public static final SensorFactory FACTORY =
       new SimulatedType(
           "sim.random-walk",
           "simulated random walk between min and max",

@@ -1,7 +1,11 @@
-package io.outpost.agent.sensors;
+package io.outpost.agent.profiles;
 
 import io.outpost.agent.drivers.Drivers;
-import io.outpost.agent.drivers.Outputs;
+import io.outpost.agent.drivers.sim.SimCounter;
+import io.outpost.agent.drivers.sim.SimMotion;
+import io.outpost.agent.drivers.sim.SimRandomWalk;
+import io.outpost.agent.drivers.sim.SimSine;
+import io.outpost.agent.outputs.Outputs;
 import io.outpost.plugin.SensorFactory;
 import java.util.ArrayList;
 import java.util.Collections;

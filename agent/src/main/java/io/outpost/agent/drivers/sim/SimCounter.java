@@ -1,4 +1,4 @@
-package io.outpost.agent.sensors;
+package io.outpost.agent.drivers.sim;
 
 import io.outpost.plugin.Reading;
 import io.outpost.plugin.Sensor;
@@ -34,7 +34,7 @@ public final class SimCounter implements Sensor {
   }
 
   /** {@code sim.counter}. Options: {@code start} (default 1), {@code step} (default 1). */
-  static final SensorFactory FACTORY =
+  public static final SensorFactory FACTORY =
       new SimulatedType(
           "sim.counter",
           "simulated counter: <name>/count increases by step on every read",

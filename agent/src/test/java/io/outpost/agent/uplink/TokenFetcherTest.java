@@ -1,4 +1,4 @@
-package io.outpost.agent.link;
+package io.outpost.agent.uplink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.outpost.agent.sensors;
+package io.outpost.agent.drivers.sim;
 
 import io.outpost.plugin.ConfigException;
 import io.outpost.plugin.Options;
@@ -52,7 +52,7 @@ public final class SimSine implements Sensor {
    * {@code sim.sine}. Options: {@code quantity} ("value"), {@code unit} (none), {@code offset} (0),
    * {@code amplitude} (1), {@code period} ("60s").
    */
-  static final SensorFactory FACTORY =
+  public static final SensorFactory FACTORY =
       new SimulatedType(
           "sim.sine",
           "simulated sine wave: offset + amplitude * sin(2 pi t / period)",

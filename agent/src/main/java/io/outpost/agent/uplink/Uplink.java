@@ -1,4 +1,4 @@
-package io.outpost.agent.link;
+package io.outpost.agent.uplink;
 
 import com.google.gson.JsonElement;
 import io.outpost.agent.internal.Json;
@@ -26,7 +26,7 @@ import org.tinylog.Logger;
  * permanently failing one (too large, direct recipient gone) is dropped with a log line. One
  * thread, {@code uplink}.
  */
-public final class Dispatcher implements AutoCloseable {
+public final class Uplink implements AutoCloseable {
   private static final int READ_BATCH = 64;
 
   private final Outbox outbox;
@@ -57,7 +57,7 @@ public final class Dispatcher implements AutoCloseable {
   /**
    * @param ratePerSecond messages per second at most (bucket capacity: one second's worth)
    */
-  public Dispatcher(Outbox outbox, Link link, Clock clock, double ratePerSecond, int maxInFlight) {
+  public Uplink(Outbox outbox, Link link, Clock clock, double ratePerSecond, int maxInFlight) {
     this.outbox = outbox;
     this.link = link;
     this.clock = clock;

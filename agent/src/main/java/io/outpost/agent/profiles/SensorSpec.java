@@ -1,4 +1,4 @@
-package io.outpost.agent.sensors;
+package io.outpost.agent.profiles;
 
 import io.outpost.plugin.Options;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.outpost.agent.sensors;
+package io.outpost.agent.drivers.sim;
 
 import io.outpost.plugin.ConfigException;
 import io.outpost.plugin.Options;
@@ -46,7 +46,7 @@ public final class SimMotion implements Sensor {
   }
 
   /** {@code sim.motion}. Options: {@code probability} of a change per read (0.1), {@code seed}. */
-  static final SensorFactory FACTORY =
+  public static final SensorFactory FACTORY =
       new SimulatedType(
           "sim.motion",
           "simulated motion detector: boolean events <name>/motion",

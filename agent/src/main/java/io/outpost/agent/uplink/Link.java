@@ -1,4 +1,4 @@
-package io.outpost.agent.link;
+package io.outpost.agent.uplink;
 
 import com.google.gson.JsonElement;
 import java.util.Map;
