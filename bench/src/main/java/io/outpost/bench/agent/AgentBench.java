@@ -5,11 +5,11 @@ import com.google.gson.JsonObject;
 import io.outpost.agent.config.AgentConfig;
 import io.outpost.agent.config.ConfigLoader;
 import io.outpost.agent.config.DeviceIdentity;
-import io.outpost.agent.uplink.Uplink;
-import io.outpost.agent.uplink.RealtimeLink;
 import io.outpost.agent.outbox.Outbox;
 import io.outpost.agent.sampler.Batcher;
 import io.outpost.agent.sampler.SenmlRecord;
+import io.outpost.agent.uplink.RealtimeLink;
+import io.outpost.agent.uplink.Uplink;
 import io.outpost.realtime.ChannelMessage;
 import io.outpost.realtime.RealtimeClient;
 import io.outpost.realtime.RealtimeConfig;
@@ -41,8 +41,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Agent benchmarks against an in-process relay (see bench/README.md, "Agent"):
  *
  * <ul>
- *   <li>{@code throughput SECONDS}: records/s through batcher → durable outbox → uplink →
- *       relay, counted by an independent subscriber;
+ *   <li>{@code throughput SECONDS}: records/s through batcher → durable outbox → uplink → relay,
+ *       counted by an independent subscriber;
  *   <li>{@code drain}: time to drain a one-hour backlog recorded at 100 records/s while live data
  *       keeps flowing at the same rate;
  *   <li>{@code process SECONDS [extra JVM flags]}: {@code outpost run} as a child process with the
@@ -369,11 +369,10 @@ public final class AgentBench {
   }
 
   /**
-   * Wires the link to the uplink and batcher the way the agent does: a fresh connection starts
-   * a new backlog.
+   * Wires the link to the uplink and batcher the way the agent does: a fresh connection starts a
+   * new backlog.
    */
-  private static io.outpost.agent.uplink.Link.Events uplinkEvents(
-      Uplink uplink, Batcher batcher) {
+  private static io.outpost.agent.uplink.Link.Events uplinkEvents(Uplink uplink, Batcher batcher) {
     return new io.outpost.agent.uplink.Link.Events() {
       @Override
       public void connected(String peerId, int max) {
