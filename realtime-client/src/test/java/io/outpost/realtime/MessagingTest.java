@@ -3,6 +3,7 @@ package io.outpost.realtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -255,6 +257,50 @@ class MessagingTest {
       assertThat(threads).hasSize(1);
       assertThat(threads.iterator().next()).startsWith("realtime-client-events-");
       assertThat(bobEvents.callbackThreads).hasSize(1);
+    }
+  }
+
+  @Test
+  void dataChangedAfterPublishOrSendReturnsIsNotWhatIsSent() throws Exception {
+    // The sender's event thread is held in a callback, so nothing it does can happen before the
+    // caller changes the elements: what arrives shows what publish/send captured at the call.
+    CountDownLatch release = new CountDownLatch(1);
+    RealtimeClient carol =
+        RealtimeClient.create(
+            TestRelay.config(relay, "carol").build(),
+            new RealtimeListener() {
+              @Override
+              public void onConnected(Welcome welcome) {
+                try {
+                  release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            });
+    try (carol) {
+      bob.connect().get(10, TimeUnit.SECONDS);
+      bob.subscribe("room-1").get(10, TimeUnit.SECONDS);
+      carol.connect().get(10, TimeUnit.SECONDS); // completes just before onConnected runs
+
+      JsonObject reading = new JsonObject();
+      reading.addProperty("t", 21.5);
+      CompletableFuture<Void> published = carol.publish("room-1", reading);
+      JsonArray list = new JsonArray();
+      list.add("first");
+      CompletableFuture<Void> sent = carol.send("bob", list);
+      reading.addProperty("t", 99.9);
+      reading.addProperty("extra", true);
+      list.set(0, new JsonPrimitive("changed"));
+      list.add("more");
+      release.countDown();
+
+      published.get(10, TimeUnit.SECONDS);
+      sent.get(10, TimeUnit.SECONDS);
+      assertThat(bobEvents.awaitOne(ChannelMessage.class, WAIT).data().toString())
+          .isEqualTo("{\"t\":21.5}");
+      assertThat(bobEvents.awaitOne(DirectMessage.class, WAIT).data().toString())
+          .isEqualTo("[\"first\"]");
     }
   }
 }

@@ -119,10 +119,10 @@ public final class DefaultRealtimeClient implements RealtimeClient {
     this.events = new EventLoop("realtime-client-events-" + clientId);
     this.backoff =
         new Backoff(
-            config.reconnectInitialDelay().toMillis(),
-            config.reconnectMultiplier(),
-            config.reconnectMaxDelay().toMillis(),
-            config.reconnectJitter(),
+            config.reconnect().initialDelay().toMillis(),
+            config.reconnect().multiplier(),
+            config.reconnect().maxDelay().toMillis(),
+            config.reconnect().jitter(),
             new SecureRandom());
     this.transport =
         new WebSocketTransport(
@@ -261,34 +261,44 @@ public final class DefaultRealtimeClient implements RealtimeClient {
   @Override
   public CompletableFuture<Void> publish(String channel, JsonElement data) {
     CompletableFuture<Void> result = new CompletableFuture<>();
-    post(
-        result,
-        () -> {
-          Limits.checkChannel(channel);
-          checkData(data);
-          enqueue("publish", channel, id -> FrameCodec.publish(channel, data, id), result);
-        });
+    // Serialised here, on the caller's thread: the caller may change or reuse the element as soon
+    // as this returns, and the event thread never reads it.
+    String json = serialize(data, result);
+    if (json != null) {
+      post(
+          result,
+          () -> {
+            Limits.checkChannel(channel);
+            enqueue("publish", channel, id -> FrameCodec.publish(channel, json, id), result);
+          });
+    }
     return result;
   }
 
   @Override
   public CompletableFuture<Void> send(String peerId, JsonElement data) {
     CompletableFuture<Void> result = new CompletableFuture<>();
-    post(
-        result,
-        () -> {
-          Limits.checkPeerId(peerId);
-          checkData(data);
-          enqueue("send", peerId, id -> FrameCodec.send(peerId, data, id), result);
-        });
+    String json = serialize(data, result);
+    if (json != null) {
+      post(
+          result,
+          () -> {
+            Limits.checkPeerId(peerId);
+            enqueue("send", peerId, id -> FrameCodec.send(peerId, json, id), result);
+          });
+    }
     return result;
   }
 
-  private static void checkData(JsonElement data) {
+  /** The JSON text of {@code data}, or {@code null} after failing {@code result}. */
+  private static String serialize(JsonElement data, CompletableFuture<Void> result) {
     if (data == null) {
-      throw new InvalidArgumentException(
-          "data must not be null (use JsonNull.INSTANCE for a JSON null)");
+      result.completeExceptionally(
+          new InvalidArgumentException(
+              "data must not be null (use JsonNull.INSTANCE for a JSON null)"));
+      return null;
     }
+    return FrameCodec.json(data);
   }
 
   @Override
@@ -389,8 +399,8 @@ public final class DefaultRealtimeClient implements RealtimeClient {
     if (size > maxMessageSize) {
       throw new MessageTooLargeException(size, maxMessageSize);
     }
-    if (conn.queue.size() >= config.maxQueuedRequests()) {
-      throw new QueueFullException(config.maxQueuedRequests());
+    if (conn.queue.size() >= config.limits().maxQueuedRequests()) {
+      throw new QueueFullException(config.limits().maxQueuedRequests());
     }
     conn.queue.add(new Request(type, target, requestId, frame, result));
     drain(conn);
@@ -450,12 +460,12 @@ public final class DefaultRealtimeClient implements RealtimeClient {
   }
 
   private long ackSweepMillis() {
-    return Math.max(10, Math.min(250, config.ackTimeout().toMillis() / 10));
+    return Math.max(10, Math.min(250, config.timeouts().ack().toMillis() / 10));
   }
 
   private void sweepAcks() {
     long now = System.nanoTime();
-    long timeoutNanos = config.ackTimeout().toNanos();
+    long timeoutNanos = config.timeouts().ack().toNanos();
     boolean anyPending = false;
     List<Connection> all = allConnections();
     for (Connection conn : all) {
@@ -467,7 +477,7 @@ public final class DefaultRealtimeClient implements RealtimeClient {
         }
         it.remove();
         request.future.completeExceptionally(
-            new AckTimeoutException(request.requestId, config.ackTimeout()));
+            new AckTimeoutException(request.requestId, config.timeouts().ack()));
       }
       anyPending |= !conn.pending.isEmpty();
       closeDrainedIfIdle(conn);
@@ -526,7 +536,10 @@ public final class DefaultRealtimeClient implements RealtimeClient {
                       connectionIds.incrementAndGet(),
                       refresh,
                       secret,
-                      new TokenBucket(config.sendRate(), config.sendBurst(), System.nanoTime()));
+                      new TokenBucket(
+                          config.limits().sendRate(),
+                          config.limits().sendBurst(),
+                          System.nanoTime()));
               if (refresh) {
                 candidate = conn;
               } else {
@@ -552,7 +565,7 @@ public final class DefaultRealtimeClient implements RealtimeClient {
       return CompletableFuture.completedFuture(credentials.secret().orElseThrow());
     }
     CompletableFuture<String> out = new CompletableFuture<>();
-    long timeoutMs = config.tokenProviderTimeout().toMillis();
+    long timeoutMs = config.timeouts().tokenProvider().toMillis();
     ScheduledFuture<?> timer =
         events.schedule(
             () -> {
@@ -627,7 +640,7 @@ public final class DefaultRealtimeClient implements RealtimeClient {
     conn.open = true;
     conn.lastInboundNanos = System.nanoTime();
     conn.lastPingNanos = conn.lastInboundNanos;
-    long welcomeMs = config.welcomeTimeout().toMillis();
+    long welcomeMs = config.timeouts().welcome().toMillis();
     conn.welcomeTimer =
         events.schedule(
             () -> {
@@ -648,7 +661,7 @@ public final class DefaultRealtimeClient implements RealtimeClient {
   // =====================================================================================
 
   private void armKeepalive(Connection conn) {
-    long inactivityMs = config.inactivityTimeout().toMillis();
+    long inactivityMs = config.timeouts().inactivity().toMillis();
     if (inactivityMs <= 0) {
       return;
     }
@@ -974,8 +987,9 @@ public final class DefaultRealtimeClient implements RealtimeClient {
       c.failAll(code, reason);
       closeSocket(c, 1000, "replaced");
     }
-    ReconnectPolicy.Decision decision =
-        ReconnectPolicy.afterClose(code, everConnected, attempts, nextDelayFloorMs, config);
+    ReconnectDecision decision =
+        ReconnectDecision.afterClose(
+            code, everConnected, attempts, nextDelayFloorMs, config.reconnect());
     nextDelayFloorMs = decision.floorMs();
     boolean willReconnect = decision.reconnect();
     if (conn != null && conn.open) {
@@ -1034,13 +1048,13 @@ public final class DefaultRealtimeClient implements RealtimeClient {
     refreshTimer = null;
     if (config.credentials().kind() != Credentials.Kind.TOKEN_PROVIDER
         || w.expiresAt() == null
-        || config.tokenRefreshLead().isZero()) {
+        || config.timeouts().tokenRefreshLead().isZero()) {
       return;
     }
     // Server clock on both sides of the subtraction: immune to skew between our clock and the
     // server's.
     long remainingMs = (long) ((w.expiresAt() - w.serverTime()) * 1000);
-    long leadMs = config.tokenRefreshLead().toMillis();
+    long leadMs = config.timeouts().tokenRefreshLead().toMillis();
     long delay = remainingMs > 2 * leadMs ? remainingMs - leadMs : remainingMs / 2;
     scheduleRefresh(Math.max(0, delay));
   }
@@ -1127,7 +1141,7 @@ public final class DefaultRealtimeClient implements RealtimeClient {
       draining.add(old);
       old.drainCloseTimer =
           events.schedule(
-              () -> retireDrained(old), config.ackTimeout().toMillis(), TimeUnit.MILLISECONDS);
+              () -> retireDrained(old), config.timeouts().ack().toMillis(), TimeUnit.MILLISECONDS);
       closeDrainedIfIdle(old);
     }
     maxMessageSize = fresh.welcome.maxMessageSize();
@@ -1170,7 +1184,7 @@ public final class DefaultRealtimeClient implements RealtimeClient {
       return; // waiting here would deadlock the thread that has to do the work
     }
     try {
-      done.get(config.closeTimeout().toMillis() + 2_000, TimeUnit.MILLISECONDS);
+      done.get(config.timeouts().close().toMillis() + 2_000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
@@ -1246,7 +1260,7 @@ public final class DefaultRealtimeClient implements RealtimeClient {
           terminated.complete(null);
         };
     // Bounded: a socket whose close handshake never completes (half-open link) does not hold us up.
-    events.schedule(finish, config.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    events.schedule(finish, config.timeouts().close().toMillis(), TimeUnit.MILLISECONDS);
     CompletableFuture.allOf(closed.toArray(CompletableFuture[]::new)).thenRun(finish);
   }
 
