@@ -10,6 +10,7 @@ import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import io.outpost.relay.Relay;
 import io.outpost.relay.TokenRequest;
+import io.outpost.testsupport.RelayExtension;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Connect, subscribe, publish, send, presence and request errors against a real relay over
@@ -31,6 +33,9 @@ class MessagingTest {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
 
+  @RegisterExtension
+  final RelayExtension<Relay> server = TestRelay.extension(b -> b.maxMessageSize(4096));
+
   private Relay relay;
   private final RecordingListener aliceEvents = new RecordingListener();
   private final RecordingListener bobEvents = new RecordingListener();
@@ -39,7 +44,7 @@ class MessagingTest {
 
   @BeforeEach
   void start() {
-    relay = TestRelay.start(b -> b.maxMessageSize(4096));
+    relay = server.relay();
     alice = RealtimeClient.create(TestRelay.config(relay, "alice").build(), aliceEvents);
     bob = RealtimeClient.create(TestRelay.config(relay, "bob").build(), bobEvents);
   }
@@ -48,7 +53,6 @@ class MessagingTest {
   void stop() {
     alice.close();
     bob.close();
-    relay.close();
   }
 
   @Test
