@@ -20,7 +20,7 @@ mkdir -p "$OUT"
 
 # Build the relay, then compile only the relay benchmark classes against it (they need nothing else, so the
 # benchmark runs even while other modules are mid-change).
-./mvnw -q -B -pl relay install -DskipTests
+./mvnw -q -B -pl test-support,relay install -DskipTests
 ./mvnw -q -B -pl relay dependency:build-classpath -Dmdep.outputFile=target/cp.txt
 RELAY_CP="relay/target/classes:$(cat relay/target/cp.txt)"
 mkdir -p "$OUT/classes"
