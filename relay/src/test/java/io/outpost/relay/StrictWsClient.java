@@ -191,6 +191,11 @@ final class StrictWsClient implements AutoCloseable {
     write(frame(0x89, payload));
   }
 
+  /** Writes {@code bytes} as they are (for frames built by hand, see {@link RawFrames}). */
+  void writeRaw(byte[] bytes) throws IOException {
+    write(bytes);
+  }
+
   void sendClose(int code) throws IOException {
     write(frame(0x88, new byte[] {(byte) (code >> 8), (byte) code}));
   }

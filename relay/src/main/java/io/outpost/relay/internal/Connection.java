@@ -44,6 +44,7 @@ public final class Connection {
   private final Map<String, Boolean> subscriptions = new ConcurrentHashMap<>();
 
   private final AtomicBoolean closing = new AtomicBoolean();
+  private final AtomicBoolean cutOff = new AtomicBoolean();
   private volatile long lastSeenNanos;
   private volatile long lastPingNanos;
   private volatile ScheduledFuture<?> expiry;
@@ -72,6 +73,25 @@ public final class Connection {
     org.glassfish.grizzly.Connection<?> grizzly = GrizzlyConnections.of(session);
     this.outbound =
         grizzly == null ? null : new Outbound(grizzly, output, outboundLimit, this::tooSlow);
+    if (grizzly != null) {
+      FrameGuard.bind(grizzly, this);
+    }
+  }
+
+  /** Bytes of text frames waiting in this connection's queue (not yet handed to Grizzly). */
+  long queuedBytes() {
+    return outbound != null ? outbound.queuedBytes() : 0;
+  }
+
+  /**
+   * Called by {@link FrameGuard} when frames the relay or Tyrus wrote (pongs included) pile up
+   * beyond the outbound limit: the peer is cut off like one whose text frames overflow.
+   */
+  void backlogOverLimit(long backlog) {
+    if (outbound != null) {
+      outbound.shutNow();
+    }
+    tooSlow();
   }
 
   public String peerId() {
@@ -184,6 +204,9 @@ public final class Connection {
    * either, so its socket is dropped after a grace period.
    */
   private void tooSlow() {
+    if (!cutOff.compareAndSet(false, true)) {
+      return;
+    }
     try {
       timer.execute(
           () -> {

@@ -123,7 +123,8 @@ public final class Outbound {
       return false;
     }
     queue.add(frame);
-    if (queuedBytes.addAndGet(frame.length) > limitBytes) {
+    // Pongs and close frames that Tyrus writes wait in Grizzly's queue; they count too.
+    if (queuedBytes.addAndGet(frame.length) + FrameGuard.unwritten(connection) > limitBytes) {
       overflow();
       return false;
     }
@@ -169,6 +170,11 @@ public final class Outbound {
   public void terminate() {
     shutNow();
     connection.terminateSilently();
+  }
+
+  /** Bytes queued here and not yet handed to Grizzly. */
+  public long queuedBytes() {
+    return queuedBytes.get();
   }
 
   /** Whether the TCP connection is still open. */
