@@ -45,6 +45,7 @@ public final class Connection {
 
   private final AtomicBoolean closing = new AtomicBoolean();
   private final AtomicBoolean cutOff = new AtomicBoolean();
+  private volatile boolean draining;
   private volatile long lastSeenNanos;
   private volatile long lastPingNanos;
   private volatile ScheduledFuture<?> expiry;
@@ -185,6 +186,49 @@ public final class Connection {
     } catch (IOException | RuntimeException e) {
       Logger.debug("closing {} with {} failed: {}", peerId(), code, e.toString());
     }
+  }
+
+  /**
+   * Closes for a client that broke a limit (4011, 1009) while it may still be writing: the close
+   * frame is written here, then everything the client sends is read and dropped until its own close
+   * frame arrives ({@link FrameGuard}), and only then is the TCP connection closed. Closing at
+   * once, as Tyrus does, while the client's frames are still arriving makes the kernel answer them
+   * with a reset, and the client sees 1006 instead of the code. Dropped after a grace period if the
+   * client never answers. Falls back to {@link #close} without a direct Grizzly connection.
+   */
+  public void closeDraining(int code, String reason) {
+    if (outbound == null) {
+      close(code, reason);
+      return;
+    }
+    if (!closing.compareAndSet(false, true)) {
+      return;
+    }
+    draining = true;
+    cancelExpiry();
+    outbound.flushAndShut(TextFrame.close(code, reason));
+    try {
+      timer.schedule(
+          () -> {
+            if (outbound.isOpen()) {
+              Logger.info(
+                  "{}: no close frame {} s after {}, dropping the socket",
+                  peerId(),
+                  SLOW_CLOSE_GRACE_SECONDS,
+                  code);
+              outbound.terminate();
+            }
+          },
+          SLOW_CLOSE_GRACE_SECONDS,
+          TimeUnit.SECONDS);
+    } catch (RejectedExecutionException stopped) {
+      outbound.terminate();
+    }
+  }
+
+  /** Whether {@link #closeDraining} started: the client's frames are dropped until its close. */
+  boolean draining() {
+    return draining;
   }
 
   /**

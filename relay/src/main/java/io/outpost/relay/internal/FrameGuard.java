@@ -100,6 +100,14 @@ final class FrameGuard extends BaseFilter {
       return ctx.getStopAction();
     }
     Buffer in = content.getContent();
+    if (relay != null && relay.draining()) {
+      // The relay sent its close frame: read and drop until the client's close frame, then close.
+      if (state.sawClose(in)) {
+        socket.close(); // after what is queued; nothing unread is left behind, so no reset
+      }
+      content.recycle();
+      return ctx.getStopAction();
+    }
     Buffer out = state.filter(in, socket, this, relay);
     if (out != in) {
       if (!out.hasRemaining()) {
@@ -121,7 +129,7 @@ final class FrameGuard extends BaseFilter {
         fragmented ? "fragmented message" : "frame",
         size,
         maxMessageSize);
-    relay.close(1009, "message too big: over " + maxMessageSize + " bytes");
+    relay.closeDraining(1009, "message too big: over " + maxMessageSize + " bytes");
   }
 
   /** Where one connection is in its frame stream. */
@@ -197,6 +205,34 @@ final class FrameGuard extends BaseFilter {
         dropPayload = !forward;
       }
       return keep.result(socket);
+    }
+
+    /** Walks the frames in {@code in} without keeping any; true once a close frame starts. */
+    boolean sawClose(Buffer in) {
+      int pos = in.position();
+      int limit = in.limit();
+      while (pos < limit) {
+        if (payloadLeft > 0) {
+          int n = (int) Math.min(payloadLeft, limit - pos);
+          pos += n;
+          payloadLeft -= n;
+          continue;
+        }
+        while (headerLength < needed() && pos < limit) {
+          header[headerLength++] = in.get(pos++);
+        }
+        if (headerLength < needed()) {
+          return false;
+        }
+        long length = payloadLength();
+        boolean close = (header[0] & 0x0f) == 0x8;
+        headerLength = 0;
+        payloadLeft = length < 0 ? Long.MAX_VALUE : length;
+        if (close) {
+          return true;
+        }
+      }
+      return false;
     }
 
     private int needed() {

@@ -139,14 +139,25 @@ public final class Outbound {
    * before Tyrus sends a close frame so that the frames sent before the close reach the peer before
    * it. After an overflow the backlog is already gone and nothing is written.
    */
-  @SuppressWarnings("unchecked")
   public void flushAndShut() {
+    flushAndShut(null);
+  }
+
+  /**
+   * As {@link #flushAndShut()}, then writes {@code last} (a complete frame, e.g. a close frame)
+   * when not null, even after an overflow dropped the backlog.
+   */
+  @SuppressWarnings("unchecked")
+  public void flushAndShut(byte[] last) {
     writeLock.lock();
     try {
       if (!shut && connection.isOpen()) {
         for (Buffer batch; (batch = takeBatch()) != null; ) {
           connection.write(batch, null);
         }
+      }
+      if (last != null && connection.isOpen()) {
+        connection.write(wrap(last), null);
       }
     } catch (RuntimeException e) {
       Logger.debug("flush before close failed: {}", e.toString());

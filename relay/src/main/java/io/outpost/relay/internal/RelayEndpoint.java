@@ -273,7 +273,7 @@ public final class RelayEndpoint extends Endpoint {
           settings.ratePerSecond(),
           settings.rateBurst());
     }
-    c.close(4011, "message rate exceeded");
+    c.closeDraining(4011, "message rate exceeded");
     return false;
   }
 
