@@ -230,6 +230,11 @@ public final class StrictWsClient implements AutoCloseable {
     write(frame(0x89, payload));
   }
 
+  /** Writes {@code bytes} as they are (for frames built by hand). */
+  public void writeRaw(byte[] bytes) throws IOException {
+    write(bytes);
+  }
+
   public void sendClose(int code) throws IOException {
     write(frame(0x88, new byte[] {(byte) (code >> 8), (byte) code}));
   }
