@@ -1,13 +1,11 @@
 package io.outpost.agent.profiles;
 
-import com.google.gson.JsonParseException;
-import io.outpost.agent.internal.Json;
+import io.outpost.agent.config.JsonFiles;
 import io.outpost.plugin.ConfigException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URISyntaxException;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -48,12 +46,9 @@ public final class Profiles {
     if (isPath(nameOrPath)) {
       Path p = baseDir.resolve(nameOrPath).normalize();
       try {
-        return parse(
-            Files.readString(p, StandardCharsets.UTF_8), p.getFileName().toString(), p.getParent());
+        return check(JsonFiles.read(p), p.getFileName().toString(), p.getParent());
       } catch (NoSuchFileException e) {
         throw new ConfigException(p.toString(), "", "no such profile file");
-      } catch (IOException e) {
-        throw new ConfigException(p.toString(), "", "cannot read: " + e.getMessage());
       }
     }
     try (InputStream in =
@@ -68,21 +63,15 @@ public final class Profiles {
                 + bundledNames()
                 + " nor a path to a .json file");
       }
-      return parse(
-          new String(in.readAllBytes(), StandardCharsets.UTF_8), nameOrPath + ".json", baseDir);
+      String source = nameOrPath + ".json";
+      return check(JsonFiles.parse(in.readAllBytes(), source), source, baseDir);
     } catch (IOException e) {
       throw new ConfigException(
           "", "profile", "cannot read bundled profile \"" + nameOrPath + "\": " + e.getMessage());
     }
   }
 
-  private static Profile parse(String text, String source, Path baseDir) throws ConfigException {
-    Object tree;
-    try {
-      tree = Json.toJava(Json.parseWithComments(text));
-    } catch (JsonParseException e) {
-      throw new ConfigException(source, "", "not valid JSON: " + e.getMessage());
-    }
+  private static Profile check(Object tree, String source, Path baseDir) throws ConfigException {
     if (!(tree instanceof Map<?, ?> m)) {
       throw new ConfigException(
           source, "", "expected a JSON object with \"name\", \"description\" and \"sensors\"");

@@ -282,4 +282,57 @@ class ConfigLoaderTest {
     assertThat(c.stateDir()).isEqualTo(dir.resolve("state"));
     assertThat(c.status().file()).isEqualTo(dir.resolve("run/status.json"));
   }
+
+  @Test
+  void theRealtimeClientsConfigurationIsBuiltByTheLoaderWithTheClientsOwnLoopbackRule()
+      throws Exception {
+    AgentConfig c =
+        TestConfigs.load(
+            dir,
+            "{\"network\": {\"url\": \"ws://127.0.0.1:8787\", \"token\": {\"value\": \"jwt\"}, \"ackTimeout\": \"3s\"}}");
+    assertThat(c.network().client().url()).isEqualTo(java.net.URI.create("ws://127.0.0.1:8787"));
+    assertThat(c.network().client().ackTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(c.network().client().deviceMode()).isTrue();
+    assertThat(
+            TestConfigs.load(dir, "{\"network\": {\"url\": \"ws://[::1]:8787\"}}")
+                .network()
+                .client()
+                .url())
+        .isEqualTo(java.net.URI.create("ws://[::1]:8787"));
+
+    // A DNS name that merely starts with "127." is not loopback for the client, so not for check.
+    Path f = dir.resolve("agent.json");
+    assertThatThrownBy(
+            () -> TestConfigs.load(dir, "{\"network\": {\"url\": \"ws://127.example.com:8787\"}}"))
+        .hasMessage(
+            f
+                + ": network.url: \"ws://127.example.com:8787\" sends the token in clear; use wss:// (ws:// is allowed only to loopback)");
+  }
+
+  @Test
+  void signingKeysAreDecodedOnceAndAnUnusableKeyIsReportedAtItsKey() throws Exception {
+    String secret = java.util.Base64.getEncoder().encodeToString(new byte[40]);
+    AgentConfig c =
+        TestConfigs.load(
+            dir,
+            "{\"commands\": {\"keys\": {\"ops\": {\"alg\": \"HS256\", \"secret\": \""
+                + secret
+                + "\"}}}}");
+    assertThat(c.commands().signing().get("ops"))
+        .get()
+        .isInstanceOfSatisfying(SigningKeys.Hmac.class, k -> assertThat(k.secret()).hasSize(40));
+
+    // 44 bytes that are not an X.509 Ed25519 key: once accepted by check, then fatal in run.
+    String bogus = java.util.Base64.getEncoder().encodeToString(new byte[44]);
+    Path f = dir.resolve("agent.json");
+    assertThatThrownBy(
+            () ->
+                TestConfigs.load(
+                    dir,
+                    "{\"commands\": {\"keys\": {\"ed\": {\"alg\": \"EdDSA\", \"publicKey\": \""
+                        + bogus
+                        + "\"}}}}"))
+        .hasMessageStartingWith(
+            f + ": commands.keys.ed.publicKey: is not a usable Ed25519 public key: ");
+  }
 }
