@@ -1,6 +1,7 @@
 package io.outpost.agent.profiles;
 
 import io.outpost.agent.config.JsonFiles;
+import io.outpost.agent.config.Problems;
 import io.outpost.plugin.ConfigException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,10 +44,27 @@ public final class Profiles {
    *     ones)
    */
   public static Profile load(String nameOrPath, Path baseDir) throws ConfigException {
+    Problems problems = new Problems();
+    Profile p = load(nameOrPath, baseDir, problems);
+    if (!problems.isEmpty()) {
+      throw problems.all().get(0);
+    }
+    return p;
+  }
+
+  /**
+   * As {@link #load(String, Path)}, but a profile that parsed is returned even when its header is
+   * wrong (a missing {@code name} becomes the file's name), with the problem added to {@code
+   * problems}, so that its sensors are still checked.
+   *
+   * @throws ConfigException when there is no profile to check at all
+   */
+  public static Profile load(String nameOrPath, Path baseDir, Problems problems)
+      throws ConfigException {
     if (isPath(nameOrPath)) {
       Path p = baseDir.resolve(nameOrPath).normalize();
       try {
-        return check(JsonFiles.read(p), p.getFileName().toString(), p.getParent());
+        return check(JsonFiles.read(p), p.getFileName().toString(), p.getParent(), problems);
       } catch (NoSuchFileException e) {
         throw new ConfigException(p.toString(), "", "no such profile file");
       }
@@ -64,14 +82,15 @@ public final class Profiles {
                 + " nor a path to a .json file");
       }
       String source = nameOrPath + ".json";
-      return check(JsonFiles.parse(in.readAllBytes(), source), source, baseDir);
+      return check(JsonFiles.parse(in.readAllBytes(), source), source, baseDir, problems);
     } catch (IOException e) {
       throw new ConfigException(
           "", "profile", "cannot read bundled profile \"" + nameOrPath + "\": " + e.getMessage());
     }
   }
 
-  private static Profile check(Object tree, String source, Path baseDir) throws ConfigException {
+  private static Profile check(Object tree, String source, Path baseDir, Problems problems)
+      throws ConfigException {
     if (!(tree instanceof Map<?, ?> m)) {
       throw new ConfigException(
           source, "", "expected a JSON object with \"name\", \"description\" and \"sensors\"");
@@ -79,8 +98,12 @@ public final class Profiles {
     @SuppressWarnings("unchecked")
     Map<String, Object> json = (Map<String, Object>) m;
     Object name = json.get("name");
-    if (!(name instanceof String n) || n.isBlank()) {
-      throw new ConfigException(source, "name", "missing, expected a string");
+    String n;
+    if (name instanceof String given && !given.isBlank()) {
+      n = given;
+    } else {
+      problems.add(source, "name", "missing, expected a string");
+      n = source.endsWith(".json") ? source.substring(0, source.length() - 5) : source;
     }
     Object d = json.get("description");
     return new Profile(n, d instanceof String s ? s : "", json, source, baseDir);
