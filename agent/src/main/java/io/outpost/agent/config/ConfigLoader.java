@@ -26,12 +26,6 @@ public final class ConfigLoader {
   /** Where a device keeps its configuration. */
   public static final Path DEFAULT_FILE = Path.of("/etc/outpost/agent.json");
 
-  /**
-   * Environment variables that start with {@code OUTPOST_} but belong to the launcher, not to the
-   * config.
-   */
-  static final java.util.Set<String> LAUNCHER_VARIABLES = ConfigSources.LAUNCHER_VARIABLES;
-
   private static final Pattern ID = Pattern.compile("[\\x21-\\x7e&&[^/*\\\\]]{1,128}");
 
   /**
