@@ -310,6 +310,16 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void whatOnlyTheRealtimeClientRejectsIsReportedAtTheKeyItCameFrom() {
+    Path f = dir.resolve("agent.json");
+    assertThatThrownBy(
+            () -> TestConfigs.load(dir, "{\"network\": {\"url\": \"wss://relay.example?x=1\"}}"))
+        .hasMessage(
+            f
+                + ": network.url: rejected by the realtime client: url: must not have a query or fragment (credentials go in credentials())");
+  }
+
+  @Test
   void signingKeysAreDecodedOnceAndAnUnusableKeyIsReportedAtItsKey() throws Exception {
     String secret = java.util.Base64.getEncoder().encodeToString(new byte[40]);
     AgentConfig c =
