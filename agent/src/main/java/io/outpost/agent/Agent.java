@@ -118,13 +118,7 @@ public final class Agent implements AutoCloseable, AgentControl {
     this.router =
         new CommandRouter(
             config.deviceId(), config.fleet(), config.commands(), outbox, handlers, clock, timer);
-    this.uplink =
-        new Uplink(
-            outbox,
-            link,
-            clock,
-            config.network().maxMessagesPerSecond(),
-            config.network().maxInFlight());
+    this.uplink = new Uplink(outbox, link, clock, config.network().maxInFlight());
   }
 
   /**

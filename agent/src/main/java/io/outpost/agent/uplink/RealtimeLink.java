@@ -24,7 +24,8 @@ import org.tinylog.Logger;
 /**
  * {@link Link} over the realtime client in device mode (reconnects forever, max delay {@code
  * network.reconnectMaxDelay}); the token comes from {@code network.token}, fetched afresh for every
- * connection attempt.
+ * connection attempt. The client paces everything sent at {@code network.maxMessagesPerSecond} (its
+ * token bucket is the only one in the agent).
  */
 public final class RealtimeLink implements Link {
   /** Server error codes after which resending the same message cannot succeed. */
@@ -53,7 +54,9 @@ public final class RealtimeLink implements Link {
             .url(n.url())
             .deviceMode(true)
             .reconnectMaxDelay(n.reconnectMaxDelay())
-            .ackTimeout(n.ackTimeout());
+            .ackTimeout(n.ackTimeout())
+            // The agent's one token bucket: network.maxMessagesPerSecond, one second's burst.
+            .sendRate(n.maxMessagesPerSecond(), burst(n.maxMessagesPerSecond()));
     TokenSource source = n.token();
     if (source == null) {
       throw new IllegalArgumentException("network.token is required to connect");
@@ -65,6 +68,16 @@ public final class RealtimeLink implements Link {
       b.tokenProvider(TokenProvider.blocking(() -> fetcher.fetch(source)));
     }
     this.clientConfig = b.build();
+  }
+
+  /** The realtime client's settings, as built from the agent's configuration. */
+  RealtimeConfig clientConfig() {
+    return clientConfig;
+  }
+
+  /** One second's worth of messages, at least one. */
+  static int burst(double perSecond) {
+    return (int) Math.max(1, Math.ceil(perSecond));
   }
 
   @Override
