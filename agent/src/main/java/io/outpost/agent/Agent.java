@@ -7,6 +7,7 @@ import io.outpost.agent.commands.CommandRouter;
 import io.outpost.agent.config.AgentConfig;
 import io.outpost.agent.config.Redactor;
 import io.outpost.agent.internal.Json;
+import io.outpost.agent.internal.LogSafe;
 import io.outpost.agent.outbox.Outbox;
 import io.outpost.agent.outputs.Outputs;
 import io.outpost.agent.plugins.LoadedPlugins;
@@ -119,7 +120,14 @@ public final class Agent implements AutoCloseable, AgentControl {
     }
     this.router =
         new CommandRouter(
-            config.deviceId(), config.fleet(), config.commands(), outbox, handlers, clock, timer);
+            config.deviceId(),
+            config.fleet(),
+            config.commands(),
+            outbox,
+            handlers,
+            clock,
+            timer,
+            config.network().maxMessagesPerSecond());
     this.uplink = new Uplink(outbox, link, clock, config.network().maxInFlight());
   }
 
@@ -385,7 +393,7 @@ public final class Agent implements AutoCloseable, AgentControl {
 
   @Override
   public void restart(String commandId, String reason) {
-    Logger.warn("restart requested: {}", reason);
+    Logger.warn("restart requested: {}", LogSafe.of(reason));
     Thread t =
         new Thread(
             () -> {

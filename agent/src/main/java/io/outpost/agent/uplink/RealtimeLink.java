@@ -3,6 +3,7 @@ package io.outpost.agent.uplink;
 import com.google.gson.JsonElement;
 import io.outpost.agent.config.AgentConfig;
 import io.outpost.agent.config.TokenSource;
+import io.outpost.agent.internal.LogSafe;
 import io.outpost.realtime.ChannelMessage;
 import io.outpost.realtime.DirectMessage;
 import io.outpost.realtime.MessageTooLargeException;
@@ -89,7 +90,10 @@ public final class RealtimeLink implements Link {
         .whenComplete(
             (w, err) -> {
               if (err != null) {
-                Logger.warn("connecting to {} failed: {}", clientConfig.url(), rootMessage(err));
+                Logger.warn(
+                    "connecting to {} failed: {}",
+                    clientConfig.url(),
+                    LogSafe.of(rootMessage(err)));
               }
             });
   }
@@ -103,7 +107,7 @@ public final class RealtimeLink implements Link {
       Logger.info(
           "connected to {} as {} (maxMessageSize {})",
           clientConfig.url(),
-          welcome.peerId(),
+          LogSafe.of(welcome.peerId()),
           welcome.maxMessageSize());
       // The client replays what it tracks; a subscribe refused while offline was not tracked.
       Set<String> tracked = client.subscriptions();
@@ -119,7 +123,8 @@ public final class RealtimeLink implements Link {
     public void onDisconnected(int code, String reason, boolean willReconnect) {
       lastDisconnect = code + (reason == null || reason.isEmpty() ? "" : " " + reason);
       connectedAt = null;
-      Logger.warn("disconnected ({}){}", lastDisconnect, willReconnect ? "; reconnecting" : "");
+      Logger.warn(
+          "disconnected ({}){}", LogSafe.of(lastDisconnect), willReconnect ? "; reconnecting" : "");
       events.disconnected(lastDisconnect);
     }
 
@@ -135,13 +140,15 @@ public final class RealtimeLink implements Link {
 
     @Override
     public void onServerError(ServerError error) {
-      Logger.warn("server error {}: {}", error.code(), error.message());
+      Logger.warn("server error {}: {}", LogSafe.of(error.code()), LogSafe.of(error.message()));
     }
 
     @Override
     public void onTokenProviderFailure(int consecutiveFailures, Throwable error) {
       Logger.error(
-          "getting a token failed {} times in a row: {}", consecutiveFailures, rootMessage(error));
+          "getting a token failed {} times in a row: {}",
+          consecutiveFailures,
+          LogSafe.of(rootMessage(error)));
     }
   }
 
@@ -169,8 +176,8 @@ public final class RealtimeLink implements Link {
               if (err != null) {
                 Logger.warn(
                     "subscribing to {} failed: {} (retried after the next reconnect)",
-                    channel,
-                    rootMessage(err));
+                    LogSafe.of(channel),
+                    LogSafe.of(rootMessage(err)));
               }
             });
   }

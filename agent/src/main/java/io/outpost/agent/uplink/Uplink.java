@@ -2,6 +2,7 @@ package io.outpost.agent.uplink;
 
 import com.google.gson.JsonElement;
 import io.outpost.agent.internal.Json;
+import io.outpost.agent.internal.LogSafe;
 import io.outpost.agent.outbox.Outbox;
 import io.outpost.agent.outbox.Row;
 import java.time.Clock;
@@ -197,8 +198,8 @@ public final class Uplink implements AutoCloseable {
         Logger.warn(
             "dropped message {} to {}: {}",
             row.rid(),
-            row.to() != null ? "peer " + row.to() : row.channel(),
-            cause.getMessage());
+            LogSafe.of(row.to() != null ? "peer " + row.to() : row.channel()),
+            LogSafe.of(cause.getMessage()));
         outbox.discard(row);
       } else {
         failedTotal++;
@@ -210,7 +211,7 @@ public final class Uplink implements AutoCloseable {
             liveCursor = Math.min(liveCursor, row.rid() - 1);
           }
         }
-        Logger.debug("publish of {} failed, will retry: {}", row.rid(), cause.toString());
+        Logger.debug("publish of {} failed, will retry: {}", row.rid(), LogSafe.of(cause));
       }
       lock.notifyAll();
     }
