@@ -15,10 +15,15 @@ import org.tinylog.Logger;
  * sender and reason, the first refusal in each {@code interval} is answered (the caller publishes
  * its result and logs it); the rest are only counted, and one summary line per sender and reason
  * says how many there were once the interval ends. At most {@code maxSenders} senders are tracked
- * one by one; beyond that they share one entry. Thread-safe.
+ * one by one; beyond that they share one entry. However many senders there are, at most {@link
+ * #MAX_ANSWERS} refusals are answered per interval in all, so answers take at most about one uplink
+ * message a second (two for direct messages). Thread-safe.
  */
 final class Refusals {
   static final String OTHERS = "(other senders)";
+
+  /** Refusals answered per interval, across all senders. */
+  static final int MAX_ANSWERS = 10;
 
   private static final class Window {
     final long startNanos;
@@ -35,6 +40,8 @@ final class Refusals {
   private final Map<String, Window> windows = new LinkedHashMap<>();
   private boolean flushScheduled;
   private long suppressedTotal;
+  private long answersWindowStart = System.nanoTime();
+  private int answers;
 
   Refusals(Duration interval, int maxSenders, ScheduledExecutorService timer) {
     this.intervalNanos = interval.toNanos();
@@ -57,8 +64,11 @@ final class Refusals {
         w = windows.get(key);
       }
       if (w == null) {
-        windows.put(key, new Window(now));
-        return true;
+        w = new Window(now);
+        windows.put(key, w);
+        if (answer(now)) {
+          return true;
+        }
       }
     }
     w.suppressed++;
@@ -72,6 +82,14 @@ final class Refusals {
       }
     }
     return false;
+  }
+
+  private boolean answer(long now) {
+    if (now - answersWindowStart >= intervalNanos) {
+      answersWindowStart = now;
+      answers = 0;
+    }
+    return ++answers <= MAX_ANSWERS;
   }
 
   /** Refusals counted but not answered, since start. */

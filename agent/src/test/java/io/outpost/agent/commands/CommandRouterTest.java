@@ -475,6 +475,18 @@ class CommandRouterTest {
   }
 
   @Test
+  void manyUnauthorisedSendersShareOneCapOnAnsweredRefusals() {
+    for (int i = 0; i < 30; i++) {
+      router.onChannelMessage(
+          FLEET,
+          "pi-" + (100 + i),
+          cmd("{\"type\": \"command\", \"id\": \"m-" + i + "\", \"name\": \"echo\"}"));
+    }
+    assertThat(results(10)).hasSize(10);
+    assertThat(router.stats()).containsEntry("refusedUnanswered", 20L);
+  }
+
+  @Test
   void beyondTheIntakeQueueCommandsAreCountedAndTheFirstAnsweredBusy() {
     router.close();
     router = router(commands(false, List.of("*"), Duration.ofSeconds(5), 1, 1), 1);
