@@ -53,6 +53,7 @@ public final class Drivers {
       new SystemDriver(),
       new GpioInDriver(),
       new GpioOutDriver(outputs),
+      new io.outpost.agent.drivers.ina219.Ina219Driver(),
     };
     return List.of(all);
   }
