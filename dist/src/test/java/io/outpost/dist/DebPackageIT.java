@@ -92,6 +92,51 @@ class DebPackageIT {
   }
 
   @Test
+  void deviceClasspathHoldsNoRelayAndTheDevToolsStillRun(@TempDir Path root) throws Exception {
+    run("dpkg-deb", "--extract", deb.toString(), root.toString());
+    Path lib = root.resolve("usr/share/outpost/lib");
+    Path libDev = root.resolve("usr/share/outpost/lib-dev");
+    List<String> jars;
+    try (Stream<Path> s = Files.list(lib)) {
+      jars = s.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+    assertThat(jars)
+        .isNotEmpty()
+        .noneMatch(j -> j.startsWith("grizzly-"))
+        .noneMatch(j -> j.startsWith("tyrus-server") || j.startsWith("tyrus-container-grizzly"))
+        .noneMatch(j -> j.startsWith("outpost-relay") || j.startsWith("outpost-devtools"));
+    for (String j : jars) {
+      try (var zip = new java.util.zip.ZipFile(lib.resolve(j).toFile())) {
+        assertThat(zip.stream().map(e -> e.getName()))
+            .as("classes in " + j)
+            .noneMatch(
+                n -> n.startsWith("io/outpost/relay/") || n.startsWith("org/glassfish/grizzly/"));
+      }
+    }
+    try (Stream<Path> s = Files.list(libDev)) {
+      assertThat(s.map(p -> p.getFileName().toString()))
+          .anyMatch(j -> j.startsWith("outpost-relay"))
+          .anyMatch(j -> j.startsWith("outpost-devtools"))
+          .anyMatch(j -> j.startsWith("grizzly-http-server"))
+          .noneMatch(jars::contains);
+    }
+    // The daemon's classpath: the development tools explain that they are elsewhere.
+    Process p =
+        new ProcessBuilder(javaBin(), "-cp", lib + "/*", "io.outpost.agent.cli.Main", "relay")
+            .redirectErrorStream(true)
+            .start();
+    assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+        .contains("not available here");
+    assertThat(p.waitFor()).isEqualTo(1);
+    // With lib-dev, as the launcher runs them, they work.
+    String both = lib + "/*" + java.io.File.pathSeparator + libDev + "/*";
+    assertThat(run(javaBin(), "-cp", both, "io.outpost.agent.cli.Main", "relay", "--help").output)
+        .contains("--listen");
+    assertThat(run(javaBin(), "-cp", both, "io.outpost.agent.cli.Main", "demo", "--help").output)
+        .contains("--duration D");
+  }
+
+  @Test
   void systemdUnitIsHardened() throws Exception {
     Path unit =
         Path.of(System.getProperty("outpost.repo.dir", "..")).resolve("systemd/outpost.service");
