@@ -323,13 +323,18 @@ public final class Agent implements AutoCloseable, AgentControl {
   private void publishStatus() {
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("type", "status");
-    s.putAll(snapshot(stopped ? "stopped" : "running").toMessage());
+    s.putAll(snapshot().toMessage());
     outbox.appendEvent(Json.toJson(s).getAsJsonObject());
   }
 
   @Override
   public Map<String, Object> status() {
-    return snapshot(stopped ? "stopped" : "running").toMessage();
+    return snapshot().toMessage();
+  }
+
+  /** The agent's status now: what the status message, the status file and systemd are told. */
+  public StatusSnapshot snapshot() {
+    return snapshot(stopped ? "stopped" : "running");
   }
 
   /**
