@@ -67,7 +67,7 @@ public final class CommandRouter implements AutoCloseable {
     this.config = config;
     this.outbox = outbox;
     this.handlers = Map.copyOf(handlers);
-    this.verifier = new JwsVerifier(config.keys());
+    this.verifier = new JwsVerifier(config.signing());
     this.clock = clock;
     this.timer = timer;
     this.workers =

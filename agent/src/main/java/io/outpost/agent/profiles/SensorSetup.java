@@ -122,7 +122,13 @@ public final class SensorSetup {
         problems.add(
             where,
             "type",
-            "unknown sensor type \"" + type + "\" (known: " + registry.types() + ")");
+            "unknown sensor type \""
+                + type
+                + "\" (known: "
+                + registry.types()
+                + "; plugin jars are searched in "
+                + config.plugins().dirs()
+                + ")");
         continue;
       }
       try {

@@ -48,23 +48,20 @@ public final class RealtimeLink implements Link {
 
   public RealtimeLink(AgentConfig config) {
     AgentConfig.Network n = config.network();
-    RealtimeConfig.Builder b =
-        RealtimeConfig.builder()
-            .url(n.url())
-            .deviceMode(true)
-            .reconnectMaxDelay(n.reconnectMaxDelay())
-            .ackTimeout(n.ackTimeout());
     TokenSource source = n.token();
-    if (source == null) {
+    if (source == null || n.client() == null) {
       throw new IllegalArgumentException("network.token is required to connect");
     }
-    if (source instanceof TokenSource.PublishableKey k) {
-      b.publishableKey(k.key());
+    // The loader built and checked the client's configuration; only the token fetcher is added.
+    if (source instanceof TokenSource.PublishableKey) {
+      this.clientConfig = n.client();
     } else {
       TokenFetcher fetcher = new TokenFetcher(config.deviceId(), config.fleet());
-      b.tokenProvider(TokenProvider.blocking(() -> fetcher.fetch(source)));
+      this.clientConfig =
+          n.client().toBuilder()
+              .tokenProvider(TokenProvider.blocking(() -> fetcher.fetch(source)))
+              .build();
     }
-    this.clientConfig = b.build();
   }
 
   @Override
