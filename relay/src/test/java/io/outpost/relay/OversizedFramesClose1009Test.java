@@ -2,6 +2,7 @@ package io.outpost.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.outpost.testsupport.StrictWsClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;

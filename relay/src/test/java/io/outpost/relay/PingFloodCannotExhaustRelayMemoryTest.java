@@ -3,6 +3,7 @@ package io.outpost.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonParser;
+import io.outpost.testsupport.StrictWsClient;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

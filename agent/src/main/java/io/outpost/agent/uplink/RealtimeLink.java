@@ -9,6 +9,7 @@ import io.outpost.realtime.MessageTooLargeException;
 import io.outpost.realtime.RealtimeClient;
 import io.outpost.realtime.RealtimeConfig;
 import io.outpost.realtime.RealtimeListener;
+import io.outpost.realtime.ReconnectPolicy;
 import io.outpost.realtime.ServerError;
 import io.outpost.realtime.ServerErrorException;
 import io.outpost.realtime.State;
@@ -51,7 +52,7 @@ public final class RealtimeLink implements Link {
     RealtimeConfig.Builder b =
         RealtimeConfig.builder()
             .url(n.url())
-            .deviceMode(true)
+            .reconnect(ReconnectPolicy.DEVICE)
             .reconnectMaxDelay(n.reconnectMaxDelay())
             .ackTimeout(n.ackTimeout());
     TokenSource source = n.token();
