@@ -229,4 +229,25 @@ class MainTest {
         .containsPattern("demo-2 #\\d+ command.result demo-ping-\\d+ ping -> succeeded")
         .endsWith("demo stopped\n");
   }
+
+  /** The client's rules are the loader's: what run would reject, check rejects the same way. */
+  @Test
+  void checkAndRunRejectAnInsecureUrlToANameThatOnlyLooksLikeLoopbackAlike() {
+    Path cfg =
+        TestConfigs.write(
+            dir,
+            "agent.json",
+            "{\"device\": {\"id\": \"pi-1\"}, \"stateDir\": \"state\","
+                + " \"status\": {\"file\": \"status.json\"},"
+                + " \"network\": {\"url\": \"ws://127.example.com:8787\", \"token\": {\"value\": \"jwt\"}}}");
+    String expected =
+        cfg
+            + ": network.url: \"ws://127.example.com:8787\" sends the token in clear; use wss:// (ws:// is allowed only to loopback)\n1 problem.\n";
+    Result check = run("check", "--config", cfg.toString());
+    Result run = run("run", "--config", cfg.toString());
+    assertThat(check.code()).isEqualTo(2);
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(check.err()).isEqualTo(expected);
+    assertThat(run.err()).isEqualTo(expected);
+  }
 }
