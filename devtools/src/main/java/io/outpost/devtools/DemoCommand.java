@@ -1,8 +1,11 @@
-package io.outpost.agent.cli;
+package io.outpost.devtools;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.outpost.agent.Agent;
+import io.outpost.agent.cli.Args;
+import io.outpost.agent.cli.CliCommand;
+import io.outpost.agent.cli.Logging;
 import io.outpost.agent.config.AgentConfig;
 import io.outpost.agent.config.ConfigInvalidException;
 import io.outpost.agent.config.ConfigLoader;
@@ -21,6 +24,7 @@ import io.outpost.relay.Relay;
 import io.outpost.relay.RelayKeys;
 import io.outpost.relay.RelaySettings;
 import io.outpost.relay.TokenRequest;
+import io.outpost.relay.dashboard.Dashboard;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -49,7 +53,7 @@ import java.util.stream.Stream;
  * {@code devices/*}{@code /events}, all in this process; prints a {@code curl} that sends a
  * command.
  */
-final class DemoCommand implements CliCommand {
+public final class DemoCommand implements CliCommand {
   static final String FLEET = "demo";
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
 
@@ -139,6 +143,9 @@ final class DemoCommand implements CliCommand {
                 + FLEET
                 + "\", state under "
                 + tmp);
+        relay
+            .dashboardUrl(true)
+            .ifPresent(u -> out.println("dashboard: " + u + "   (open it in a browser)"));
         out.println("send a command to the fleet (its results appear below):");
         out.println("  curl -s -X POST '" + url + "' -H 'Authorization: Bearer " + bearer + "' \\");
         out.println("    -H 'Content-Type: application/json' \\");
@@ -228,6 +235,8 @@ final class DemoCommand implements CliCommand {
             "token",
             Map.of("url", relay.httpBase() + "/tokens", "bearer", Map.of("value", bearer))));
     cfg.put("profile", "simulated");
+    // The dashboard's operator page sends commands as peer dashboard-…; the demo devices take them.
+    cfg.put("commands", Map.of("allowFrom", List.of("system", Dashboard.PEER_PREFIX + "*")));
     cfg.put("stateDir", dir.resolve("state").toString());
     cfg.put("status", Map.of("file", dir.resolve("status.json").toString(), "interval", "30s"));
     try {
