@@ -3,6 +3,7 @@ package io.outpost.agent.config;
 import io.outpost.plugin.ConfigException;
 import io.outpost.plugin.Options;
 import io.outpost.realtime.RealtimeConfig;
+import io.outpost.realtime.ReconnectPolicy;
 import io.outpost.realtime.TokenProvider;
 import java.io.IOException;
 import java.net.URI;
@@ -401,7 +402,7 @@ public final class ConfigLoader {
       RealtimeConfig.Builder b =
           RealtimeConfig.builder()
               .url(url)
-              .deviceMode(true)
+              .reconnect(ReconnectPolicy.DEVICE)
               .reconnectMaxDelay(reconnectMaxDelay)
               .ackTimeout(ackTimeout);
       if (token instanceof TokenSource.PublishableKey k) {

@@ -1,4 +1,4 @@
-package io.outpost.relay;
+package io.outpost.testsupport;
 
 import java.io.BufferedInputStream;
 import java.io.EOFException;
@@ -21,16 +21,22 @@ import java.util.concurrent.ThreadLocalRandom;
  * control frames at most 125 bytes, and text that is valid UTF-8. Any violation is an {@link
  * AssertionError}. It reads only when asked, so a test can play a subscriber that stops reading.
  * One reader thread; writes are synchronized.
+ *
+ * <p>It is also the load generator of the relay benchmarks: a blocking socket with no decoding
+ * beyond what is asked costs far less CPU than the relay it measures ({@link #readData()} skips the
+ * UTF-8 decoding; {@link #textFrame} frames are built once and written many times).
  */
-final class StrictWsClient implements AutoCloseable {
-  static final int TEXT = 0x1;
-  static final int CLOSE = 0x8;
-  static final int PING = 0x9;
-  static final int PONG = 0xA;
+public final class StrictWsClient implements AutoCloseable {
+  public static final int TEXT = 0x1;
+  public static final int BINARY = 0x2;
+  public static final int CLOSE = 0x8;
+  public static final int PING = 0x9;
+  public static final int PONG = 0xA;
 
   /** One frame as received; {@code text} is set for text frames. */
-  record Frame(int opcode, byte[] payload, String text) {
-    int closeCode() {
+  public record Frame(int opcode, byte[] payload, String text) {
+    /** The close code of a close frame. */
+    public int closeCode() {
       return ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
     }
   }
@@ -38,7 +44,9 @@ final class StrictWsClient implements AutoCloseable {
   /**
    * The stream ended inside a frame: the relay dropped the socket mid-write (not a framing error).
    */
-  static final class Truncated extends IOException {
+  public static final class Truncated extends IOException {
+    private static final long serialVersionUID = 1L;
+
     Truncated(String what) {
       super(what);
     }
@@ -59,11 +67,12 @@ final class StrictWsClient implements AutoCloseable {
    * receiveBuffer} &gt; 0 shrinks the socket's receive buffer (set before connecting, so the TCP
    * window stays small).
    */
-  static StrictWsClient connect(URI uri, int receiveBuffer) throws IOException {
+  public static StrictWsClient connect(URI uri, int receiveBuffer) throws IOException {
     Socket s = new Socket();
     if (receiveBuffer > 0) {
       s.setReceiveBufferSize(receiveBuffer);
     }
+    s.setTcpNoDelay(true);
     s.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 5_000);
     s.setSoTimeout(10_000); // every read has a deadline
     StrictWsClient c = new StrictWsClient(s);
@@ -98,7 +107,11 @@ final class StrictWsClient implements AutoCloseable {
   }
 
   /** Reads one frame; null at a clean end of stream (between frames). */
-  Frame read() throws IOException {
+  public Frame read() throws IOException {
+    return read(true);
+  }
+
+  private Frame read(boolean decode) throws IOException {
     int b0 = in.read();
     if (b0 < 0) {
       return null;
@@ -114,7 +127,7 @@ final class StrictWsClient implements AutoCloseable {
       throw new AssertionError("server frame is masked");
     }
     int opcode = b0 & 0x0f;
-    if (opcode != TEXT && opcode != CLOSE && opcode != PING && opcode != PONG) {
+    if (opcode != TEXT && opcode != BINARY && opcode != CLOSE && opcode != PING && opcode != PONG) {
       throw new AssertionError("unexpected opcode " + opcode);
     }
     long length = b1 & 0x7f;
@@ -132,7 +145,7 @@ final class StrictWsClient implements AutoCloseable {
         throw new AssertionError("64-bit length used for " + length + " bytes");
       }
     }
-    if (opcode != TEXT && length > 125) {
+    if (opcode >= CLOSE && length > 125) {
       throw new AssertionError("control frame of " + length + " bytes");
     }
     if (length > 1 << 20) {
@@ -144,7 +157,7 @@ final class StrictWsClient implements AutoCloseable {
           "stream ended after " + payload.length + " of " + length + " payload bytes");
     }
     String text = null;
-    if (opcode == TEXT) {
+    if (opcode == TEXT && decode) {
       try {
         text =
             StandardCharsets.UTF_8
@@ -163,7 +176,7 @@ final class StrictWsClient implements AutoCloseable {
   /**
    * Reads frames, skipping pings and pongs, until a text frame; fails on close or end of stream.
    */
-  String nextText() throws IOException {
+  public String nextText() throws IOException {
     for (Frame f; (f = read()) != null; ) {
       if (f.opcode() == TEXT) {
         return f.text();
@@ -183,16 +196,52 @@ final class StrictWsClient implements AutoCloseable {
     return b;
   }
 
-  void sendText(String text) throws IOException {
-    write(frame(0x81, text.getBytes(StandardCharsets.UTF_8)));
+  /**
+   * The payload of the next data frame, checked but not decoded; pings are answered on the way (so
+   * the relay's liveness check stays happy); {@code null} at a close frame or the end of the
+   * stream.
+   */
+  public byte[] readData() throws IOException {
+    for (Frame f; (f = read(false)) != null; ) {
+      if (f.opcode() == TEXT || f.opcode() == BINARY) {
+        return f.payload();
+      }
+      if (f.opcode() == CLOSE) {
+        return null;
+      }
+      if (f.opcode() == PING) {
+        write(frame(0x8A, f.payload()));
+      }
+    }
+    return null;
   }
 
-  void sendPing(byte[] payload) throws IOException {
+  /** Sets the read deadline; 0 waits forever (idle load generators). Default 10 s. */
+  public StrictWsClient readTimeout(int millis) throws IOException {
+    socket.setSoTimeout(millis);
+    return this;
+  }
+
+  public void sendText(String text) throws IOException {
+    write(textFrame(text));
+  }
+
+  public void sendPing(byte[] payload) throws IOException {
     write(frame(0x89, payload));
   }
 
-  void sendClose(int code) throws IOException {
+  /** Writes {@code bytes} as they are (for frames built by hand). */
+  public void writeRaw(byte[] bytes) throws IOException {
+    write(bytes);
+  }
+
+  public void sendClose(int code) throws IOException {
     write(frame(0x88, new byte[] {(byte) (code >> 8), (byte) code}));
+  }
+
+  /** A masked text frame carrying {@code text}, ready to be written (possibly many at once). */
+  public static byte[] textFrame(String text) {
+    return frame(0x81, text.getBytes(StandardCharsets.UTF_8));
   }
 
   /** A masked client frame (clients must mask). */
@@ -222,7 +271,8 @@ final class StrictWsClient implements AutoCloseable {
     return f;
   }
 
-  private synchronized void write(byte[] bytes) throws IOException {
+  /** Writes raw bytes, e.g. several {@link #textFrame}s at once. */
+  public synchronized void write(byte[] bytes) throws IOException {
     out.write(bytes);
     out.flush();
   }
