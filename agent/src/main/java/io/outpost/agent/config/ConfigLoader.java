@@ -212,15 +212,16 @@ public final class ConfigLoader {
       Duration ackTimeout = get("network.ackTimeout");
       Duration reconnectMaxDelay = get("network.reconnectMaxDelay");
       URI url = readUrl();
+      double maxMessagesPerSecond = get("network.maxMessagesPerSecond");
       var network =
           new AgentConfig.Network(
               url,
               token,
-              get("network.maxMessagesPerSecond"),
+              maxMessagesPerSecond,
               get("network.maxInFlight"),
               ackTimeout,
               reconnectMaxDelay,
-              client(url, token, ackTimeout, reconnectMaxDelay));
+              client(url, token, ackTimeout, reconnectMaxDelay, maxMessagesPerSecond));
 
       String profile = get("profile");
       Map<String, Map<String, Object>> overrides = new LinkedHashMap<>();
@@ -395,7 +396,11 @@ public final class ConfigLoader {
      * is reported at the key it came from. Null when {@code network.url} is already reported.
      */
     private RealtimeConfig client(
-        URI url, TokenSource token, Duration ackTimeout, Duration reconnectMaxDelay) {
+        URI url,
+        TokenSource token,
+        Duration ackTimeout,
+        Duration reconnectMaxDelay,
+        double maxMessagesPerSecond) {
       if (url == null) {
         return null;
       }
@@ -404,7 +409,9 @@ public final class ConfigLoader {
               .url(url)
               .reconnect(ReconnectPolicy.DEVICE)
               .reconnectMaxDelay(reconnectMaxDelay)
-              .ackTimeout(ackTimeout);
+              .ackTimeout(ackTimeout)
+              // The agent's one token bucket: network.maxMessagesPerSecond, one second's burst.
+              .sendRate(maxMessagesPerSecond, (int) Math.max(1, Math.ceil(maxMessagesPerSecond)));
       if (token instanceof TokenSource.PublishableKey k) {
         b.publishableKey(k.key());
       } else {

@@ -139,7 +139,9 @@ public final class SensorSetup {
         Options options = new Options(where, driverOpts);
         Hardware hw =
             Hardwares.forSensor(
-                spec.simulate(), profile.baseDir() == null ? Path.of(".") : profile.baseDir());
+                factory,
+                spec.simulate(),
+                profile.baseDir() == null ? Path.of(".") : profile.baseDir());
         EventSink sink = new EventSink();
         SensorContext ctx = new Context(name, options, hw, clock, sink);
         out.add(new Configured(spec, factory.create(ctx), sink));
