@@ -71,11 +71,6 @@ public final class RealtimeLink implements Link {
     return clientConfig;
   }
 
-  /** The realtime client's settings, as built from the agent's configuration. */
-  RealtimeConfig clientConfig() {
-    return clientConfig;
-  }
-
   @Override
   public void start(Events events) {
     this.events = events;

@@ -24,7 +24,7 @@ class RealtimeLinkTest {
             """
                 .formatted(dir.resolve("state")));
     RealtimeLink link = new RealtimeLink(config);
-    assertThat(link.clientConfig().sendRate()).isEqualTo(12.5);
-    assertThat(link.clientConfig().sendBurst()).as("one second's worth").isEqualTo(13);
+    assertThat(link.clientConfig().limits().sendRate()).isEqualTo(12.5);
+    assertThat(link.clientConfig().limits().sendBurst()).as("one second's worth").isEqualTo(13);
   }
 }
