@@ -17,7 +17,8 @@ import io.outpost.agent.sampler.Batcher;
 import io.outpost.agent.sampler.Sampler;
 import io.outpost.agent.sampler.SenmlRecord;
 import io.outpost.agent.sampler.TelemetryEnvelope;
-import io.outpost.agent.status.StatusFile;
+import io.outpost.agent.status.Credential;
+import io.outpost.agent.status.StatusSnapshot;
 import io.outpost.agent.uplink.Link;
 import io.outpost.agent.uplink.Uplink;
 import io.outpost.plugin.CommandHandler;
@@ -63,6 +64,8 @@ public final class Agent implements AutoCloseable, AgentControl {
   private final ScheduledExecutorService timer;
   private final Instant startedAt;
   private final String version;
+  // Read once: the OS and JVM do not change under a running agent.
+  private final Map<String, Object> image = image();
   private final CountDownLatch exit = new CountDownLatch(1);
   private final AtomicInteger exitCode = new AtomicInteger(0);
   private volatile boolean stopped;
@@ -270,44 +273,67 @@ public final class Agent implements AutoCloseable, AgentControl {
   private void publishStatus() {
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("type", "status");
-    s.putAll(status());
+    s.putAll(snapshot().toMessage());
     outbox.appendEvent(Json.toJson(s).getAsJsonObject());
   }
 
   @Override
   public Map<String, Object> status() {
-    Map<String, Object> s = new LinkedHashMap<>();
-    s.put("device", config.deviceId());
-    s.put("fleet", config.fleet());
-    s.put("agent", Map.of("version", version));
-    s.put("image", image());
-    s.put("uptimeS", Duration.between(startedAt, clock.instant()).toSeconds());
-    if (!config.metadata().isEmpty()) {
-      s.put("metadata", config.metadata());
-    }
-    s.put("buffer", outbox.stats());
-    Map<String, Object> l = new LinkedHashMap<>(link.status());
-    l.putAll(uplink.stats());
-    s.put("link", l);
-    s.put("sensors", sampler.status());
-    putOutputs(s);
-    s.put("commands", router.stats());
-    Map<String, Object> sv = services.status();
-    if (sv != null) {
-      s.put("services", sv);
-    }
-    return s;
+    return snapshot().toMessage();
+  }
+
+  /** The agent's status now: what the status message, the status file and systemd are told. */
+  public StatusSnapshot snapshot() {
+    return snapshot(stopped ? "stopped" : "running");
   }
 
   /**
-   * {@code "outputs": {name: true/false, or null while not running}}, only on devices that have
-   * outputs.
+   * The one place the agent's status is gathered; the status message, the status file and {@code
+   * outpost health} all read this.
    */
-  private void putOutputs(Map<String, Object> status) {
-    Map<String, Boolean> states = outputs.states();
-    if (!states.isEmpty()) {
-      status.put("outputs", states);
+  private StatusSnapshot snapshot(String state) {
+    Map<String, Object> bufferReport = outbox.stats();
+    Map<String, Object> linkReport = link.status();
+    long lastAck = uplink.lastAckMillis();
+    Map<String, Object> serviceStates = services.status();
+    Map<String, String> services = null;
+    if (serviceStates != null) {
+      services = new LinkedHashMap<>();
+      for (var e : serviceStates.entrySet()) {
+        services.put(e.getKey(), String.valueOf(e.getValue()));
+      }
     }
+    Instant last = sampler.lastReadAt();
+    Object connectedAt = linkReport.get("connectedAt");
+    return new StatusSnapshot(
+        state,
+        clock.instant(),
+        Math.max(15_000, 3 * config.status().fileInterval().toMillis()),
+        ProcessHandle.current().pid(),
+        config.deviceId(),
+        config.fleet(),
+        version,
+        startedAt,
+        new StatusSnapshot.Sampling(sampler.size(), last, samplingWindowMillis()),
+        new StatusSnapshot.Store(
+            outbox.pendingMessages(), outbox.writable(), (String) bufferReport.get("lastError")),
+        new StatusSnapshot.LinkState(
+            String.valueOf(linkReport.get("state")),
+            link.connected(),
+            connectedAt == null ? null : Instant.parse(connectedAt.toString())),
+        new StatusSnapshot.UplinkState(lastAck > 0 ? Instant.ofEpochMilli(lastAck) : null),
+        config.status().interval().toMillis() * 2 + config.network().ackTimeout().toMillis(),
+        services,
+        Credential.problem(config.network().token()),
+        new StatusSnapshot.Report(
+            image,
+            config.metadata(),
+            bufferReport,
+            linkReport,
+            uplink.stats(),
+            sampler.status(),
+            outputs.states(),
+            router.stats()));
   }
 
   private static Map<String, Object> image() {
@@ -332,35 +358,8 @@ public final class Agent implements AutoCloseable, AgentControl {
   }
 
   private void writeStatusFile(String state) {
-    Map<String, Object> f = new LinkedHashMap<>();
-    f.put("state", state);
-    f.put("writtenAt", clock.instant().toString());
-    f.put("staleAfterMs", Math.max(15_000, 3 * config.status().fileInterval().toMillis()));
-    f.put("pid", ProcessHandle.current().pid());
-    f.put("device", config.deviceId());
-    f.put("startedAt", startedAt.toString());
-    Map<String, Object> sampling = new LinkedHashMap<>();
-    sampling.put("sensors", sampler.size());
-    Instant last = sampler.lastReadAt();
-    sampling.put("lastReadAt", last == null ? null : last.toString());
-    sampling.put("expectedWithinMs", samplingWindowMillis());
-    f.put("sampling", sampling);
-    f.put("buffer", outbox.stats());
-    Map<String, Object> linkState = new LinkedHashMap<>(link.status());
-    linkState.put("connected", link.connected());
-    f.put("link", linkState);
-    f.put("uplink", uplink.stats());
-    f.put(
-        "ackExpectedWithinMs",
-        config.status().interval().toMillis() * 2 + config.network().ackTimeout().toMillis());
-    f.put("sensors", sampler.status());
-    putOutputs(f);
-    Map<String, Object> serviceStates = services.status();
-    if (serviceStates != null) {
-      f.put("services", serviceStates);
-    }
     try {
-      StatusFile.write(config.status().file(), f);
+      snapshot(state).write(config.status().file());
     } catch (IOException e) {
       Logger.warn("cannot write status file {}: {}", config.status().file(), e.getMessage());
     }

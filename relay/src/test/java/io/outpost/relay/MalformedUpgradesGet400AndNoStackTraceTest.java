@@ -75,6 +75,19 @@ class MalformedUpgradesGet400AndNoStackTraceTest extends RelayTestSupport {
   }
 
   @Test
+  void anOversizedHeaderBlockIsRefusedWithoutA500() throws Exception {
+    String answer =
+        answer(
+            "GET /v1?token="
+                + "a".repeat(70 * 1024)
+                + " HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Version: 13\r\n"
+                + KEY
+                + "\r\n");
+    assertThat(answer).doesNotContain(" 101 ").doesNotContain(" 500 ");
+  }
+
+  @Test
   void halfSentRequestsAreClosedAfterTheRequestTimeout() throws Exception {
     String[] halves = {
       "GET /v1?token=abc HTTP/1.1\r\nHost: x\r\nUpgrade: webs",

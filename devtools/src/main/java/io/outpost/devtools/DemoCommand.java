@@ -1,8 +1,11 @@
-package io.outpost.agent.cli;
+package io.outpost.devtools;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.outpost.agent.Agent;
+import io.outpost.agent.cli.Args;
+import io.outpost.agent.cli.CliCommand;
+import io.outpost.agent.cli.Logging;
 import io.outpost.agent.config.AgentConfig;
 import io.outpost.agent.config.ConfigInvalidException;
 import io.outpost.agent.config.ConfigLoader;
@@ -49,7 +52,7 @@ import java.util.stream.Stream;
  * {@code devices/*}{@code /events}, all in this process; prints a {@code curl} that sends a
  * command.
  */
-final class DemoCommand implements CliCommand {
+public final class DemoCommand implements CliCommand {
   static final String FLEET = "demo";
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
 

@@ -1,11 +1,13 @@
-package io.outpost.agent.cli;
+package io.outpost.devtools;
 
+import io.outpost.agent.cli.CliCommand;
+import io.outpost.agent.cli.Logging;
 import io.outpost.relay.RelayMain;
 import java.io.PrintStream;
 import java.util.List;
 
 /** {@code outpost relay …}: runs the local relay (its own options and help). */
-final class RelayCommand implements CliCommand {
+public final class RelayCommand implements CliCommand {
   @Override
   public String name() {
     return "relay";
