@@ -187,7 +187,24 @@ public final class Agent implements AutoCloseable, AgentControl {
         hw,
         outbox,
         link,
-        pluginSubscriptions);
+        pluginSubscriptions,
+        this::configSection,
+        (prefix, handler) -> router.addPrefixHandler(prefix, handler));
+  }
+
+  /** A top-level section of the configuration owned by a service (e.g. {@code bridge}). */
+  private io.outpost.plugin.Options configSection(String name) {
+    if ("device".equals(name)) {
+      // What "auto" and the defaults resolved to, not what the files said.
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("id", config.deviceId());
+      d.put("fleet", config.fleet());
+      return new io.outpost.plugin.Options("device", d);
+    }
+    Object section = config.resolved().get(name);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> m = section instanceof Map<?, ?> x ? (Map<String, Object>) x : Map.of();
+    return new io.outpost.plugin.Options(config.originOf(name) + ": " + name, m);
   }
 
   private void startServices() {
@@ -264,6 +281,7 @@ public final class Agent implements AutoCloseable, AgentControl {
           @Override
           public void direct(String from, JsonElement data) {
             router.onDirect(from, data);
+            AgentPluginContext.deliverDirect(pluginSubscriptions, from, data);
           }
         });
     if (config.commands().enabled()) {
@@ -345,6 +363,7 @@ public final class Agent implements AutoCloseable, AgentControl {
     Map<String, Object> sv = servicesStatus();
     if (sv != null) {
       s.put("services", sv);
+      putServiceDetails(s);
     }
     return s;
   }
@@ -366,6 +385,24 @@ public final class Agent implements AutoCloseable, AgentControl {
     }
     serviceHealth.forEach(sv::putIfAbsent);
     return sv;
+  }
+
+  /** {@code "serviceStatus": {name: details}} for the services that report details. */
+  private void putServiceDetails(Map<String, Object> status) {
+    Map<String, Object> details = new LinkedHashMap<>();
+    for (io.outpost.plugin.AgentService svc : services) {
+      try {
+        Map<String, Object> d = svc.status();
+        if (d != null && !d.isEmpty()) {
+          details.put(svc.name(), d);
+        }
+      } catch (RuntimeException | LinkageError e) {
+        details.put(svc.name(), Map.of("error", String.valueOf(e.getMessage())));
+      }
+    }
+    if (!details.isEmpty()) {
+      status.put("serviceStatus", details);
+    }
   }
 
   /**
@@ -427,6 +464,7 @@ public final class Agent implements AutoCloseable, AgentControl {
     Map<String, Object> serviceStates = servicesStatus();
     if (serviceStates != null) {
       f.put("services", serviceStates);
+      putServiceDetails(f);
     }
     try {
       StatusFile.write(config.status().file(), f);

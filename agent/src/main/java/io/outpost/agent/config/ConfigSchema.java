@@ -98,6 +98,8 @@ public final class ConfigSchema {
     add("log.file", Kind.STRING);
     add("plugins.dirs", Kind.STRING_LIST);
     add("plugins.config", Kind.FREE_OBJECT);
+    // Owned and validated by the MQTT bridge (AgentServiceFactory#validate), docs/bridge.md.
+    add("bridge", Kind.FREE_OBJECT);
   }
 
   private ConfigSchema() {}

@@ -78,7 +78,20 @@ public final class Outbox implements AutoCloseable {
   private volatile String lastError;
   private volatile long lastCommitMillis;
 
-  private record Pending(int cls, String channel, String to, JsonObject data, long createdMillis) {}
+  /** Waiting for the writer; {@code committed} (may be null) completes once the row is durable. */
+  private record Pending(
+      int cls,
+      String channel,
+      String to,
+      JsonObject data,
+      long createdMillis,
+      java.util.concurrent.CompletableFuture<Void> committed) {}
+
+  /**
+   * Commit promises of rows that failed to commit and wait in {@link #retry}. Writer thread only.
+   */
+  private final List<java.util.concurrent.CompletableFuture<Void>> retryPromises =
+      new ArrayList<>();
 
   private Outbox(Store store, String deviceId, AgentConfig.Buffer limits, Clock clock)
       throws Store.StoreException {
@@ -153,14 +166,39 @@ public final class Outbox implements AutoCloseable {
     append(Row.EVENT, channel, null, data);
   }
 
+  /**
+   * Queues {@code data} for {@code channel} like {@link #appendTo} (or {@link #appendEvent} for the
+   * events channel) and completes the returned future once the row is committed to the store, so a
+   * bridge can acknowledge its source only when nothing can be lost any more. Completes
+   * exceptionally when the outbox is closed before that.
+   */
+  public java.util.concurrent.CompletableFuture<Void> appendCommitted(
+      String channel, JsonObject data) {
+    var committed = new java.util.concurrent.CompletableFuture<Void>();
+    append(Row.EVENT, channel, null, data, committed);
+    return committed;
+  }
+
   /** Queues a direct message to {@code peerId} (no stream sequence). */
   public void appendDirect(String peerId, JsonObject data) {
     append(Row.EVENT, null, peerId, data);
   }
 
   private void append(int cls, String channel, String to, JsonObject data) {
+    append(cls, channel, to, data, null);
+  }
+
+  private void append(
+      int cls,
+      String channel,
+      String to,
+      JsonObject data,
+      java.util.concurrent.CompletableFuture<Void> committed) {
     synchronized (lock) {
       if (closed) {
+        if (committed != null) {
+          committed.completeExceptionally(new IllegalStateException("outbox closed"));
+        }
         Logger.warn(
             "outbox closed; dropping a {} message",
             data.has("type") ? data.get("type").getAsString() : "typeless");
@@ -170,7 +208,7 @@ public final class Outbox implements AutoCloseable {
         refusedTotal++;
         return;
       }
-      queue.add(new Pending(cls, channel, to, data.deepCopy(), clock.millis()));
+      queue.add(new Pending(cls, channel, to, data.deepCopy(), clock.millis(), committed));
       lock.notifyAll();
     }
   }
@@ -292,6 +330,8 @@ public final class Outbox implements AutoCloseable {
         }
       }
       boolean committedRows;
+      boolean durable;
+      boolean finished = false;
       synchronized (lock) {
         batch = new ArrayList<>(queue);
         queue.clear();
@@ -300,11 +340,16 @@ public final class Outbox implements AutoCloseable {
         again = retry;
         retry = List.of();
         committedRows = commitLocked(again, batch, dels);
+        durable = writable;
         if (closing && queue.isEmpty() && deletes.isEmpty() && retry.isEmpty()) {
           closed = true;
           lock.notifyAll();
-          return;
+          finished = true;
         }
+      }
+      settlePromises(batch, durable);
+      if (finished) {
+        return;
       }
       if (committedRows) {
         for (Runnable l : listeners) {
@@ -322,6 +367,19 @@ public final class Outbox implements AutoCloseable {
           // closing
         }
       }
+    }
+  }
+
+  /** Completes the commit promises of {@code batch} (and earlier failed rounds) once durable. */
+  private void settlePromises(List<Pending> batch, boolean durable) {
+    for (Pending p : batch) {
+      if (p.committed() != null) {
+        retryPromises.add(p.committed());
+      }
+    }
+    if (durable && !retryPromises.isEmpty()) {
+      retryPromises.forEach(f -> f.complete(null));
+      retryPromises.clear();
     }
   }
 
@@ -619,6 +677,20 @@ public final class Outbox implements AutoCloseable {
     synchronized (lock) {
       closed = true;
       store.close();
+      // Whatever did not make it to the store must not be reported durable.
+      var failure = new IllegalStateException("outbox closed before the message was committed");
+      queue.forEach(p -> failIfPending(p.committed(), failure));
+      if (!writer.isAlive()) {
+        retryPromises.forEach(f -> f.completeExceptionally(failure));
+        retryPromises.clear();
+      }
+    }
+  }
+
+  private static void failIfPending(
+      java.util.concurrent.CompletableFuture<Void> f, RuntimeException failure) {
+    if (f != null) {
+      f.completeExceptionally(failure);
     }
   }
 
