@@ -49,7 +49,10 @@ final class Mosquitto implements AutoCloseable {
     conf.add("persistence true");
     conf.add("persistence_location " + dir + "/");
     conf.add("max_queued_messages 100000");
+    // Started as root, mosquitto would switch to the user "mosquitto", who cannot write here.
+    conf.add("user " + System.getProperty("user.name"));
     conf.add("log_dest file " + dir.resolve("mosquitto.log"));
+    conf.add("log_type all");
     conf.addAll(extra);
     Path file = dir.resolve("mosquitto.conf");
     Files.write(file, conf);

@@ -227,6 +227,36 @@ class MqttBridgeTest {
   }
 
   @Test
+  void whatWasNotCommittedWhenTheBridgeDiedIsDeliveredAgainByTheBrokerAfterARestart()
+      throws Exception {
+    String cfg =
+        """
+        {"broker": "URL", "out": [{"filter": "m/#"}]}""";
+    TestAgent first = agent(cfg);
+    AgentService a = bridge(first);
+    MqttClient c = client("meter");
+    for (int i = 0; i < 10; i++) {
+      c.publish("m/x", new MqttMessage(("" + i).getBytes(StandardCharsets.UTF_8), 1, false, null));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> first.committed.size() == 10);
+    first.holdCommits(); // the agent dies with these in memory: never committed, never acked
+    for (int i = 10; i < 20; i++) {
+      c.publish("m/x", new MqttMessage(("" + i).getBytes(StandardCharsets.UTF_8), 1, false, null));
+    }
+    Thread.sleep(300);
+    a.close();
+    for (int i = 20; i < 30; i++) {
+      c.publish("m/x", new MqttMessage(("" + i).getBytes(StandardCharsets.UTF_8), 1, false, null));
+    }
+    TestAgent second = agent(cfg);
+    bridge(second);
+    await().atMost(Duration.ofSeconds(10)).until(() -> second.committed.size() >= 20);
+    assertThat(second.committed)
+        .extracting(p -> p.data().get("payload"))
+        .containsExactlyElementsOf(java.util.stream.LongStream.range(10, 30).boxed().toList());
+  }
+
+  @Test
   void doesNotEchoItsOwnPublishesBackToTheNetwork() throws Exception {
     // The in topic is matched by the out filter: MQTT 5's noLocal keeps the bridge from hearing it.
     TestAgent agent =
