@@ -57,7 +57,7 @@ final class Mosquitto implements AutoCloseable {
     Path file = dir.resolve("mosquitto.conf");
     Files.write(file, conf);
     process =
-        new ProcessBuilder("mosquitto", "-c", file.toString())
+        new ProcessBuilder(executable(), "-c", file.toString())
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("stdout.log").toFile())
             .start();
@@ -74,6 +74,11 @@ final class Mosquitto implements AutoCloseable {
       }
     }
     throw new IllegalStateException("mosquitto did not listen on " + port);
+  }
+
+  /** Debian installs the broker in /usr/sbin, which is not on every user's PATH. */
+  private static String executable() {
+    return Files.isExecutable(Path.of("/usr/sbin/mosquitto")) ? "/usr/sbin/mosquitto" : "mosquitto";
   }
 
   /** Stops cleanly (SIGTERM: the broker saves its sessions) and starts again on the same port. */

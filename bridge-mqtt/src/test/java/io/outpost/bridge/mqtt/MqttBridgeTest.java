@@ -299,6 +299,44 @@ class MqttBridgeTest {
   }
 
   @Test
+  void aBrokerThatRefusesTheCredentialsIsReportedAndTheRightOnesFromAFileWork() throws Exception {
+    broker.close();
+    Path passwords = dir.resolve("passwd");
+    Process p =
+        new ProcessBuilder(
+                "mosquitto_passwd", "-c", "-b", passwords.toString(), "outpost", "s3cret")
+            .start();
+    assertThat(p.waitFor()).isZero();
+    broker =
+        Mosquitto.start(
+            dir.resolve("secure"), List.of("allow_anonymous false", "password_file " + passwords));
+    TestAgent wrong =
+        agent(
+            """
+            {"broker": "URL", "username": "outpost", "password": "guess", "unhealthyAfter": "1s", "connectTimeout": "2s",
+             "out": [{"filter": "a/#"}]}""");
+    AgentService refused = new BridgeServiceFactory().create(wrong).get(0);
+    refused.start(wrong);
+    closing.add(wrong);
+    closing.add(refused);
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> refused.status().get("broker").toString().contains("lastError"));
+    // Down longer than unhealthyAfter: outpost health fails.
+    await().atMost(Duration.ofSeconds(10)).until(() -> refused.health().startsWith("failed"));
+    assertThat(refused.status().get("broker").toString()).containsIgnoringCase("not authorized");
+    refused.close();
+
+    java.nio.file.Files.writeString(dir.resolve("mqtt.pass"), "s3cret\n");
+    TestAgent right =
+        agent(
+            """
+            {"broker": "URL", "username": "outpost", "passwordFile": "PASSFILE", "out": [{"filter": "a/#"}]}"""
+                .replace("PASSFILE", dir.resolve("mqtt.pass").toString()));
+    bridge(right); // waits for "ok"
+  }
+
+  @Test
   void badTopicsFromTheNetworkAreDroppedAndCounted() throws Exception {
     TestAgent agent =
         agent(
