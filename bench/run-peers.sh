@@ -24,7 +24,7 @@ if ! cmp -s bench/peers/package-lock.json "$NODE_DIR/package-lock.json" || [ ! -
 fi
 # collectd-core: the daemon and its plugins without the service the `collectd` package starts;
 # write_http needs libcurl and libyajl, which Debian only recommends.
-if ! command -v collectd >/dev/null || ldd /usr/lib/collectd/write_http.so | grep -q "not found"; then
+if ! command -v collectd >/dev/null || ldd /usr/lib/collectd/write_http.so 2>&1 | grep "not found" >/dev/null; then
   echo "installing collectd (apt-get)" >&2
   apt-get install -y --no-install-recommends collectd-core libcurl4 libyajl2 >/dev/null \
     || { apt-get update >/dev/null && apt-get install -y --no-install-recommends collectd-core libcurl4 libyajl2 >/dev/null; }
