@@ -2,8 +2,8 @@
 # Realtime client benchmark: publish-and-ack throughput and latency of RealtimeClient next to a bare
 # Tyrus client, against a relay in its own JVM, plus the client's idle heap and threads.
 # Usage: bench/run-client.sh [messages] [window] [rounds]    (defaults 20000 64 5)
-# Needs the relay and realtime-client modules installed in the local Maven repository. Only the classes
-# of io.outpost.bench.client are compiled, so the other benchmarks do not have to build.
+# Needs the relay, realtime-client and test-support modules installed in the local Maven repository. Only
+# the classes of io.outpost.bench.client are compiled, so the other benchmarks do not have to build.
 set -eu
 cd "$(dirname "$0")/.."
 OUT="$(pwd)/bench/target/client-bench"

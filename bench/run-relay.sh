@@ -20,11 +20,12 @@ mkdir -p "$OUT"
 
 # Build the relay, then compile only the relay benchmark classes against it (they need nothing else, so the
 # benchmark runs even while other modules are mid-change).
-./mvnw -q -B -pl relay install -DskipTests
+./mvnw -q -B -pl test-support,relay install -DskipTests
 ./mvnw -q -B -pl relay dependency:build-classpath -Dmdep.outputFile=target/cp.txt
 RELAY_CP="relay/target/classes:$(cat relay/target/cp.txt)"
 mkdir -p "$OUT/classes"
-javac -d "$OUT/classes" -cp "$RELAY_CP" bench/src/main/java/io/outpost/bench/relay/*.java
+javac -d "$OUT/classes" -cp "$RELAY_CP" bench/src/main/java/io/outpost/bench/relay/*.java \
+    test-support/src/main/java/io/outpost/testsupport/StrictWsClient.java
 CP="$OUT/classes:$RELAY_CP"
 
 echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(free -m | awk '/Mem:/ {print $2}') MiB RAM"

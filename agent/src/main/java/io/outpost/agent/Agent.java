@@ -1,22 +1,24 @@
 package io.outpost.agent;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 import io.outpost.agent.commands.AgentControl;
 import io.outpost.agent.commands.Builtins;
 import io.outpost.agent.commands.CommandRouter;
 import io.outpost.agent.config.AgentConfig;
 import io.outpost.agent.config.Redactor;
 import io.outpost.agent.internal.Json;
+import io.outpost.agent.internal.LogSafe;
 import io.outpost.agent.outbox.Outbox;
 import io.outpost.agent.outputs.Outputs;
 import io.outpost.agent.plugins.LoadedPlugins;
+import io.outpost.agent.plugins.PluginServices;
 import io.outpost.agent.profiles.SensorSetup;
 import io.outpost.agent.sampler.Batcher;
 import io.outpost.agent.sampler.Sampler;
 import io.outpost.agent.sampler.SenmlRecord;
-import io.outpost.agent.status.StatusFile;
+import io.outpost.agent.sampler.TelemetryEnvelope;
+import io.outpost.agent.status.Credential;
+import io.outpost.agent.status.StatusSnapshot;
 import io.outpost.agent.uplink.Link;
 import io.outpost.agent.uplink.Uplink;
 import io.outpost.plugin.CommandHandler;
@@ -62,14 +64,16 @@ public final class Agent implements AutoCloseable, AgentControl {
   private final ScheduledExecutorService timer;
   private final Instant startedAt;
   private final String version;
+  // Read once: the OS and JVM do not change under a running agent.
+  private final Map<String, Object> image = image();
   private final CountDownLatch exit = new CountDownLatch(1);
   private final AtomicInteger exitCode = new AtomicInteger(0);
   private volatile boolean stopped;
 
   private final List<AgentPluginContext.Subscription> pluginSubscriptions =
       AgentPluginContext.newSubscriptionList();
-  private final List<io.outpost.plugin.AgentService> services = new java.util.ArrayList<>();
-  private final Map<String, String> serviceHealth = new java.util.concurrent.ConcurrentHashMap<>();
+  private final PluginServices services;
+  private final TelemetryEnvelope envelope;
   private final LoadedPlugins plugins;
 
   private Agent(
@@ -101,6 +105,8 @@ public final class Agent implements AutoCloseable, AgentControl {
     this.batcher =
         new Batcher(t.batchMaxRecords(), t.batchMaxDelay(), 65_536, timer, this::telemetry);
     this.sampler = new Sampler(sensors, clock, batcher::add);
+    this.envelope = new TelemetryEnvelope(config.deviceId());
+    this.services = new PluginServices(timer, this::pluginContext);
     Map<String, CommandHandler> handlers = new LinkedHashMap<>();
     List<CommandHandler> pluginHandlers = new java.util.ArrayList<>(extraHandlers);
     if (plugins != null) {
@@ -117,14 +123,15 @@ public final class Agent implements AutoCloseable, AgentControl {
     }
     this.router =
         new CommandRouter(
-            config.deviceId(), config.fleet(), config.commands(), outbox, handlers, clock, timer);
-    this.uplink =
-        new Uplink(
+            config.deviceId(),
+            config.fleet(),
+            config.commands(),
             outbox,
-            link,
+            handlers,
             clock,
-            config.network().maxMessagesPerSecond(),
-            config.network().maxInFlight());
+            timer,
+            config.network().maxMessagesPerSecond());
+    this.uplink = new Uplink(outbox, link, clock, config.network().maxInFlight());
   }
 
   /**
@@ -190,45 +197,6 @@ public final class Agent implements AutoCloseable, AgentControl {
         pluginSubscriptions);
   }
 
-  private void startServices() {
-    if (plugins == null) {
-      return;
-    }
-    for (io.outpost.plugin.AgentServiceFactory f : plugins.serviceFactories()) {
-      String name = f.getClass().getSimpleName();
-      try {
-        for (io.outpost.plugin.AgentService s : f.create(pluginContext(null))) {
-          services.add(s);
-          startService(s, 1);
-        }
-      } catch (Exception | LinkageError e) {
-        serviceHealth.put(name, "failed: " + e.getMessage());
-        Logger.error("plugin service factory {} failed: {}", name, e.toString());
-      }
-    }
-  }
-
-  /**
-   * Starts a service; a failing start is retried with backoff (30 s doubling to 10 min), never
-   * fatal.
-   */
-  private void startService(io.outpost.plugin.AgentService s, int attempt) {
-    if (stopped) {
-      return;
-    }
-    try {
-      s.start(pluginContext(s.name()));
-      serviceHealth.remove(s.name());
-      Logger.info("plugin service {} started", s.name());
-    } catch (Exception | LinkageError e) {
-      long delay = Math.min(600, 30L << Math.min(5, attempt - 1));
-      serviceHealth.put(s.name(), "failed: " + e.getMessage());
-      Logger.error(
-          "plugin service {} failed to start: {}; retrying in {} s", s.name(), e.toString(), delay);
-      timer.schedule(() -> startService(s, attempt + 1), delay, TimeUnit.SECONDS);
-    }
-  }
-
   private void begin() {
     Logger.info(
         "outpost agent {} starting: device {}, fleet {}, {} sensors, state in {}, stream {}",
@@ -270,7 +238,9 @@ public final class Agent implements AutoCloseable, AgentControl {
       router.channels().forEach(link::subscribe);
     }
     sampler.start();
-    startServices();
+    if (plugins != null) {
+      services.start(plugins.serviceFactories());
+    }
     long si = config.status().interval().toMillis();
     timer.scheduleAtFixedRate(
         guard("status message", this::publishStatus), si, si, TimeUnit.MILLISECONDS);
@@ -297,86 +267,73 @@ public final class Agent implements AutoCloseable, AgentControl {
   }
 
   private void telemetry(List<SenmlRecord> records) {
-    JsonObject msg = new JsonObject();
-    msg.addProperty("type", "telemetry");
-    msg.addProperty("device", config.deviceId());
-    JsonArray arr = new JsonArray();
-    double bt = SenmlRecord.seconds(records.get(0).time());
-    for (int i = 0; i < records.size(); i++) {
-      JsonObject r = records.get(i).toJson(null, bt);
-      if (i == 0) {
-        JsonObject first = new JsonObject();
-        first.addProperty("bn", config.deviceId() + "/");
-        first.add("bt", SenmlRecord.secondsJson(records.get(0).time().toEpochMilli()));
-        r.entrySet().forEach(e -> first.add(e.getKey(), e.getValue()));
-        r = first;
-      }
-      arr.add(r);
-    }
-    msg.add("records", arr);
-    outbox.appendTelemetry(msg);
+    outbox.appendTelemetry(envelope.wrap(records));
   }
 
   private void publishStatus() {
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("type", "status");
-    s.putAll(status());
+    s.putAll(snapshot().toMessage());
     outbox.appendEvent(Json.toJson(s).getAsJsonObject());
   }
 
   @Override
   public Map<String, Object> status() {
-    Map<String, Object> s = new LinkedHashMap<>();
-    s.put("device", config.deviceId());
-    s.put("fleet", config.fleet());
-    s.put("agent", Map.of("version", version));
-    s.put("image", image());
-    s.put("uptimeS", Duration.between(startedAt, clock.instant()).toSeconds());
-    if (!config.metadata().isEmpty()) {
-      s.put("metadata", config.metadata());
-    }
-    s.put("buffer", outbox.stats());
-    Map<String, Object> l = new LinkedHashMap<>(link.status());
-    l.putAll(uplink.stats());
-    s.put("link", l);
-    s.put("sensors", sampler.status());
-    putOutputs(s);
-    s.put("commands", router.stats());
-    Map<String, Object> sv = servicesStatus();
-    if (sv != null) {
-      s.put("services", sv);
-    }
-    return s;
+    return snapshot().toMessage();
   }
 
-  /** Each plugin service's health word, or null when the agent runs no services. */
-  private Map<String, Object> servicesStatus() {
-    if (services.isEmpty() && serviceHealth.isEmpty()) {
-      return null;
-    }
-    Map<String, Object> sv = new LinkedHashMap<>();
-    for (io.outpost.plugin.AgentService svc : services) {
-      String h;
-      try {
-        h = serviceHealth.getOrDefault(svc.name(), svc.health());
-      } catch (RuntimeException e) {
-        h = "failed: " + e.getMessage();
-      }
-      sv.put(svc.name(), h);
-    }
-    serviceHealth.forEach(sv::putIfAbsent);
-    return sv;
+  /** The agent's status now: what the status message, the status file and systemd are told. */
+  public StatusSnapshot snapshot() {
+    return snapshot(stopped ? "stopped" : "running");
   }
 
   /**
-   * {@code "outputs": {name: true/false, or null while not running}}, only on devices that have
-   * outputs.
+   * The one place the agent's status is gathered; the status message, the status file and {@code
+   * outpost health} all read this.
    */
-  private void putOutputs(Map<String, Object> status) {
-    Map<String, Boolean> states = outputs.states();
-    if (!states.isEmpty()) {
-      status.put("outputs", states);
+  private StatusSnapshot snapshot(String state) {
+    Map<String, Object> bufferReport = outbox.stats();
+    Map<String, Object> linkReport = link.status();
+    long lastAck = uplink.lastAckMillis();
+    Map<String, Object> serviceStates = services.status();
+    Map<String, String> services = null;
+    if (serviceStates != null) {
+      services = new LinkedHashMap<>();
+      for (var e : serviceStates.entrySet()) {
+        services.put(e.getKey(), String.valueOf(e.getValue()));
+      }
     }
+    Instant last = sampler.lastReadAt();
+    Object connectedAt = linkReport.get("connectedAt");
+    return new StatusSnapshot(
+        state,
+        clock.instant(),
+        Math.max(15_000, 3 * config.status().fileInterval().toMillis()),
+        ProcessHandle.current().pid(),
+        config.deviceId(),
+        config.fleet(),
+        version,
+        startedAt,
+        new StatusSnapshot.Sampling(sampler.size(), last, samplingWindowMillis()),
+        new StatusSnapshot.Store(
+            outbox.pendingMessages(), outbox.writable(), (String) bufferReport.get("lastError")),
+        new StatusSnapshot.LinkState(
+            String.valueOf(linkReport.get("state")),
+            link.connected(),
+            connectedAt == null ? null : Instant.parse(connectedAt.toString())),
+        new StatusSnapshot.UplinkState(lastAck > 0 ? Instant.ofEpochMilli(lastAck) : null),
+        config.status().interval().toMillis() * 2 + config.network().ackTimeout().toMillis(),
+        services,
+        Credential.problem(config.network().token()),
+        new StatusSnapshot.Report(
+            image,
+            config.metadata(),
+            bufferReport,
+            linkReport,
+            uplink.stats(),
+            sampler.status(),
+            outputs.states(),
+            router.stats()));
   }
 
   private static Map<String, Object> image() {
@@ -401,35 +358,8 @@ public final class Agent implements AutoCloseable, AgentControl {
   }
 
   private void writeStatusFile(String state) {
-    Map<String, Object> f = new LinkedHashMap<>();
-    f.put("state", state);
-    f.put("writtenAt", clock.instant().toString());
-    f.put("staleAfterMs", Math.max(15_000, 3 * config.status().fileInterval().toMillis()));
-    f.put("pid", ProcessHandle.current().pid());
-    f.put("device", config.deviceId());
-    f.put("startedAt", startedAt.toString());
-    Map<String, Object> sampling = new LinkedHashMap<>();
-    sampling.put("sensors", sampler.size());
-    Instant last = sampler.lastReadAt();
-    sampling.put("lastReadAt", last == null ? null : last.toString());
-    sampling.put("expectedWithinMs", samplingWindowMillis());
-    f.put("sampling", sampling);
-    f.put("buffer", outbox.stats());
-    Map<String, Object> linkState = new LinkedHashMap<>(link.status());
-    linkState.put("connected", link.connected());
-    f.put("link", linkState);
-    f.put("uplink", uplink.stats());
-    f.put(
-        "ackExpectedWithinMs",
-        config.status().interval().toMillis() * 2 + config.network().ackTimeout().toMillis());
-    f.put("sensors", sampler.status());
-    putOutputs(f);
-    Map<String, Object> serviceStates = servicesStatus();
-    if (serviceStates != null) {
-      f.put("services", serviceStates);
-    }
     try {
-      StatusFile.write(config.status().file(), f);
+      snapshot(state).write(config.status().file());
     } catch (IOException e) {
       Logger.warn("cannot write status file {}: {}", config.status().file(), e.getMessage());
     }
@@ -462,7 +392,7 @@ public final class Agent implements AutoCloseable, AgentControl {
 
   @Override
   public void restart(String commandId, String reason) {
-    Logger.warn("restart requested: {}", reason);
+    Logger.warn("restart requested: {}", LogSafe.of(reason));
     Thread t =
         new Thread(
             () -> {
@@ -515,13 +445,7 @@ public final class Agent implements AutoCloseable, AgentControl {
     stop(0);
     sampler.close();
     batcher.flush();
-    for (io.outpost.plugin.AgentService svc : services) {
-      try {
-        svc.close();
-      } catch (Exception | LinkageError e) {
-        Logger.warn("plugin service {} did not close cleanly: {}", svc.name(), e.toString());
-      }
-    }
+    services.close();
     router.close();
     uplink.close();
     link.close();

@@ -1,6 +1,7 @@
 package io.outpost.agent;
 
 import io.outpost.agent.internal.Json;
+import io.outpost.agent.internal.LogSafe;
 import io.outpost.agent.outbox.Outbox;
 import io.outpost.agent.profiles.SensorSetup;
 import io.outpost.agent.uplink.Link;
@@ -65,7 +66,7 @@ final class AgentPluginContext implements PluginContext, Uplink {
         try {
           s.listener().accept(channel, Json.toJava(data));
         } catch (RuntimeException e) {
-          Logger.error("plugin listener for {} failed: {}", channel, e.toString());
+          Logger.error("plugin listener for {} failed: {}", LogSafe.of(channel), LogSafe.of(e));
         }
       }
     }

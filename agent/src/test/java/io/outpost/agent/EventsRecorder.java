@@ -9,6 +9,7 @@ import io.outpost.realtime.DirectMessage;
 import io.outpost.realtime.RealtimeClient;
 import io.outpost.realtime.RealtimeConfig;
 import io.outpost.realtime.RealtimeListener;
+import io.outpost.realtime.ReconnectPolicy;
 import io.outpost.realtime.TokenProvider;
 import java.time.Duration;
 import java.util.List;
@@ -43,7 +44,7 @@ public final class EventsRecorder implements AutoCloseable {
             RealtimeConfig.builder()
                 .url(relay.origin())
                 .tokenProvider(tokens)
-                .deviceMode(true)
+                .reconnect(ReconnectPolicy.DEVICE)
                 .reconnectMaxDelay(Duration.ofSeconds(1))
                 .build(),
             new RealtimeListener() {

@@ -4,9 +4,9 @@ import io.outpost.relay.Relay;
 import io.outpost.relay.RelayKeys;
 import io.outpost.relay.RelaySettings;
 import io.outpost.relay.TokenRequest;
+import io.outpost.testsupport.RelayExtension;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -19,24 +19,28 @@ import java.util.Map;
 
 /**
  * A real relay on a loopback port that a test can stop and start again on the same port with the
- * same keys.
+ * same keys ({@link RelayExtension} does the lifecycle), plus what the agent tests ask of it:
+ * tokens, the agent's network section, REST publishes.
  */
 public final class RelayFixture implements AutoCloseable {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final RelayKeys keys = RelayKeys.development();
-  private final int port;
-  private volatile Relay relay;
+  private final RelayExtension<Relay> relay =
+      RelayExtension.of(
+          port ->
+              Relay.start(
+                  RelaySettings.builder()
+                      .listen(new InetSocketAddress("127.0.0.1", port))
+                      .keys(keys)
+                      .build()));
+  private final int port = relay.port();
 
-  private RelayFixture(int port) {
-    this.port = port;
-  }
+  private RelayFixture() {}
 
   /** A fixture on a free port, not started yet. */
-  public static RelayFixture onFreePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return new RelayFixture(s.getLocalPort());
-    }
+  public static RelayFixture onFreePort() {
+    return new RelayFixture();
   }
 
   public static RelayFixture started() throws IOException {
@@ -45,25 +49,20 @@ public final class RelayFixture implements AutoCloseable {
     return f;
   }
 
-  public void start() throws IOException {
-    relay =
-        Relay.start(
-            RelaySettings.builder()
-                .listen(new InetSocketAddress("127.0.0.1", port))
-                .keys(keys)
-                .build());
+  public synchronized void start() throws IOException {
+    relay.start();
   }
 
-  public void stop() {
-    Relay r = relay;
-    relay = null;
-    if (r != null) {
-      r.close();
+  public synchronized void stop() {
+    try {
+      relay.stop();
+    } catch (Exception e) {
+      throw new IllegalStateException("stopping the relay failed", e);
     }
   }
 
-  public Relay relay() {
-    return relay;
+  public synchronized Relay relay() {
+    return relay.relay();
   }
 
   public String origin() {
@@ -89,12 +88,13 @@ public final class RelayFixture implements AutoCloseable {
   }
 
   public String mint(String peerId, List<String> channels, List<String> permissions) {
-    return relay.mintToken(
-        TokenRequest.builder(peerId)
-            .channels(channels)
-            .permissions(permissions)
-            .ttl(Duration.ofHours(1))
-            .build());
+    return relay()
+        .mintToken(
+            TokenRequest.builder(peerId)
+                .channels(channels)
+                .permissions(permissions)
+                .ttl(Duration.ofHours(1))
+                .build());
   }
 
   /**

@@ -1,5 +1,7 @@
 package io.outpost.plugin;
 
+import java.util.Optional;
+
 /**
  * Creates sensors of one type. Built-in drivers and plugins alike are factories; a plugin jar lists
  * its factories in {@code META-INF/services/io.outpost.plugin.SensorFactory}.
@@ -18,4 +20,13 @@ public interface SensorFactory {
    * @throws ConfigException naming the option, its value and what was expected
    */
   Sensor create(SensorContext context) throws ConfigException;
+
+  /**
+   * A fresh behaviour model of this type's I2C chip, for simulated profiles: a sensor of this type
+   * whose {@code "simulate"} register image names no other {@code model} runs against it. Empty
+   * (the default) means the plain register-pointer chip. Return the model your tests use.
+   */
+  default Optional<I2cModel> simulationModel() {
+    return Optional.empty();
+  }
 }

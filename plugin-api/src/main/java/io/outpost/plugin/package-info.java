@@ -52,6 +52,7 @@
  * io.outpost.plugin.AgentServiceFactory}). The agent loads each jar from its plugin directories in
  * its own class loader that sees only the JDK and this package. Plugin sensors run isolated:
  * per-call timeouts, backoff after failures, limits on readings and emits. A plugin is unit-tested
- * with {@link io.outpost.plugin.testkit}. See docs/plugins.md.
+ * with the test kit, {@code io.outpost.plugin.testkit} in the separate outpost-plugin-testkit
+ * module (test scope). See docs/plugins.md.
  */
 package io.outpost.plugin;

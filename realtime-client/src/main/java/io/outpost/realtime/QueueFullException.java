@@ -1,9 +1,9 @@
 package io.outpost.realtime;
 
 /**
- * The bounded outbound queue ({@link RealtimeConfig#maxQueuedRequests()}) is full because requests
- * are issued faster than the send rate allows; nothing was sent. Slow down or wait for earlier
- * futures.
+ * The bounded outbound queue ({@link RealtimeConfig.Limits#maxQueuedRequests()}) is full because
+ * requests are issued faster than the send rate allows; nothing was sent. Slow down or wait for
+ * earlier futures.
  */
 public final class QueueFullException extends RealtimeException {
 

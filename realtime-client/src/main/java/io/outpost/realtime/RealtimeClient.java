@@ -24,14 +24,20 @@ import java.util.concurrent.CompletableFuture;
  * completes the returned futures. Dependent stages ({@code thenRun}…) therefore run on that thread
  * too unless you use the {@code …Async} variants; do not block in them.
  *
+ * <p><b>Arguments.</b> Every argument is either immutable ({@link String}, {@link
+ * SubscribeOptions}) or, for the {@link JsonElement} data of {@link #publish} and {@link #send},
+ * serialised before the method returns; nothing the caller passes is read later from another
+ * thread.
+ *
  * <p><b>Requests.</b> {@link #subscribe}, {@link #unsubscribe}, {@link #publish} and {@link #send}
  * each return a future completed by the server's {@code ack}, or failed with a {@link
  * RealtimeException}: {@link InvalidArgumentException} and {@link MessageTooLargeException}
  * (checked before anything is sent), {@link NotConnectedException} (not connected), {@link
  * QueueFullException}, {@link ServerErrorException} (the server's {@code error} frame), {@link
  * AckTimeoutException}, {@link DisconnectedException} (the connection died before the ack).
- * Requests are paced by a token bucket ({@link RealtimeConfig#sendRate()}); a request waiting for
- * the pacer is counted by {@link #queuedRequests()} and its future simply completes later.
+ * Requests are paced by a token bucket ({@link RealtimeConfig.Limits#sendRate()}); a request
+ * waiting for the pacer is counted by {@link #queuedRequests()} and its future simply completes
+ * later.
  */
 public interface RealtimeClient extends AutoCloseable {
 
@@ -47,11 +53,12 @@ public interface RealtimeClient extends AutoCloseable {
 
   /**
    * Opens the connection. Completes at the first {@code welcome}; fails with {@link
-   * ConnectFailedException} if that first attempt fails (in device mode it keeps retrying instead).
-   * Allowed in {@link State#IDLE} and in {@link State#CLOSED} after the server ended the connection
-   * (the channels still in {@link #subscriptions()} are subscribed again); otherwise the future
-   * fails with {@link IllegalStateException}, or with {@link NotConnectedException} after {@link
-   * #close()}.
+   * ConnectFailedException} if that first attempt fails (unless {@link
+   * ReconnectPolicy#retryFirstConnect()}, as in {@link ReconnectPolicy#DEVICE}: then it keeps
+   * retrying). Allowed in {@link State#IDLE} and in {@link State#CLOSED} after the server ended the
+   * connection (the channels still in {@link #subscriptions()} are subscribed again); otherwise the
+   * future fails with {@link IllegalStateException}, or with {@link NotConnectedException} after
+   * {@link #close()}.
    */
   CompletableFuture<Welcome> connect();
 
@@ -70,10 +77,17 @@ public interface RealtimeClient extends AutoCloseable {
   /** Unsubscribes; the channel is forgotten immediately (not replayed) and its roster dropped. */
   CompletableFuture<Void> unsubscribe(String channel);
 
-  /** Publishes {@code data} (any JSON value, not {@code null}) to a channel. */
+  /**
+   * Publishes {@code data} (any JSON value, not {@code null}) to a channel. {@code data} is
+   * serialised before this method returns, on the calling thread: the caller may change or reuse
+   * the element right after the call, and what is sent is what it held at the call.
+   */
   CompletableFuture<Void> publish(String channel, JsonElement data);
 
-  /** Sends {@code data} directly to one peer. */
+  /**
+   * Sends {@code data} directly to one peer. Like {@link #publish}, {@code data} is serialised
+   * before this method returns; later changes to it are not sent.
+   */
   CompletableFuture<Void> send(String peerId, JsonElement data);
 
   /** The current state. */
@@ -96,8 +110,8 @@ public interface RealtimeClient extends AutoCloseable {
   /**
    * Closes gracefully and permanently (no reconnect): pending requests fail with {@link
    * NotConnectedException}, the socket is closed with 1000 and the call waits at most {@link
-   * RealtimeConfig#closeTimeout()} for it, then the client's threads stop. Idempotent. Must not be
-   * called from a listener callback (use {@link #closeAsync()} there).
+   * RealtimeConfig.Timeouts#close()} for it, then the client's threads stop. Idempotent. Must not
+   * be called from a listener callback (use {@link #closeAsync()} there).
    */
   @Override
   void close();

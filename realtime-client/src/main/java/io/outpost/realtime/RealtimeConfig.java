@@ -11,69 +11,29 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Immutable configuration of a {@link RealtimeClient}. Build with {@link #builder()}; every default
- * is listed on the builder method that changes it. Invalid values fail in the constructor with an
- * {@link IllegalArgumentException} naming the setting, the value and the rule.
+ * Immutable configuration of a {@link RealtimeClient}, in groups: {@link Timeouts}, the {@link
+ * ReconnectPolicy}, outbound {@link Limits} and {@link Tls}. Every default is a named constant of
+ * its group ({@code Timeouts.DEFAULT_ACK}, {@code ReconnectPolicy.SDK}, …). Build with {@link
+ * #builder()}; the builder also takes each setting on its own. Invalid values fail with an {@link
+ * IllegalArgumentException} naming the setting, the value and the rule.
  *
  * @param url server origin, {@code wss://host[:port]}; the client appends {@code /v1}
  * @param credentials publishable key, static token or token provider (required)
- * @param connectTimeout WebSocket upgrade timeout
- * @param welcomeTimeout how long to wait for {@code welcome} after the upgrade
- * @param ackTimeout how long to wait for {@code ack}/{@code error} after a frame was written
- * @param inactivityTimeout close (4000) and reconnect when nothing arrived for this long; a JSON
- *     {@code ping} is sent after a third of it without traffic; zero disables both
- * @param tokenProviderTimeout bound on each {@link TokenProvider#fetchToken()} call
- * @param tokenRefreshLead with a token provider, open the replacement connection this long before
- *     the token's {@code expiresAt} (at half the remaining lifetime for short tokens); zero
- *     disables proactive refresh (4002 then triggers a reconnect)
- * @param closeTimeout how long {@link RealtimeClient#close()} waits for the socket to close
- * @param autoReconnect reconnect after an unexpected loss of the connection
- * @param deviceMode never give up: retry forever, also the initial connect, and retry
- *     4001/4003/4012/4020 slowly (at least {@code terminalRetryDelay}) with a fresh credential
- *     instead of stopping
- * @param reconnectInitialDelay first reconnect delay
- * @param reconnectMultiplier growth factor per attempt (at least 1)
- * @param reconnectMaxDelay cap on the delay before jitter
- * @param reconnectJitter symmetric jitter ratio (0.2 = ±20 %)
- * @param maxReconnectAttempts attempts after a loss before giving up; {@link Integer#MAX_VALUE} =
- *     forever
- * @param terminalRetryDelay device mode: minimum delay after 4001/4003/4012/4020
+ * @param timeouts how long the client waits for the server, its token provider and itself
+ * @param reconnect when and how fast to reconnect ({@link ReconnectPolicy#SDK} by default, {@link
+ *     ReconnectPolicy#DEVICE} for daemons)
  * @param autoResubscribe re-subscribe every channel after reconnecting
- * @param sendRate outbound requests per second; zero disables pacing
- * @param sendBurst outbound burst size (token bucket capacity)
- * @param maxQueuedRequests bound on requests waiting for the pacer; beyond it requests fail with
- *     {@link QueueFullException}
- * @param trustStore trust anchors for {@code wss}; {@code null} = the JDK's default trust store
- * @param pinnedKeys if non-empty, the server certificate's SubjectPublicKeyInfo SHA-256 (base64)
- *     must be one of these, in addition to normal verification
- * @param allowInsecure allow plain {@code ws://} to non-loopback hosts (credentials travel in
- *     clear)
+ * @param limits outbound pacing and the bound on requests waiting for it
+ * @param tls trust anchors, pins, and whether plain {@code ws://} may leave the machine
  */
 public record RealtimeConfig(
     URI url,
     Credentials credentials,
-    Duration connectTimeout,
-    Duration welcomeTimeout,
-    Duration ackTimeout,
-    Duration inactivityTimeout,
-    Duration tokenProviderTimeout,
-    Duration tokenRefreshLead,
-    Duration closeTimeout,
-    boolean autoReconnect,
-    boolean deviceMode,
-    Duration reconnectInitialDelay,
-    double reconnectMultiplier,
-    Duration reconnectMaxDelay,
-    double reconnectJitter,
-    int maxReconnectAttempts,
-    Duration terminalRetryDelay,
+    Timeouts timeouts,
+    ReconnectPolicy reconnect,
     boolean autoResubscribe,
-    double sendRate,
-    int sendBurst,
-    int maxQueuedRequests,
-    KeyStore trustStore,
-    Set<String> pinnedKeys,
-    boolean allowInsecure) {
+    Limits limits,
+    Tls tls) {
 
   /** Metered's hosted service. */
   public static final URI DEFAULT_URL = URI.create("wss://rms.metered.ca");
@@ -81,46 +41,134 @@ public record RealtimeConfig(
   public RealtimeConfig {
     Objects.requireNonNull(
         credentials, "credentials must be set (publishableKey, token or tokenProvider)");
-    url = normalizeUrl(url, allowInsecure);
-    positive("connectTimeout", connectTimeout);
-    positive("welcomeTimeout", welcomeTimeout);
-    positive("ackTimeout", ackTimeout);
-    notNegative("inactivityTimeout", inactivityTimeout);
-    positive("tokenProviderTimeout", tokenProviderTimeout);
-    notNegative("tokenRefreshLead", tokenRefreshLead);
-    positive("closeTimeout", closeTimeout);
-    notNegative("reconnectInitialDelay", reconnectInitialDelay);
-    notNegative("reconnectMaxDelay", reconnectMaxDelay);
-    notNegative("terminalRetryDelay", terminalRetryDelay);
-    if (!(reconnectMultiplier >= 1) || Double.isInfinite(reconnectMultiplier)) {
-      throw new IllegalArgumentException(
-          "reconnectMultiplier: must be a finite number >= 1, got " + reconnectMultiplier);
+    Objects.requireNonNull(timeouts, "timeouts");
+    Objects.requireNonNull(reconnect, "reconnect");
+    Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(tls, "tls");
+    url = normalizeUrl(url, tls.allowInsecure());
+  }
+
+  /**
+   * How long the client waits. The defaults are the SDK's where it has one.
+   *
+   * @param connect WebSocket upgrade timeout
+   * @param welcome how long to wait for {@code welcome} after the upgrade
+   * @param ack how long to wait for {@code ack}/{@code error} after a frame was written
+   * @param inactivity close (4000) and reconnect when nothing arrived for this long; a JSON {@code
+   *     ping} is sent after a third of it without traffic; zero disables both
+   * @param tokenProvider bound on each {@link TokenProvider#fetchToken()} call
+   * @param tokenRefreshLead with a token provider, open the replacement connection this long before
+   *     the token's {@code expiresAt} (at half the remaining lifetime for short tokens); zero
+   *     disables proactive refresh (4002 then triggers a reconnect)
+   * @param close how long {@link RealtimeClient#close()} waits for the socket to close
+   */
+  public record Timeouts(
+      Duration connect,
+      Duration welcome,
+      Duration ack,
+      Duration inactivity,
+      Duration tokenProvider,
+      Duration tokenRefreshLead,
+      Duration close) {
+
+    public static final Duration DEFAULT_CONNECT = Duration.ofSeconds(10);
+
+    /** SDK value. */
+    public static final Duration DEFAULT_WELCOME = Duration.ofSeconds(10);
+
+    /** SDK value. */
+    public static final Duration DEFAULT_ACK = Duration.ofSeconds(15);
+
+    /** SDK value. */
+    public static final Duration DEFAULT_INACTIVITY = Duration.ofSeconds(60);
+
+    /** SDK value. */
+    public static final Duration DEFAULT_TOKEN_PROVIDER = Duration.ofSeconds(10);
+
+    public static final Duration DEFAULT_TOKEN_REFRESH_LEAD = Duration.ofSeconds(60);
+
+    /** SDK value. */
+    public static final Duration DEFAULT_CLOSE = Duration.ofSeconds(1);
+
+    /** Every default. */
+    public static final Timeouts DEFAULT =
+        new Timeouts(
+            DEFAULT_CONNECT,
+            DEFAULT_WELCOME,
+            DEFAULT_ACK,
+            DEFAULT_INACTIVITY,
+            DEFAULT_TOKEN_PROVIDER,
+            DEFAULT_TOKEN_REFRESH_LEAD,
+            DEFAULT_CLOSE);
+
+    public Timeouts {
+      positive("connectTimeout", connect);
+      positive("welcomeTimeout", welcome);
+      positive("ackTimeout", ack);
+      ReconnectPolicy.notNegative("inactivityTimeout", inactivity);
+      positive("tokenProviderTimeout", tokenProvider);
+      ReconnectPolicy.notNegative("tokenRefreshLead", tokenRefreshLead);
+      positive("closeTimeout", close);
     }
-    if (!(reconnectJitter >= 0 && reconnectJitter <= 1)) {
-      throw new IllegalArgumentException(
-          "reconnectJitter: must be between 0 and 1, got " + reconnectJitter);
+  }
+
+  /**
+   * Outbound limits. The server allows 100 requests/s with bursts of 200 per connection and closes
+   * 4011 above; the client paces itself below that with a token bucket.
+   *
+   * @param sendRate outbound requests per second; zero disables pacing
+   * @param sendBurst outbound burst size (token bucket capacity)
+   * @param maxQueuedRequests bound on requests waiting for the pacer; beyond it requests fail with
+   *     {@link QueueFullException}
+   */
+  public record Limits(double sendRate, int sendBurst, int maxQueuedRequests) {
+
+    public static final double DEFAULT_SEND_RATE = 90;
+    public static final int DEFAULT_SEND_BURST = 180;
+    public static final int DEFAULT_MAX_QUEUED_REQUESTS = 1000;
+
+    /** 90/s, burst 180, 1000 queued. */
+    public static final Limits DEFAULT =
+        new Limits(DEFAULT_SEND_RATE, DEFAULT_SEND_BURST, DEFAULT_MAX_QUEUED_REQUESTS);
+
+    public Limits {
+      if (!(sendRate >= 0) || Double.isInfinite(sendRate)) {
+        throw new IllegalArgumentException(
+            "sendRate: must be a finite number >= 0 (0 disables pacing), got " + sendRate);
+      }
+      if (sendRate > 0 && sendBurst < 1) {
+        throw new IllegalArgumentException(
+            "sendBurst: must be at least 1 when pacing is on, got " + sendBurst);
+      }
+      if (maxQueuedRequests < 1) {
+        throw new IllegalArgumentException(
+            "maxQueuedRequests: must be at least 1, got " + maxQueuedRequests);
+      }
     }
-    if (maxReconnectAttempts < 1) {
-      throw new IllegalArgumentException(
-          "maxReconnectAttempts: must be at least 1, got " + maxReconnectAttempts);
+  }
+
+  /**
+   * Transport security.
+   *
+   * @param trustStore trust anchors for {@code wss}; {@code null} = the JDK's default trust store
+   * @param pinnedKeys if non-empty, the server certificate's SubjectPublicKeyInfo SHA-256 (base64,
+   *     optionally prefixed {@code sha256/}) must be one of these, in addition to normal
+   *     verification
+   * @param allowInsecure allow plain {@code ws://} to non-loopback hosts (credentials travel in
+   *     clear)
+   */
+  public record Tls(KeyStore trustStore, Set<String> pinnedKeys, boolean allowInsecure) {
+
+    /** The JDK trust store, no pins, {@code ws://} only to loopback. */
+    public static final Tls DEFAULT = new Tls(null, Set.of(), false);
+
+    public Tls {
+      Set<String> pins = new LinkedHashSet<>();
+      for (String pin : pinnedKeys == null ? Set.<String>of() : pinnedKeys) {
+        pins.add(checkPin(pin));
+      }
+      pinnedKeys = Set.copyOf(pins);
     }
-    if (!(sendRate >= 0) || Double.isInfinite(sendRate)) {
-      throw new IllegalArgumentException(
-          "sendRate: must be a finite number >= 0 (0 disables pacing), got " + sendRate);
-    }
-    if (sendRate > 0 && sendBurst < 1) {
-      throw new IllegalArgumentException(
-          "sendBurst: must be at least 1 when pacing is on, got " + sendBurst);
-    }
-    if (maxQueuedRequests < 1) {
-      throw new IllegalArgumentException(
-          "maxQueuedRequests: must be at least 1, got " + maxQueuedRequests);
-    }
-    Set<String> pins = new LinkedHashSet<>();
-    for (String pin : pinnedKeys == null ? Set.<String>of() : pinnedKeys) {
-      pins.add(checkPin(pin));
-    }
-    pinnedKeys = Set.copyOf(pins);
   }
 
   /** A builder with every default. */
@@ -133,28 +181,11 @@ public record RealtimeConfig(
     Builder b = new Builder();
     b.url = url;
     b.credentials = credentials;
-    b.connectTimeout = connectTimeout;
-    b.welcomeTimeout = welcomeTimeout;
-    b.ackTimeout = ackTimeout;
-    b.inactivityTimeout = inactivityTimeout;
-    b.tokenProviderTimeout = tokenProviderTimeout;
-    b.tokenRefreshLead = tokenRefreshLead;
-    b.closeTimeout = closeTimeout;
-    b.autoReconnect = autoReconnect;
-    b.deviceMode = deviceMode;
-    b.reconnectInitialDelay = reconnectInitialDelay;
-    b.reconnectMultiplier = reconnectMultiplier;
-    b.reconnectMaxDelay = reconnectMaxDelay;
-    b.reconnectJitter = reconnectJitter;
-    b.maxReconnectAttempts = maxReconnectAttempts;
-    b.terminalRetryDelay = terminalRetryDelay;
+    b.timeouts(timeouts);
+    b.reconnect(reconnect);
     b.autoResubscribe = autoResubscribe;
-    b.sendRate = sendRate;
-    b.sendBurst = sendBurst;
-    b.maxQueuedRequests = maxQueuedRequests;
-    b.trustStore = trustStore;
-    b.pinnedKeys = new LinkedHashSet<>(pinnedKeys);
-    b.allowInsecure = allowInsecure;
+    b.limits(limits);
+    b.tls(tls);
     return b;
   }
 
@@ -245,41 +276,42 @@ public record RealtimeConfig(
     }
   }
 
-  private static void notNegative(String name, Duration value) {
-    Objects.requireNonNull(value, name);
-    if (value.isNegative()) {
-      throw new IllegalArgumentException(name + ": must not be negative, got " + value);
-    }
-  }
-
-  /** Mutable builder; not thread-safe. */
+  /**
+   * Mutable builder; not thread-safe. Group setters ({@link #timeouts}, {@link #reconnect}, {@link
+   * #limits}, {@link #tls}) replace a whole group; the single-setting methods change one value of
+   * it, whatever the order of the calls.
+   */
   public static final class Builder {
     private URI url = DEFAULT_URL;
     private Credentials credentials;
-    private Duration connectTimeout = Duration.ofSeconds(10);
-    private Duration welcomeTimeout = Duration.ofSeconds(10);
-    private Duration ackTimeout = Duration.ofSeconds(15);
-    private Duration inactivityTimeout = Duration.ofSeconds(60);
-    private Duration tokenProviderTimeout = Duration.ofSeconds(10);
-    private Duration tokenRefreshLead = Duration.ofSeconds(60);
-    private Duration closeTimeout = Duration.ofSeconds(1);
-    private boolean autoReconnect = true;
-    private boolean deviceMode;
-    private Duration reconnectInitialDelay = Duration.ofMillis(500);
-    private double reconnectMultiplier = 2;
+    private Duration connectTimeout;
+    private Duration welcomeTimeout;
+    private Duration ackTimeout;
+    private Duration inactivityTimeout;
+    private Duration tokenProviderTimeout;
+    private Duration tokenRefreshLead;
+    private Duration closeTimeout;
+    private ReconnectPolicy reconnect = ReconnectPolicy.SDK;
+    // Single reconnect settings, applied on top of the policy (null = the policy's value).
+    private Boolean autoReconnect;
+    private Duration reconnectInitialDelay;
+    private Double reconnectMultiplier;
     private Duration reconnectMaxDelay;
-    private double reconnectJitter = 0.2;
+    private Double reconnectJitter;
     private Integer maxReconnectAttempts;
-    private Duration terminalRetryDelay = Duration.ofSeconds(60);
+    private Duration terminalRetryDelay;
     private boolean autoResubscribe = true;
-    private double sendRate = 90;
-    private int sendBurst = 180;
-    private int maxQueuedRequests = 1000;
+    private double sendRate;
+    private int sendBurst;
+    private int maxQueuedRequests;
     private KeyStore trustStore;
     private Set<String> pinnedKeys = new LinkedHashSet<>();
     private boolean allowInsecure;
 
-    private Builder() {}
+    private Builder() {
+      timeouts(Timeouts.DEFAULT);
+      limits(Limits.DEFAULT);
+    }
 
     /** Server origin; default {@code wss://rms.metered.ca}. A trailing {@code /v1} is accepted. */
     public Builder url(URI url) {
@@ -313,94 +345,127 @@ public record RealtimeConfig(
       return credentials(Credentials.tokenProvider(provider));
     }
 
-    /** WebSocket upgrade timeout; default 10 s. */
+    /** Every timeout at once; default {@link Timeouts#DEFAULT}. */
+    public Builder timeouts(Timeouts value) {
+      Objects.requireNonNull(value, "timeouts");
+      connectTimeout = value.connect();
+      welcomeTimeout = value.welcome();
+      ackTimeout = value.ack();
+      inactivityTimeout = value.inactivity();
+      tokenProviderTimeout = value.tokenProvider();
+      tokenRefreshLead = value.tokenRefreshLead();
+      closeTimeout = value.close();
+      return this;
+    }
+
+    /** WebSocket upgrade timeout; default {@link Timeouts#DEFAULT_CONNECT} (10 s). */
     public Builder connectTimeout(Duration value) {
       this.connectTimeout = value;
       return this;
     }
 
-    /** Welcome timeout; default 10 s (the SDK's). */
+    /** Welcome timeout; default {@link Timeouts#DEFAULT_WELCOME} (10 s, the SDK's). */
     public Builder welcomeTimeout(Duration value) {
       this.welcomeTimeout = value;
       return this;
     }
 
-    /** Ack timeout; default 15 s (the SDK's). */
+    /** Ack timeout; default {@link Timeouts#DEFAULT_ACK} (15 s, the SDK's). */
     public Builder ackTimeout(Duration value) {
       this.ackTimeout = value;
       return this;
     }
 
-    /** Inactivity watchdog; default 60 s; pings after a third (floor 1 s); zero disables. */
+    /**
+     * Inactivity watchdog; default {@link Timeouts#DEFAULT_INACTIVITY} (60 s); pings after a third
+     * (floor 1 s); zero disables.
+     */
     public Builder inactivityTimeout(Duration value) {
       this.inactivityTimeout = value;
       return this;
     }
 
-    /** Token provider timeout; default 10 s. */
+    /** Token provider timeout; default {@link Timeouts#DEFAULT_TOKEN_PROVIDER} (10 s). */
     public Builder tokenProviderTimeout(Duration value) {
       this.tokenProviderTimeout = value;
       return this;
     }
 
-    /** Make-before-break lead time; default 60 s; zero disables proactive refresh. */
+    /**
+     * Make-before-break lead time; default {@link Timeouts#DEFAULT_TOKEN_REFRESH_LEAD} (60 s); zero
+     * disables proactive refresh.
+     */
     public Builder tokenRefreshLead(Duration value) {
       this.tokenRefreshLead = value;
       return this;
     }
 
-    /** Bound on {@link RealtimeClient#close()}; default 1 s. */
+    /** Bound on {@link RealtimeClient#close()}; default {@link Timeouts#DEFAULT_CLOSE} (1 s). */
     public Builder closeTimeout(Duration value) {
       this.closeTimeout = value;
       return this;
     }
 
-    /** Automatic reconnect; default on. */
+    /**
+     * The reconnect policy; default {@link ReconnectPolicy#SDK}. Daemons and devices use {@link
+     * ReconnectPolicy#DEVICE}. Single reconnect settings set on this builder still apply on top.
+     */
+    public Builder reconnect(ReconnectPolicy value) {
+      this.reconnect = Objects.requireNonNull(value, "reconnect");
+      return this;
+    }
+
+    /**
+     * {@code true} selects {@link ReconnectPolicy#DEVICE}, {@code false} {@link
+     * ReconnectPolicy#SDK}.
+     *
+     * @deprecated use {@link #reconnect(ReconnectPolicy)}, which names what changes
+     */
+    @Deprecated
+    public Builder deviceMode(boolean value) {
+      return reconnect(value ? ReconnectPolicy.DEVICE : ReconnectPolicy.SDK);
+    }
+
+    /** Automatic reconnect; default on ({@link ReconnectPolicy#enabled()}). */
     public Builder autoReconnect(boolean value) {
       this.autoReconnect = value;
       return this;
     }
 
-    /**
-     * Device mode; default off. When on, unless set explicitly: {@code reconnectMaxDelay} 60 s and
-     * {@code maxReconnectAttempts} unlimited.
-     */
-    public Builder deviceMode(boolean value) {
-      this.deviceMode = value;
-      return this;
-    }
-
-    /** First reconnect delay; default 500 ms. */
+    /** First reconnect delay; default {@link ReconnectPolicy#DEFAULT_INITIAL_DELAY} (500 ms). */
     public Builder reconnectInitialDelay(Duration value) {
       this.reconnectInitialDelay = value;
       return this;
     }
 
-    /** Backoff multiplier; default 2. */
+    /** Backoff multiplier; default {@link ReconnectPolicy#DEFAULT_MULTIPLIER} (2). */
     public Builder reconnectMultiplier(double value) {
       this.reconnectMultiplier = value;
       return this;
     }
 
-    /** Backoff cap; default 30 s (60 s in device mode). */
+    /** Backoff cap; default the policy's: 30 s ({@link ReconnectPolicy#SDK}), 60 s (DEVICE). */
     public Builder reconnectMaxDelay(Duration value) {
       this.reconnectMaxDelay = value;
       return this;
     }
 
-    /** Jitter ratio; default 0.2 (±20 %). */
+    /** Jitter ratio; default {@link ReconnectPolicy#DEFAULT_JITTER} (0.2 = ±20 %). */
     public Builder reconnectJitter(double value) {
       this.reconnectJitter = value;
       return this;
     }
 
-    /** Attempts before giving up; default 100 (unlimited in device mode). */
+    /** Attempts before giving up; default the policy's: 100 (SDK), unlimited (DEVICE). */
     public Builder maxReconnectAttempts(int value) {
       this.maxReconnectAttempts = value;
       return this;
     }
 
-    /** Device mode: minimum delay after a terminal close code; default 60 s. */
+    /**
+     * Minimum delay after a terminal close code when the policy retries those; default {@link
+     * ReconnectPolicy#DEFAULT_TERMINAL_RETRY_DELAY} (60 s).
+     */
     public Builder terminalRetryDelay(Duration value) {
       this.terminalRetryDelay = value;
       return this;
@@ -409,6 +474,15 @@ public record RealtimeConfig(
     /** Re-subscribe after reconnect; default on. */
     public Builder autoResubscribe(boolean value) {
       this.autoResubscribe = value;
+      return this;
+    }
+
+    /** Every outbound limit at once; default {@link Limits#DEFAULT}. */
+    public Builder limits(Limits value) {
+      Objects.requireNonNull(value, "limits");
+      sendRate = value.sendRate();
+      sendBurst = value.sendBurst();
+      maxQueuedRequests = value.maxQueuedRequests();
       return this;
     }
 
@@ -422,9 +496,18 @@ public record RealtimeConfig(
       return this;
     }
 
-    /** Bound on queued requests; default 1000. */
+    /** Bound on queued requests; default {@link Limits#DEFAULT_MAX_QUEUED_REQUESTS} (1000). */
     public Builder maxQueuedRequests(int value) {
       this.maxQueuedRequests = value;
+      return this;
+    }
+
+    /** Every TLS setting at once; default {@link Tls#DEFAULT}. */
+    public Builder tls(Tls value) {
+      Objects.requireNonNull(value, "tls");
+      trustStore = value.trustStore();
+      pinnedKeys = new LinkedHashSet<>(value.pinnedKeys());
+      allowInsecure = value.allowInsecure();
       return this;
     }
 
@@ -451,39 +534,33 @@ public record RealtimeConfig(
 
     /** Validates and builds. */
     public RealtimeConfig build() {
-      Duration maxDelay =
-          reconnectMaxDelay != null
-              ? reconnectMaxDelay
-              : deviceMode ? Duration.ofSeconds(60) : Duration.ofSeconds(30);
-      int attempts =
-          maxReconnectAttempts != null
-              ? maxReconnectAttempts
-              : deviceMode ? Integer.MAX_VALUE : 100;
+      ReconnectPolicy p = reconnect;
+      ReconnectPolicy policy =
+          new ReconnectPolicy(
+              autoReconnect != null ? autoReconnect : p.enabled(),
+              reconnectInitialDelay != null ? reconnectInitialDelay : p.initialDelay(),
+              reconnectMultiplier != null ? reconnectMultiplier : p.multiplier(),
+              reconnectMaxDelay != null ? reconnectMaxDelay : p.maxDelay(),
+              reconnectJitter != null ? reconnectJitter : p.jitter(),
+              maxReconnectAttempts != null ? maxReconnectAttempts : p.maxAttempts(),
+              p.retryFirstConnect(),
+              p.retryTerminalCodes(),
+              terminalRetryDelay != null ? terminalRetryDelay : p.terminalRetryDelay());
       return new RealtimeConfig(
           url,
           credentials,
-          connectTimeout,
-          welcomeTimeout,
-          ackTimeout,
-          inactivityTimeout,
-          tokenProviderTimeout,
-          tokenRefreshLead,
-          closeTimeout,
-          autoReconnect,
-          deviceMode,
-          reconnectInitialDelay,
-          reconnectMultiplier,
-          maxDelay,
-          reconnectJitter,
-          attempts,
-          terminalRetryDelay,
+          new Timeouts(
+              connectTimeout,
+              welcomeTimeout,
+              ackTimeout,
+              inactivityTimeout,
+              tokenProviderTimeout,
+              tokenRefreshLead,
+              closeTimeout),
+          policy,
           autoResubscribe,
-          sendRate,
-          sendBurst,
-          maxQueuedRequests,
-          trustStore,
-          pinnedKeys,
-          allowInsecure);
+          new Limits(sendRate, sendBurst, maxQueuedRequests),
+          new Tls(trustStore, pinnedKeys, allowInsecure));
     }
   }
 }

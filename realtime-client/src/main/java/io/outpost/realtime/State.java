@@ -7,11 +7,11 @@ package io.outpost.realtime;
  *            connect()                      welcome
  *   IDLE ──────────────► CONNECTING ────────────────────► CONNECTED ◄─────────┐
  *                          │     │ failed before welcome:    │                │ welcome
- *                          │     │ device mode retries       │ socket lost,   │ (channels
+ *                          │     │ DEVICE policy retries     │ socket lost,   │ (channels
  *                          │     └─────────────────────┐     │ retryable code │ re-subscribed)
  *                          │                           ▼     ▼                │
  *                          │ failed before welcome   RECONNECTING ────────────┘
- *                          │ (SDK default: no retry)     │ terminal code (SDK default),
+ *                          │ (SDK policy: no retry)      │ terminal code (SDK policy),
  *                          ▼                             │ attempts used up
  *                        CLOSED ◄────────────────────────┘
  *                          ▲

@@ -7,7 +7,7 @@ import java.util.concurrent.CompletionStage;
 /**
  * Supplies a fresh JWT for every connection attempt (the first connect, every reconnect and every
  * make-before-break refresh). The client bounds each call with {@link
- * RealtimeConfig#tokenProviderTimeout()} and reports three consecutive failures to {@link
+ * RealtimeConfig.Timeouts#tokenProvider()} and reports three consecutive failures to {@link
  * RealtimeListener#onTokenProviderFailure}.
  *
  * <p>Called on the client's event thread; the implementation must not block it: return a stage that

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.gson.JsonPrimitive;
 import io.outpost.relay.Relay;
 import io.outpost.relay.TokenRequest;
+import io.outpost.testsupport.RelayExtension;
+import io.outpost.testsupport.RelayProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,25 +19,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** close() releases everything; credentials never leak into logs, exceptions or toString(). */
 @Timeout(30)
 class CloseAndSecretsTest {
 
+  @RegisterExtension final RelayExtension<Relay> server = TestRelay.extension(b -> {});
+
   private Relay relay;
 
   @BeforeEach
   void start() {
-    relay = TestRelay.start();
-  }
-
-  @AfterEach
-  void stop() {
-    relay.close();
+    relay = server.relay();
   }
 
   private static Set<Thread> liveThreads() {
@@ -50,7 +49,7 @@ class CloseAndSecretsTest {
     client.connect().get(10, TimeUnit.SECONDS);
     client.subscribe("room").get(10, TimeUnit.SECONDS);
     client.publish("room", new JsonPrimitive(1)).get(10, TimeUnit.SECONDS);
-    remote.kick(peer); // exercise the server-side close too (SDK mode: terminal)
+    remote.command("KICK " + peer); // exercise the server-side close too (SDK mode: terminal)
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> client.state() == State.CLOSED);
     client.connect().get(10, TimeUnit.SECONDS);
     client.publish("room", new JsonPrimitive(2)).get(10, TimeUnit.SECONDS);
@@ -68,7 +67,7 @@ class CloseAndSecretsTest {
   void closeLeavesNoThreadsBehind() throws Exception {
     // The relay runs in a child JVM: every thread in this JVM's delta is then the client's (or
     // Tyrus').
-    try (RelayProcess remote = new RelayProcess("warmup", "leaky")) {
+    try (RelayProcess remote = RelayChild.start("warmup", "leaky")) {
       // Warm up once: JVM-wide threads (e.g. the transport's idle-timer thread) start on first use
       // and stay.
       try (RealtimeClient warmup = RealtimeClient.create(remoteConfig(remote, "warmup").build())) {

@@ -40,7 +40,10 @@ class CloseCodesTest {
     try (FakeWebSocketServer server = new FakeWebSocketServer(4012, true);
         RealtimeClient client =
             RealtimeClient.create(
-                config(server).deviceMode(true).terminalRetryDelay(Duration.ofSeconds(1)).build(),
+                config(server)
+                    .reconnect(ReconnectPolicy.DEVICE)
+                    .terminalRetryDelay(Duration.ofSeconds(1))
+                    .build(),
                 events)) {
       client.connect().get(10, TimeUnit.SECONDS);
       long first = System.nanoTime();

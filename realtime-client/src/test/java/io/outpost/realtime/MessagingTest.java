@@ -3,22 +3,26 @@ package io.outpost.realtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import io.outpost.relay.Relay;
 import io.outpost.relay.TokenRequest;
+import io.outpost.testsupport.RelayExtension;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Connect, subscribe, publish, send, presence and request errors against a real relay over
@@ -29,6 +33,9 @@ class MessagingTest {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
 
+  @RegisterExtension
+  final RelayExtension<Relay> server = TestRelay.extension(b -> b.maxMessageSize(4096));
+
   private Relay relay;
   private final RecordingListener aliceEvents = new RecordingListener();
   private final RecordingListener bobEvents = new RecordingListener();
@@ -37,7 +44,7 @@ class MessagingTest {
 
   @BeforeEach
   void start() {
-    relay = TestRelay.start(b -> b.maxMessageSize(4096));
+    relay = server.relay();
     alice = RealtimeClient.create(TestRelay.config(relay, "alice").build(), aliceEvents);
     bob = RealtimeClient.create(TestRelay.config(relay, "bob").build(), bobEvents);
   }
@@ -46,7 +53,6 @@ class MessagingTest {
   void stop() {
     alice.close();
     bob.close();
-    relay.close();
   }
 
   @Test
@@ -255,6 +261,50 @@ class MessagingTest {
       assertThat(threads).hasSize(1);
       assertThat(threads.iterator().next()).startsWith("realtime-client-events-");
       assertThat(bobEvents.callbackThreads).hasSize(1);
+    }
+  }
+
+  @Test
+  void dataChangedAfterPublishOrSendReturnsIsNotWhatIsSent() throws Exception {
+    // The sender's event thread is held in a callback, so nothing it does can happen before the
+    // caller changes the elements: what arrives shows what publish/send captured at the call.
+    CountDownLatch release = new CountDownLatch(1);
+    RealtimeClient carol =
+        RealtimeClient.create(
+            TestRelay.config(relay, "carol").build(),
+            new RealtimeListener() {
+              @Override
+              public void onConnected(Welcome welcome) {
+                try {
+                  release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            });
+    try (carol) {
+      bob.connect().get(10, TimeUnit.SECONDS);
+      bob.subscribe("room-1").get(10, TimeUnit.SECONDS);
+      carol.connect().get(10, TimeUnit.SECONDS); // completes just before onConnected runs
+
+      JsonObject reading = new JsonObject();
+      reading.addProperty("t", 21.5);
+      CompletableFuture<Void> published = carol.publish("room-1", reading);
+      JsonArray list = new JsonArray();
+      list.add("first");
+      CompletableFuture<Void> sent = carol.send("bob", list);
+      reading.addProperty("t", 99.9);
+      reading.addProperty("extra", true);
+      list.set(0, new JsonPrimitive("changed"));
+      list.add("more");
+      release.countDown();
+
+      published.get(10, TimeUnit.SECONDS);
+      sent.get(10, TimeUnit.SECONDS);
+      assertThat(bobEvents.awaitOne(ChannelMessage.class, WAIT).data().toString())
+          .isEqualTo("{\"t\":21.5}");
+      assertThat(bobEvents.awaitOne(DirectMessage.class, WAIT).data().toString())
+          .isEqualTo("[\"first\"]");
     }
   }
 }

@@ -15,17 +15,17 @@ class RealtimeConfigTest {
   void defaultsMatchTheSdk() {
     RealtimeConfig c = RealtimeConfig.builder().token(SECRET).build();
     assertThat(c.url()).isEqualTo(URI.create("wss://rms.metered.ca"));
-    assertThat(c.welcomeTimeout()).isEqualTo(Duration.ofSeconds(10));
-    assertThat(c.ackTimeout()).isEqualTo(Duration.ofSeconds(15));
-    assertThat(c.inactivityTimeout()).isEqualTo(Duration.ofSeconds(60));
-    assertThat(c.tokenProviderTimeout()).isEqualTo(Duration.ofSeconds(10));
-    assertThat(c.reconnectInitialDelay()).isEqualTo(Duration.ofMillis(500));
-    assertThat(c.reconnectMultiplier()).isEqualTo(2);
-    assertThat(c.reconnectMaxDelay()).isEqualTo(Duration.ofSeconds(30));
-    assertThat(c.reconnectJitter()).isEqualTo(0.2);
-    assertThat(c.maxReconnectAttempts()).isEqualTo(100);
-    assertThat(c.sendRate()).isEqualTo(90);
-    assertThat(c.sendBurst()).isEqualTo(180);
+    assertThat(c.timeouts().welcome()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.timeouts().ack()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(c.timeouts().inactivity()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(c.timeouts().tokenProvider()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.reconnect().initialDelay()).isEqualTo(Duration.ofMillis(500));
+    assertThat(c.reconnect().multiplier()).isEqualTo(2);
+    assertThat(c.reconnect().maxDelay()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(c.reconnect().jitter()).isEqualTo(0.2);
+    assertThat(c.reconnect().maxAttempts()).isEqualTo(100);
+    assertThat(c.limits().sendRate()).isEqualTo(90);
+    assertThat(c.limits().sendBurst()).isEqualTo(180);
     assertThat(c.autoResubscribe()).isTrue();
   }
 
@@ -96,8 +96,62 @@ class RealtimeConfigTest {
   @Test
   void deviceModeDefaultsCanBeOverridden() {
     RealtimeConfig device =
+        RealtimeConfig.builder()
+            .token(SECRET)
+            .reconnect(ReconnectPolicy.DEVICE)
+            .maxReconnectAttempts(5)
+            .build();
+    assertThat(device.reconnect().maxAttempts()).isEqualTo(5);
+    assertThat(device.reconnect().maxDelay()).isEqualTo(Duration.ofSeconds(60));
+  }
+
+  @Test
+  void theTwoReconnectPresetsSayWhatDiffers() {
+    assertThat(ReconnectPolicy.SDK.maxDelay()).isEqualTo(ReconnectPolicy.DEFAULT_MAX_DELAY);
+    assertThat(ReconnectPolicy.SDK.maxAttempts()).isEqualTo(100);
+    assertThat(ReconnectPolicy.SDK.retryFirstConnect()).isFalse();
+    assertThat(ReconnectPolicy.SDK.retryTerminalCodes()).isFalse();
+    assertThat(ReconnectPolicy.DEVICE.maxDelay()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(ReconnectPolicy.DEVICE.maxAttempts()).isEqualTo(Integer.MAX_VALUE);
+    assertThat(ReconnectPolicy.DEVICE.retryFirstConnect()).isTrue();
+    assertThat(ReconnectPolicy.DEVICE.retryTerminalCodes()).isTrue();
+    assertThat(ReconnectPolicy.DEVICE.terminalRetryDelay()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(RealtimeConfig.builder().token(SECRET).build().reconnect())
+        .isEqualTo(ReconnectPolicy.SDK);
+  }
+
+  @Test
+  void groupsHaveNamedDefaultsAndSingleSettersChangeOneValueInAnyOrder() {
+    RealtimeConfig c = RealtimeConfig.builder().token(SECRET).build();
+    assertThat(c.timeouts()).isEqualTo(RealtimeConfig.Timeouts.DEFAULT);
+    assertThat(c.limits()).isEqualTo(RealtimeConfig.Limits.DEFAULT);
+    assertThat(c.tls()).isEqualTo(RealtimeConfig.Tls.DEFAULT);
+    // A single reconnect setting survives choosing the policy after it.
+    RealtimeConfig device =
+        RealtimeConfig.builder()
+            .token(SECRET)
+            .reconnectMaxDelay(Duration.ofSeconds(1))
+            .reconnect(ReconnectPolicy.DEVICE)
+            .build();
+    assertThat(device.reconnect())
+        .isEqualTo(ReconnectPolicy.DEVICE.withMaxDelay(Duration.ofSeconds(1)));
+    assertThat(c.toBuilder().ackTimeout(Duration.ofSeconds(3)).build().timeouts())
+        .isEqualTo(
+            new RealtimeConfig.Timeouts(
+                RealtimeConfig.Timeouts.DEFAULT_CONNECT,
+                RealtimeConfig.Timeouts.DEFAULT_WELCOME,
+                Duration.ofSeconds(3),
+                RealtimeConfig.Timeouts.DEFAULT_INACTIVITY,
+                RealtimeConfig.Timeouts.DEFAULT_TOKEN_PROVIDER,
+                RealtimeConfig.Timeouts.DEFAULT_TOKEN_REFRESH_LEAD,
+                RealtimeConfig.Timeouts.DEFAULT_CLOSE));
+  }
+
+  @Test
+  @SuppressWarnings("deprecation")
+  void theDeprecatedDeviceModeSwitchSelectsTheDevicePreset() {
+    RealtimeConfig old =
         RealtimeConfig.builder().token(SECRET).deviceMode(true).maxReconnectAttempts(5).build();
-    assertThat(device.maxReconnectAttempts()).isEqualTo(5);
-    assertThat(device.reconnectMaxDelay()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(old.reconnect()).isEqualTo(ReconnectPolicy.DEVICE.withMaxAttempts(5));
   }
 }

@@ -187,7 +187,7 @@ class ReconnectTest {
                       return TestRelay.tokens(minter, "pi-1", Duration.ofHours(1), null)
                           .fetchToken();
                     })
-                .deviceMode(true)
+                .reconnect(ReconnectPolicy.DEVICE)
                 .terminalRetryDelay(Duration.ofSeconds(2))
                 .build(),
             events);
@@ -213,7 +213,7 @@ class ReconnectTest {
             RealtimeConfig.builder()
                 .url("ws://127.0.0.1:" + port)
                 .tokenProvider(TestRelay.tokens(probe, "pi-2", Duration.ofHours(1), null))
-                .deviceMode(true)
+                .reconnect(ReconnectPolicy.DEVICE)
                 .reconnectInitialDelay(Duration.ofMillis(100))
                 .reconnectMaxDelay(Duration.ofMillis(300))
                 .build());

@@ -5,6 +5,7 @@ import io.outpost.relay.Relay;
 import io.outpost.relay.RelayKeys;
 import io.outpost.relay.RelaySettings;
 import io.outpost.relay.TokenRequest;
+import io.outpost.testsupport.RelayExtension;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -29,6 +30,11 @@ final class TestRelay {
 
   static Relay start(Consumer<RelaySettings.Builder> customize) {
     return start(RelayKeys.development(), 0, customize);
+  }
+
+  /** A relay with development keys, run on a free port by a JUnit extension around each test. */
+  static RelayExtension<Relay> extension(Consumer<RelaySettings.Builder> customize) {
+    return RelayExtension.of(port -> start(RelayKeys.development(), port, customize));
   }
 
   /**

@@ -62,7 +62,7 @@ class TokenProviderTest {
                         ? CompletableFuture.failedFuture(new IllegalStateException("backend down"))
                         : CompletableFuture.completedFuture(
                             relay.mintToken(TokenRequest.builder("pi-3").build())))
-            .deviceMode(true)
+            .reconnect(ReconnectPolicy.DEVICE)
             .reconnectInitialDelay(Duration.ofMillis(50))
             .reconnectMaxDelay(Duration.ofMillis(200))
             .build();

@@ -51,6 +51,9 @@ public final class Relay implements AutoCloseable {
   /** How long {@link #shutdown()} waits for clients to complete the close handshake. */
   private static final long CLOSE_GRACE_MILLIS = 2000;
 
+  /** Largest single socket read. */
+  private static final int READ_BUFFER_BYTES = 64 * 1024;
+
   private final RelaySettings settings;
   private final Hub hub;
   private final HttpServer server;
@@ -126,6 +129,8 @@ public final class Relay implements AutoCloseable {
     transport.setReuseAddress(true);
     transport.setIOStrategy(WorkerThreadIOStrategy.getInstance());
     transport.setTcpNoDelay(true);
+    // Bounds what one read hands to Tyrus (see EmbeddedContainer's incoming buffer).
+    transport.setReadBufferSize(READ_BUFFER_BYTES);
     // Upgraded WebSockets stay on the HTTP keep-alive machinery; liveness is the relay's own
     // ping/idle check.
     listener.getKeepAlive().setIdleTimeoutInSeconds(-1);
@@ -338,10 +343,13 @@ public final class Relay implements AutoCloseable {
 
     EmbeddedContainer(int maxMessageSize) {
       super((Set<Class<?>>) null);
-      // Frames up to twice the cap are read so that the session limit, not the engine, rejects them
-      // with 1009.
+      // FrameGuard drops every frame over the cap before Tyrus sees it, so Tyrus buffers at most
+      // one frame's remainder (cap + header) plus one read; its own 1011 "Buffer overflow" is
+      // never reached.
       this.engine =
-          TyrusWebSocketEngine.builder(this).incomingBufferSize(maxMessageSize * 2 + 1024).build();
+          TyrusWebSocketEngine.builder(this)
+              .incomingBufferSize(maxMessageSize + 14 + READ_BUFFER_BYTES + 1024)
+              .build();
     }
 
     @Override

@@ -4,9 +4,8 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
+import io.outpost.relay.internal.StrictJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -183,9 +182,9 @@ public final class RelayKeys {
   private static RelayKeys parse(String json, String source) {
     JsonElement root;
     try {
-      root = JsonParser.parseString(json);
-    } catch (JsonParseException e) {
-      throw new RelayKeysException(source, "", "not valid JSON: " + rootCause(e).getMessage());
+      root = StrictJson.parse(json);
+    } catch (StrictJson.Malformed e) {
+      throw new RelayKeysException(source, "", "not valid JSON: " + e.getMessage());
     }
     if (!root.isJsonObject()) {
       throw new RelayKeysException(source, "", "expected an object {\"keys\": [...]}");
@@ -374,13 +373,6 @@ public final class RelayKeys {
     JsonPrimitive p = v.getAsJsonPrimitive();
     String s = p.toString();
     return s.length() > 60 ? s.substring(0, 60) + "…" : s;
-  }
-
-  private static Throwable rootCause(Throwable t) {
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    return t;
   }
 
   private static String randomHex(SecureRandom random, int bytes) {

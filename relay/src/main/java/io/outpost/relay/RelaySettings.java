@@ -31,7 +31,10 @@ import java.util.Objects;
  *     false)
  * @param outboundLimit bytes of frames that may wait to be sent to one socket (default 1 MiB, or 16
  *     * maxMessageSize when that is more); a peer that reads so slowly that more pile up is closed
- *     with 1008 (see the README)
+ *     with 1008 (see the README); pongs and close frames count too
+ * @param requestTimeout an HTTP connection that does not complete a request (headers and body)
+ *     within this long of being accepted or of its previous response is closed (default 10 s);
+ *     {@link Duration#ZERO} disables the check. Upgraded WebSockets are not affected.
  */
 public record RelaySettings(
     InetSocketAddress listen,
@@ -45,7 +48,8 @@ public record RelaySettings(
     int connectAttemptsPerIp,
     Duration connectAttemptWindow,
     boolean limitLoopbackAttempts,
-    long outboundLimit) {
+    long outboundLimit,
+    Duration requestTimeout) {
 
   /** Default port of {@code outpost relay}. */
   public static final int DEFAULT_PORT = 8787;
@@ -56,6 +60,9 @@ public record RelaySettings(
   /** Default of {@link #outboundLimit()}: 1 MiB, room for 16 messages of the largest size. */
   public static final long DEFAULT_OUTBOUND_LIMIT = 1 << 20;
 
+  /** Default of {@link #requestTimeout()}. */
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
   public RelaySettings {
     Objects.requireNonNull(listen, "listen == null");
     Objects.requireNonNull(keys, "keys == null");
@@ -63,6 +70,7 @@ public record RelaySettings(
     Objects.requireNonNull(idleTimeout, "idleTimeout == null");
     Objects.requireNonNull(goingAwayRetryAfter, "goingAwayRetryAfter == null");
     Objects.requireNonNull(connectAttemptWindow, "connectAttemptWindow == null");
+    Objects.requireNonNull(requestTimeout, "requestTimeout == null");
     if (!(ratePerSecond > 0) || Double.isInfinite(ratePerSecond)) {
       throw new IllegalArgumentException(
           "ratePerSecond must be a finite number > 0, got " + ratePerSecond);
@@ -73,6 +81,7 @@ public record RelaySettings(
     requireNotNegative("pingInterval", pingInterval);
     requireNotNegative("idleTimeout", idleTimeout);
     requireNotNegative("goingAwayRetryAfter", goingAwayRetryAfter);
+    requireNotNegative("requestTimeout", requestTimeout);
     if (maxMessageSize < 1024) {
       throw new IllegalArgumentException(
           "maxMessageSize must be >= 1024 bytes, got " + maxMessageSize);
@@ -123,6 +132,7 @@ public record RelaySettings(
     b.connectAttemptWindow = connectAttemptWindow;
     b.limitLoopbackAttempts = limitLoopbackAttempts;
     b.outboundLimit = outboundLimit;
+    b.requestTimeout = requestTimeout;
     return b;
   }
 
@@ -140,6 +150,7 @@ public record RelaySettings(
     private Duration connectAttemptWindow = Duration.ofSeconds(60);
     private boolean limitLoopbackAttempts = false;
     private Long outboundLimit; // null: derived from maxMessageSize
+    private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
 
     private Builder() {}
 
@@ -218,6 +229,12 @@ public record RelaySettings(
       return this;
     }
 
+    /** See {@link RelaySettings#requestTimeout()}; {@link Duration#ZERO} disables it. */
+    public Builder requestTimeout(Duration timeout) {
+      this.requestTimeout = timeout;
+      return this;
+    }
+
     /**
      * Validates and returns the settings; throws {@link IllegalArgumentException} naming the bad
      * value.
@@ -237,7 +254,8 @@ public record RelaySettings(
           limitLoopbackAttempts,
           outboundLimit != null
               ? outboundLimit
-              : Math.max(DEFAULT_OUTBOUND_LIMIT, 16L * maxMessageSize));
+              : Math.max(DEFAULT_OUTBOUND_LIMIT, 16L * maxMessageSize),
+          requestTimeout);
     }
   }
 }

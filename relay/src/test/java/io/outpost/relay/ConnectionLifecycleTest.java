@@ -183,6 +183,22 @@ class ConnectionLifecycleTest extends RelayTestSupport {
   }
 
   @Test
+  void framesOfAnAdmittedSocketDoNotCountAsConnectionAttempts() throws Exception {
+    startRelay(b -> b.connectAttemptLimit(2, Duration.ofSeconds(60)).limitLoopbackAttempts(true));
+    WsClient alice = connect("alice");
+    for (int i = 0; i < 20; i++) { // each frame is a read of its own
+      alice.send(frame("ping"));
+      alice.next("pong");
+    }
+    assertThat(alice.isClosed()).isFalse();
+    connect("bob");
+    assertThat(
+            WsClient.refusedStatus(
+                tokenUri(relay.mintToken(TokenRequest.builder("carol").build())), null))
+        .isEqualTo(429);
+  }
+
+  @Test
   void loopbackClientsAreNotCountedByDefault() throws Exception {
     startRelay(b -> b.connectAttemptLimit(2, Duration.ofMinutes(1)));
     String token = relay.mintToken(TokenRequest.builder("alice").build());

@@ -10,13 +10,13 @@ import java.util.Set;
  * Parses {@code --name value}, {@code --name=value} and {@code --flag} options; nothing else is
  * accepted.
  */
-final class Args {
+public final class Args {
   private final Map<String, String> values = new HashMap<>();
   private final boolean help;
 
   /** Thrown for usage errors; the message is printed as is, followed by a pointer to --help. */
-  static final class UsageException extends Exception {
-    UsageException(String message) {
+  public static final class UsageException extends Exception {
+    public UsageException(String message) {
       super(message);
     }
   }
@@ -25,7 +25,7 @@ final class Args {
    * @param withValue options that take a value
    * @param flags options without a value
    */
-  Args(String command, List<String> args, Set<String> withValue, Set<String> flags)
+  public Args(String command, List<String> args, Set<String> withValue, Set<String> flags)
       throws UsageException {
     boolean h = false;
     for (int i = 0; i < args.size(); i++) {
@@ -83,15 +83,15 @@ final class Args {
     return false;
   }
 
-  boolean help() {
+  public boolean help() {
     return help;
   }
 
-  String get(String name) {
+  public String get(String name) {
     return values.get(name);
   }
 
-  boolean has(String name) {
+  public boolean has(String name) {
     return values.containsKey(name);
   }
 }

@@ -4,7 +4,7 @@ import java.io.PrintStream;
 import java.util.List;
 
 /** One {@code outpost} sub-command. */
-interface CliCommand {
+public interface CliCommand {
   /** Exit codes shared by every command. */
   int OK = 0;
 

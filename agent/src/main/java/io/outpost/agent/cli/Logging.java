@@ -9,10 +9,10 @@ import org.tinylog.configuration.Configuration;
  * through java.util.logging, which is bridged into tinylog; Pi4J logs through SLF4J, also into
  * tinylog.
  */
-final class Logging {
+public final class Logging {
   private Logging() {}
 
-  static void configure(String level, Path file) {
+  public static void configure(String level, Path file) {
     try {
       if (file == null) {
         Configuration.set("writer", "console");

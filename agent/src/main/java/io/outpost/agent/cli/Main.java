@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 
 /**
  * The {@code outpost} command line (architecture.md §3). Exit codes: 0 ok, 1 runtime failure, 2
@@ -21,6 +22,21 @@ public final class Main {
     System.exit(code);
   }
 
+  /**
+   * {@code relay} and {@code demo} are development tools: they live in the outpost-devtools jar
+   * (lib-dev, beside the device's lib), so the daemon's classpath carries no relay, Grizzly or
+   * tyrus-server. They are found with {@link ServiceLoader} when lib-dev is on the classpath (the
+   * launchers add it for these two commands only); otherwise the command says how to get them.
+   */
+  private static CliCommand devTool(String name, String summary) {
+    for (CliCommand c : ServiceLoader.load(CliCommand.class)) {
+      if (c.name().equals(name)) {
+        return c;
+      }
+    }
+    return new MissingDevTool(name, summary);
+  }
+
   /** Runs one command; never throws, never prints a stack trace for a user error. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
     ConfigLoader loader = ConfigLoader.system();
@@ -28,12 +44,14 @@ public final class Main {
     for (CliCommand c :
         List.of(
             new RunCommand(loader),
-            new DemoCommand(),
+            devTool(
+                "demo",
+                "start a local relay and three simulated agents; show their telemetry live"),
             new CheckCommand(loader),
             new SampleCommand(loader),
             new ProfilesCommand(),
             new HealthCommand(loader),
-            new RelayCommand(),
+            devTool("relay", "run the local relay (outpost relay --help for its options)"),
             new VersionCommand())) {
       commands.put(c.name(), c);
     }

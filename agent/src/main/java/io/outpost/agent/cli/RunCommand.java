@@ -4,6 +4,7 @@ import io.outpost.agent.Agent;
 import io.outpost.agent.config.ConfigLoader;
 import io.outpost.agent.hardware.Hardwares;
 import io.outpost.agent.outbox.Outbox;
+import io.outpost.agent.systemd.ServiceNotifier;
 import io.outpost.agent.uplink.RealtimeLink;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -83,11 +84,15 @@ final class RunCommand implements CliCommand {
       err.println("outpost run: " + e.getMessage());
       return FAILURE;
     }
+    // Config valid, store open, agent started: ready for systemd (Type=notify).
+    ServiceNotifier notifier = ServiceNotifier.fromEnvironment(agent::snapshot);
+    notifier.ready();
     CountDownLatch closed = new CountDownLatch(1);
     Thread hook =
         new Thread(
             () -> {
               Logger.info("stop signal received");
+              notifier.stopping();
               agent.stop(0);
               try {
                 // The JVM exits when this hook returns: wait for the orderly shutdown on the main
@@ -102,7 +107,9 @@ final class RunCommand implements CliCommand {
     int code;
     try {
       code = agent.awaitExit();
+      notifier.stopping();
     } finally {
+      notifier.close();
       // Closing the agent closes every sensor (outputs go to their safe state); only then may the
       // process-wide Pi4J context, which owns the pins, be released.
       agent.close();

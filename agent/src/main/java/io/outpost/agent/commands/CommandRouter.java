@@ -4,14 +4,17 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.outpost.agent.config.AgentConfig;
 import io.outpost.agent.internal.Json;
+import io.outpost.agent.internal.LogSafe;
 import io.outpost.agent.outbox.Outbox;
 import io.outpost.plugin.Command;
 import io.outpost.plugin.CommandHandler;
 import io.outpost.plugin.CommandResult;
 import io.outpost.plugin.ConfigException;
 import io.outpost.plugin.Options;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,15 +31,32 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.tinylog.Logger;
 
 /**
- * Receives command messages (architecture.md §5) and decides, in this order: size, signature,
- * shape, target, sender ({@code commands.allowFrom}), duplicate id, expiry, name ({@code
- * commands.allow}), handler. Runs accepted commands on a bounded worker pool with a per-command
- * timeout and publishes every result through the outbox ({@code devices/<id>/events}, plus a direct
- * message to the sender when the command came as one). Results are remembered by id so a repeat is
- * answered, not run. Never throws to its caller: bad input yields a result or a log line.
- * Thread-safe.
+ * Receives command messages (architecture.md §5). On the receiving thread only the sender is
+ * checked ({@code commands.allowFrom}): refusals of other senders are answered once per sender and
+ * {@link #REFUSAL_INTERVAL} and otherwise counted and summarised ({@link Refusals}); commands from
+ * allowed senders wait in the command path's own bounded queue ({@link CommandIntake}, {@link
+ * #INTAKE_CAPACITY}), which hands them on at the pace their results may use ({@link #COMMAND_SHARE}
+ * of {@code network.maxMessagesPerSecond}). Then, in this order: size, signature, shape, target,
+ * duplicate id, name (well-formed), expiry, name ({@code commands.allow}), handler. Runs accepted
+ * commands on a bounded worker pool with a per-command timeout and publishes every result through
+ * the outbox ({@code devices/<id>/events}, plus a direct message to the sender when the command
+ * came as one). Results are remembered by id so a repeat is answered, not run. Never throws to its
+ * caller: bad input yields a result or a log line, and every value from the network is logged
+ * through {@link LogSafe}. Thread-safe.
  */
 public final class CommandRouter implements AutoCloseable {
+  /** Commands from allowed senders waiting to be processed, at most. */
+  public static final int INTAKE_CAPACITY = 100;
+
+  /** The share of {@code network.maxMessagesPerSecond} command results may use. */
+  public static final double COMMAND_SHARE = 0.25;
+
+  /** Refusals per sender and reason are answered once per interval, then summarised. */
+  public static final Duration REFUSAL_INTERVAL = Duration.ofSeconds(10);
+
+  /** Longest command name, in characters. */
+  public static final int MAX_NAME = 128;
+
   private final String deviceId;
   private final String fleetChannel;
   private final List<String> channels;
@@ -48,11 +68,10 @@ public final class CommandRouter implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final ThreadPoolExecutor workers;
   private final Set<String> running = ConcurrentHashMap.newKeySet();
+  private final CommandIntake intake;
+  private final Refusals refusals;
 
-  /**
-   * @param handlers by name; built-ins and plugin handlers alike
-   * @param timer used to enforce {@code commands.timeout}; shared, never blocked
-   */
+  /** With the default uplink rate (50 messages a second). */
   public CommandRouter(
       String deviceId,
       String fleet,
@@ -61,13 +80,32 @@ public final class CommandRouter implements AutoCloseable {
       Map<String, CommandHandler> handlers,
       Clock clock,
       ScheduledExecutorService timer) {
+    this(deviceId, fleet, config, outbox, handlers, clock, timer, 50);
+  }
+
+  /**
+   * @param handlers by name; built-ins and plugin handlers alike
+   * @param timer paces the command queue and enforces {@code commands.timeout}; shared, never
+   *     blocked for long
+   * @param uplinkPerSecond {@code network.maxMessagesPerSecond}; command results use at most {@link
+   *     #COMMAND_SHARE} of it
+   */
+  public CommandRouter(
+      String deviceId,
+      String fleet,
+      AgentConfig.Commands config,
+      Outbox outbox,
+      Map<String, CommandHandler> handlers,
+      Clock clock,
+      ScheduledExecutorService timer,
+      double uplinkPerSecond) {
     this.deviceId = deviceId;
     this.fleetChannel = "fleets/" + fleet + "/commands";
     this.channels = List.of(fleetChannel, "devices/" + deviceId + "/commands");
     this.config = config;
     this.outbox = outbox;
     this.handlers = Map.copyOf(handlers);
-    this.verifier = new JwsVerifier(config.keys());
+    this.verifier = new JwsVerifier(config.signing());
     this.clock = clock;
     this.timer = timer;
     this.workers =
@@ -83,6 +121,10 @@ public final class CommandRouter implements AutoCloseable {
               return t;
             });
     workers.allowCoreThreadTimeOut(true);
+    this.intake =
+        new CommandIntake(
+            INTAKE_CAPACITY, uplinkPerSecond * COMMAND_SHARE, timer, this::processQuietly);
+    this.refusals = new Refusals(REFUSAL_INTERVAL, 64, timer);
   }
 
   /** The channels commands arrive on. */
@@ -100,11 +142,57 @@ public final class CommandRouter implements AutoCloseable {
     handle(data, from, false, true);
   }
 
+  /** On the receiving thread: only the sender check and the bounded queue; never blocks. */
   private void handle(JsonElement data, String from, boolean fleet, boolean direct) {
     try {
-      route(data, from, fleet, direct);
+      if (!Glob.anyMatches(config.allowFrom(), from)) {
+        refuse(
+            data,
+            from,
+            direct,
+            "unauthorized",
+            "sender \"" + from + "\" is not allowed (commands.allowFrom)");
+      } else if (!intake.offer(new CommandIntake.Incoming(data, from, fleet, direct))) {
+        refuse(
+            data,
+            from,
+            direct,
+            "busy",
+            "too many commands waiting (at most " + INTAKE_CAPACITY + " are queued)");
+      }
     } catch (RuntimeException e) {
-      Logger.error("command from {} could not be handled: {}", from, e.toString());
+      Logger.error("command from {} could not be handled: {}", LogSafe.of(from), LogSafe.of(e));
+    }
+  }
+
+  /**
+   * A command refused before it is looked at: answered (result and log line) only when it is the
+   * first from this sender for this reason in {@link #REFUSAL_INTERVAL}; otherwise counted.
+   */
+  private void refuse(JsonElement data, String from, boolean direct, String code, String message) {
+    if (!refusals.first(from, code)) {
+      return;
+    }
+    String id = idOf(data);
+    if (id == null || id.isEmpty() || id.length() > 128) {
+      Logger.warn(
+          "ignored a command from {} without a usable id: {}",
+          LogSafe.of(from),
+          LogSafe.of(message));
+      return;
+    }
+    String name =
+        data.getAsJsonObject().has("name") ? string(data.getAsJsonObject(), "name") : null;
+    respond(
+        id, name, from, direct ? from : null, CommandResult.rejected(code, message), false, false);
+  }
+
+  private void processQuietly(CommandIntake.Incoming in) {
+    try {
+      route(in.data(), in.from(), in.fleet(), in.direct());
+    } catch (RuntimeException e) {
+      Logger.error(
+          "command from {} could not be handled: {}", LogSafe.of(in.from()), LogSafe.of(e));
     }
   }
 
@@ -120,7 +208,7 @@ public final class CommandRouter implements AutoCloseable {
         Logger.warn(
             "ignored a {}-byte message from {}: larger than commands.maxBytes {} and without an id",
             size,
-            from,
+            LogSafe.of(from),
             config.maxBytes());
       } else {
         respond(
@@ -146,7 +234,8 @@ public final class CommandRouter implements AutoCloseable {
       } catch (JwsVerifier.InvalidSignatureException e) {
         String id = idOf(data);
         if (id == null) {
-          Logger.warn("ignored a signed command from {}: {}", from, e.getMessage());
+          Logger.warn(
+              "ignored a signed command from {}: {}", LogSafe.of(from), LogSafe.of(e.getMessage()));
         } else {
           respond(
               id,
@@ -163,20 +252,25 @@ public final class CommandRouter implements AutoCloseable {
       cmd = data.getAsJsonObject();
     } else {
       Logger.warn(
-          "ignored a message from {} that is not a JSON object: {}", from, abbreviate(data));
+          "ignored a message from {} that is not a JSON object: {}",
+          LogSafe.of(from),
+          LogSafe.of(abbreviate(data)));
       return;
     }
     JsonElement type = cmd.get("type");
     if (type != null && !(type.isJsonPrimitive() && "command".equals(type.getAsString()))) {
-      Logger.debug("ignored a {} message from {} on a command channel", abbreviate(type), from);
+      Logger.debug(
+          "ignored a {} message from {} on a command channel",
+          LogSafe.of(abbreviate(type)),
+          LogSafe.of(from));
       return;
     }
     String id = string(cmd, "id");
     if (id == null || id.isEmpty() || id.length() > 128) {
       Logger.warn(
           "ignored a command from {} without a usable id (a string of 1..128 characters): {}",
-          from,
-          abbreviate(cmd));
+          LogSafe.of(from),
+          LogSafe.of(abbreviate(cmd)));
       return;
     }
     String name = string(cmd, "name");
@@ -201,24 +295,7 @@ public final class CommandRouter implements AutoCloseable {
         return;
       }
     } else if (fleet) {
-      Logger.debug("fleet command {} has no target; treated as \"*\"", id);
-    }
-    if (!Glob.anyMatches(config.allowFrom(), from)) {
-      Logger.warn(
-          "refused command {} from {}: sender not in commands.allowFrom {}",
-          id,
-          from,
-          config.allowFrom());
-      respond(
-          id,
-          name,
-          from,
-          replyTo,
-          CommandResult.rejected(
-              "unauthorized", "sender \"" + from + "\" is not allowed (commands.allowFrom)"),
-          false,
-          false);
-      return;
+      Logger.debug("fleet command {} has no target; treated as \"*\"", LogSafe.of(id));
     }
     if (config.requireSignature() && !signed) {
       respond(
@@ -240,25 +317,27 @@ public final class CommandRouter implements AutoCloseable {
       return;
     }
     if (!running.add(id)) {
-      Logger.debug("command {} is already running; repeat ignored", id);
+      Logger.debug("command {} is already running; repeat ignored", LogSafe.of(id));
       return;
     }
     boolean handedOff = false;
     try {
-      if (name == null || name.isEmpty()) {
+      String badName = nameProblem(name);
+      if (badName != null) {
         respond(
             id,
             name,
             from,
             replyTo,
-            CommandResult.rejected("invalid_command", "name must be a non-empty string"),
+            CommandResult.rejected("invalid_command", badName),
             true,
             true);
         return;
       }
       JsonElement exp = cmd.get("expiresAt");
       if (exp != null && !exp.isJsonNull()) {
-        if (!exp.isJsonPrimitive() || !exp.getAsJsonPrimitive().isNumber()) {
+        BigDecimal expiresAt = epochMillis(exp);
+        if (expiresAt == null) {
           respond(
               id,
               name,
@@ -270,17 +349,15 @@ public final class CommandRouter implements AutoCloseable {
               true);
           return;
         }
-        if (clock.millis() > exp.getAsLong()) {
+        // Compared exactly: 1e300 is far in the future, not a long that wrapped around.
+        if (BigDecimal.valueOf(clock.millis()).compareTo(expiresAt) > 0) {
           respond(
               id,
               name,
               from,
               replyTo,
               new CommandResult(
-                  CommandResult.Status.EXPIRED,
-                  null,
-                  "expired",
-                  "expired at " + Instant.ofEpochMilli(exp.getAsLong())),
+                  CommandResult.Status.EXPIRED, null, "expired", "expired at " + when(expiresAt)),
               true,
               true);
           return;
@@ -442,11 +519,11 @@ public final class CommandRouter implements AutoCloseable {
     }
     Logger.info(
         "command {} ({}) from {}: {}{}",
-        id,
-        name,
-        from,
+        LogSafe.of(id),
+        LogSafe.of(name),
+        LogSafe.of(from),
         r.status().wireName(),
-        r.errorMessage() == null ? "" : " (" + r.errorMessage() + ")");
+        r.errorMessage() == null ? "" : " (" + LogSafe.of(r.errorMessage()) + ")");
     // Queued first, remembered second: whoever sees the stored result knows the message is queued.
     publish(msg, replyTo);
     if (remember) {
@@ -499,6 +576,54 @@ public final class CommandRouter implements AutoCloseable {
     return null;
   }
 
+  /** Why {@code name} is not a usable command name, or null when it is. */
+  static String nameProblem(String name) {
+    if (name == null || name.isEmpty()) {
+      return "name must be a non-empty string";
+    }
+    if (name.length() > MAX_NAME) {
+      return "name must be at most " + MAX_NAME + " characters";
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (Character.isISOControl(c)
+          || Character.getType(c) == Character.LINE_SEPARATOR
+          || Character.getType(c) == Character.PARAGRAPH_SEPARATOR
+          || Character.getType(c) == Character.FORMAT) {
+        return "name must not contain control or format characters (found U+"
+            + String.format("%04X", (int) c)
+            + " at "
+            + i
+            + ")";
+      }
+    }
+    return null;
+  }
+
+  /**
+   * {@code expiresAt} as an exact number of epoch milliseconds, or null when it is not a number.
+   */
+  private static BigDecimal epochMillis(JsonElement exp) {
+    if (!exp.isJsonPrimitive() || !exp.getAsJsonPrimitive().isNumber()) {
+      return null;
+    }
+    try {
+      return new BigDecimal(exp.getAsJsonPrimitive().getAsString());
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  private static String when(BigDecimal epochMillis) {
+    try {
+      return Instant.ofEpochMilli(epochMillis.longValueExact()).toString();
+    } catch (ArithmeticException | java.time.DateTimeException e) {
+      return epochMillis.toPlainString().length() > 40
+          ? epochMillis.toString()
+          : epochMillis.toPlainString() + " ms";
+    }
+  }
+
   private static String idOf(JsonElement data) {
     return data.isJsonObject() ? string(data.getAsJsonObject(), "id") : null;
   }
@@ -515,9 +640,10 @@ public final class CommandRouter implements AutoCloseable {
     return s.length() > 120 ? s.substring(0, 120) + "…" : s;
   }
 
-  /** Stops accepting work; running handlers are interrupted. */
+  /** Stops accepting work; queued commands are dropped, running handlers are interrupted. */
   @Override
   public void close() {
+    intake.close();
     workers.shutdownNow();
   }
 
@@ -525,7 +651,8 @@ public final class CommandRouter implements AutoCloseable {
   public Map<String, Object> stats() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("running", running.size());
-    m.put("queued", workers.getQueue().size());
+    m.put("queued", workers.getQueue().size() + intake.queued());
+    m.put("refusedUnanswered", refusals.suppressed());
     m.put("completed", workers.getCompletedTaskCount());
     return m;
   }

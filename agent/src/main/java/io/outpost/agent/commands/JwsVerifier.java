@@ -2,16 +2,13 @@ package io.outpost.agent.commands;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import io.outpost.agent.config.SigningKeys;
 import io.outpost.agent.internal.Json;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.MessageDigest;
-import java.security.PublicKey;
 import java.security.Signature;
-import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -22,14 +19,7 @@ import javax.crypto.spec.SecretKeySpec;
  * kid} from {@code commands.keys}. Thread-safe.
  */
 public final class JwsVerifier {
-  /** DER prefix that turns a raw 32-byte Ed25519 key into an X.509 SubjectPublicKeyInfo. */
-  private static final byte[] ED25519_SPKI_PREFIX = {
-    0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00
-  };
-
-  private final Map<String, Key> keys = new HashMap<>();
-
-  private record Key(String alg, byte[] secret, PublicKey publicKey) {}
+  private final SigningKeys keys;
 
   /** A signature that does not verify; the message is safe to return to the sender. */
   public static final class InvalidSignatureException extends Exception {
@@ -39,38 +29,18 @@ public final class JwsVerifier {
   }
 
   /**
-   * @param config {@code commands.keys} as validated by the config loader: kid → {@code {"alg",
-   *     "secret"|"publicKey"}}
-   * @throws IllegalArgumentException when a key cannot be built (the loader checks shapes first)
+   * @param keys {@code commands.keys} as the config loader decoded them
+   */
+  public JwsVerifier(SigningKeys keys) {
+    this.keys = keys;
+  }
+
+  /**
+   * @param config kid → {@code {"alg", "secret"|"publicKey"}}, decoded here
+   * @throws IllegalArgumentException when a key cannot be decoded
    */
   public JwsVerifier(Map<String, Map<String, Object>> config) {
-    for (Map.Entry<String, Map<String, Object>> e : config.entrySet()) {
-      String alg = String.valueOf(e.getValue().get("alg"));
-      try {
-        if ("HS256".equals(alg)) {
-          keys.put(
-              e.getKey(),
-              new Key(
-                  alg,
-                  Base64.getDecoder().decode(((String) e.getValue().get("secret")).trim()),
-                  null));
-        } else {
-          byte[] raw = Base64.getDecoder().decode(((String) e.getValue().get("publicKey")).trim());
-          byte[] spki = raw;
-          if (raw.length == 32) {
-            spki = new byte[ED25519_SPKI_PREFIX.length + 32];
-            System.arraycopy(ED25519_SPKI_PREFIX, 0, spki, 0, ED25519_SPKI_PREFIX.length);
-            System.arraycopy(raw, 0, spki, ED25519_SPKI_PREFIX.length, 32);
-          }
-          PublicKey pk =
-              KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(spki));
-          keys.put(e.getKey(), new Key("EdDSA", null, pk));
-        }
-      } catch (GeneralSecurityException | RuntimeException ex) {
-        throw new IllegalArgumentException(
-            "commands.keys." + e.getKey() + ": not a usable " + alg + " key: " + ex.getMessage());
-      }
-    }
+    this(SigningKeys.of(config));
   }
 
   /** Whether {@code s} looks like a compact JWS (three base64url parts). */
@@ -104,7 +74,7 @@ public final class JwsVerifier {
         header.has("kid") && header.get("kid").isJsonPrimitive()
             ? header.get("kid").getAsString()
             : "";
-    Key key = keys.get(kid);
+    SigningKeys.Key key = keys.get(kid).orElse(null);
     if (key == null) {
       throw new InvalidSignatureException("unknown kid \"" + kid + "\"");
     }
@@ -115,13 +85,13 @@ public final class JwsVerifier {
     byte[] signingInput = (parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII);
     boolean ok;
     try {
-      if ("HS256".equals(alg)) {
+      if (key instanceof SigningKeys.Hmac hmac) {
         Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(key.secret(), "HmacSHA256"));
+        mac.init(new SecretKeySpec(hmac.secret(), "HmacSHA256"));
         ok = MessageDigest.isEqual(mac.doFinal(signingInput), sig);
       } else {
         Signature s = Signature.getInstance("Ed25519");
-        s.initVerify(key.publicKey());
+        s.initVerify(((SigningKeys.Ed25519) key).publicKey());
         s.update(signingInput);
         ok = s.verify(sig);
       }

@@ -1,5 +1,6 @@
 package io.outpost.agent.config;
 
+import io.outpost.realtime.RealtimeConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,14 +66,23 @@ public record AgentConfig(
     }
   }
 
-  /** {@code network.*}. {@code url} is the origin; the client appends {@code /v1}. */
+  /**
+   * {@code network.*}. {@code url} is the origin; the client appends {@code /v1}.
+   *
+   * @param token null when not configured (allowed only where no network is needed)
+   * @param client the realtime client's configuration built from these keys by the loader, with
+   *     every rule of the client already applied; the uplink only attaches the token fetcher
+   *     ({@code toBuilder().tokenProvider(…)}) unless {@code token} is a publishable key. Null only
+   *     in a configuration that failed to load.
+   */
   public record Network(
       URI url,
       TokenSource token,
       double maxMessagesPerSecond,
       int maxInFlight,
       Duration ackTimeout,
-      Duration reconnectMaxDelay) {}
+      Duration reconnectMaxDelay,
+      RealtimeConfig client) {}
 
   /**
    * {@code telemetry.*}: batching and the default report-by-exception rules.
@@ -89,7 +99,12 @@ public record AgentConfig(
       Duration maxInterval,
       Duration readTimeout) {}
 
-  /** {@code commands.*}. */
+  /**
+   * {@code commands.*}.
+   *
+   * @param keys {@code commands.keys} as written (for printing, redacted)
+   * @param signing the same keys decoded once by the loader; what the signature verifier uses
+   */
   public record Commands(
       boolean enabled,
       List<String> allow,
@@ -100,7 +115,39 @@ public record AgentConfig(
       int queue,
       Duration timeout,
       long maxBytes,
-      Duration rememberFor) {}
+      Duration rememberFor,
+      SigningKeys signing) {
+
+    /**
+     * Commands whose keys are decoded here (tests and tools that build a configuration directly).
+     *
+     * @throws IllegalArgumentException when a key cannot be decoded
+     */
+    public Commands(
+        boolean enabled,
+        List<String> allow,
+        List<String> allowFrom,
+        boolean requireSignature,
+        Map<String, Map<String, Object>> keys,
+        int concurrency,
+        int queue,
+        Duration timeout,
+        long maxBytes,
+        Duration rememberFor) {
+      this(
+          enabled,
+          allow,
+          allowFrom,
+          requireSignature,
+          keys,
+          concurrency,
+          queue,
+          timeout,
+          maxBytes,
+          rememberFor,
+          SigningKeys.of(keys));
+    }
+  }
 
   /** {@code buffer.*}. {@code durable} false keeps the outbox in memory only. */
   public record Buffer(

@@ -1,22 +1,18 @@
 package io.outpost.agent.drivers;
 
-import io.outpost.plugin.ConfigException;
 import io.outpost.plugin.Hardware;
 import io.outpost.plugin.I2cDevice;
-import io.outpost.plugin.Options;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.util.List;
 import java.util.Locale;
-import java.util.stream.Collectors;
 
 /**
  * An opened I2C device as the built-in drivers use it: every failure becomes an {@link IOException}
  * that names the part, the address, the step and a hint, so a log line alone tells the user where
  * to look. Not thread-safe (a sensor is read by one thread at a time).
  */
-final class I2cChip implements AutoCloseable {
-  static final String HINT =
+public final class I2cChip implements AutoCloseable {
+  public static final String HINT =
       "is I2C enabled (raspi-config)? is the device wired and powered? "
           + "is the address right (i2cdetect -y BUS)?";
 
@@ -33,7 +29,7 @@ final class I2cChip implements AutoCloseable {
   }
 
   /** Opens {@code address} on {@code bus}; a missing bus or device fails here with the hint. */
-  static I2cChip open(Hardware hw, String part, int bus, int address) throws IOException {
+  public static I2cChip open(Hardware hw, String part, int bus, int address) throws IOException {
     try {
       return new I2cChip(part, bus, address, hw.i2c(bus, address));
     } catch (IOException e) {
@@ -47,7 +43,7 @@ final class I2cChip implements AutoCloseable {
    * What a driver does to a freshly opened chip before it counts as started (identify, reset,
    * configure).
    */
-  interface SetUp {
+  public interface SetUp {
     void run(I2cChip chip) throws IOException;
   }
 
@@ -55,7 +51,7 @@ final class I2cChip implements AutoCloseable {
    * Opens the device and runs {@code setUp} on it. When the set-up fails the device is closed
    * again, so a failed {@code start()} never leaves a bus handle open.
    */
-  static I2cChip openAndSetUp(Hardware hw, String part, int bus, int address, SetUp setUp)
+  public static I2cChip openAndSetUp(Hardware hw, String part, int bus, int address, SetUp setUp)
       throws IOException {
     I2cChip c = open(hw, part, bus, address);
     try {
@@ -68,44 +64,26 @@ final class I2cChip implements AutoCloseable {
   }
 
   /** Fails a read of a sensor whose {@code chip} is not open (never started, or closed). */
-  static void requireStarted(I2cChip chip, String part, int bus, int address) throws IOException {
+  public static void requireStarted(I2cChip chip, String part, int bus, int address)
+      throws IOException {
     if (chip == null) {
       throw new IOException(where(part, bus, address) + ": not started");
     }
   }
 
-  /** Parses {@code bus} (default 1) and checks it lies in 0..255. */
-  static int bus(Options o) throws ConfigException {
-    return (int) o.integer("bus", 1, 0, 255);
-  }
-
-  /** Parses {@code address}, which must be one of the part's {@code allowed} addresses. */
-  static int address(Options o, int defaultAddress, List<Integer> allowed) throws ConfigException {
-    long a = o.integer("address", defaultAddress);
-    if (!allowed.contains((int) a)) {
-      throw new ConfigException(
-          o.location(),
-          "address",
-          hex((int) a)
-              + " is not an address of this part, expected "
-              + allowed.stream().map(I2cChip::hex).collect(Collectors.joining(" or ")));
-    }
-    return (int) a;
-  }
-
-  static String hex(int address) {
+  public static String hex(int address) {
     return String.format(Locale.ROOT, "0x%02X", address);
   }
 
-  static String where(String part, int bus, int address) {
+  public static String where(String part, int bus, int address) {
     return part + " at " + hex(address) + " on I2C bus " + bus;
   }
 
-  String where() {
+  public String where() {
     return where(part, bus, address);
   }
 
-  int readRegister(int register, String step) throws IOException {
+  public int readRegister(int register, String step) throws IOException {
     try {
       return device.readRegister(register);
     } catch (IOException e) {
@@ -113,7 +91,7 @@ final class I2cChip implements AutoCloseable {
     }
   }
 
-  byte[] readRegisters(int register, int length, String step) throws IOException {
+  public byte[] readRegisters(int register, int length, String step) throws IOException {
     byte[] buf = new byte[length];
     try {
       device.readRegisters(register, buf, 0, length);
@@ -123,7 +101,7 @@ final class I2cChip implements AutoCloseable {
     return buf;
   }
 
-  void writeRegister(int register, int value, String step) throws IOException {
+  public void writeRegister(int register, int value, String step) throws IOException {
     try {
       device.writeRegister(register, value);
     } catch (IOException e) {
@@ -131,7 +109,7 @@ final class I2cChip implements AutoCloseable {
     }
   }
 
-  void write(String step, int... bytes) throws IOException {
+  public void write(String step, int... bytes) throws IOException {
     byte[] data = new byte[bytes.length];
     for (int i = 0; i < bytes.length; i++) {
       data[i] = (byte) bytes[i];
@@ -143,7 +121,7 @@ final class I2cChip implements AutoCloseable {
     }
   }
 
-  byte[] read(int length, String step) throws IOException {
+  public byte[] read(int length, String step) throws IOException {
     byte[] buf = new byte[length];
     try {
       device.read(buf, 0, length);
@@ -154,7 +132,7 @@ final class I2cChip implements AutoCloseable {
   }
 
   /** An error about what the device said (wrong id, bad CRC), with the location prefix. */
-  IOException problem(String message) {
+  public IOException problem(String message) {
     return new IOException(where() + ": " + message);
   }
 
@@ -174,7 +152,7 @@ final class I2cChip implements AutoCloseable {
   }
 
   /** Waits for a conversion the datasheet times; interruption ends the read. */
-  static void pause(long millis) throws InterruptedIOException {
+  public static void pause(long millis) throws InterruptedIOException {
     try {
       Thread.sleep(millis);
     } catch (InterruptedException e) {

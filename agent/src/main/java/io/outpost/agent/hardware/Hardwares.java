@@ -1,8 +1,10 @@
 package io.outpost.agent.hardware;
 
+import io.outpost.agent.drivers.Drivers;
 import io.outpost.plugin.ConfigException;
 import io.outpost.plugin.Hardware;
 import io.outpost.plugin.Options;
+import io.outpost.plugin.SensorFactory;
 import java.nio.file.Path;
 
 /**
@@ -23,19 +25,31 @@ public final class Hardwares {
    *     built
    */
   public static Hardware forSensor(Options simulate, Path baseDir) throws ConfigException {
-    return forSensor(null, simulate, baseDir);
+    return forSensor((SensorFactory) null, simulate, baseDir);
   }
 
   /**
-   * As {@link #forSensor(Options, Path)}, and a register image with no {@code model} gets the one
-   * {@code sensorType} needs (e.g. {@code sht3x} for type {@code sht3x}).
+   * As {@link #forSensor(Options, Path)}, for a built-in type: a register image with no {@code
+   * model} gets the one {@code sensorType}'s driver simulates (e.g. {@code sht3x}).
    */
   public static Hardware forSensor(String sensorType, Options simulate, Path baseDir)
+      throws ConfigException {
+    SensorFactory factory =
+        Drivers.all().stream().filter(f -> f.type().equals(sensorType)).findFirst().orElse(null);
+    return forSensor(factory, simulate, baseDir);
+  }
+
+  /**
+   * As {@link #forSensor(Options, Path)} for a sensor {@code factory} makes: a register image with
+   * no {@code model} gets the factory's {@link SensorFactory#simulationModel()} (a plugin's own
+   * chip model), and {@code "model"} may name the factory's type.
+   */
+  public static Hardware forSensor(SensorFactory factory, Options simulate, Path baseDir)
       throws ConfigException {
     if (simulate == null || simulate.asMap().isEmpty()) {
       return real();
     }
-    return SimulatedHardware.build(simulate, baseDir, sensorType);
+    return SimulatedHardware.build(simulate, baseDir, factory);
   }
 
   /**

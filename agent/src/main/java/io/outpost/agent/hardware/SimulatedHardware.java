@@ -5,7 +5,9 @@ import io.outpost.plugin.GpioInput;
 import io.outpost.plugin.GpioOutput;
 import io.outpost.plugin.Hardware;
 import io.outpost.plugin.I2cDevice;
+import io.outpost.plugin.I2cModel;
 import io.outpost.plugin.Options;
+import io.outpost.plugin.SensorFactory;
 import io.outpost.plugin.SpiDevice;
 import io.outpost.plugin.testkit.FakeHardware;
 import io.outpost.plugin.testkit.FakeSysfs;
@@ -53,12 +55,13 @@ final class SimulatedHardware {
 
   private SimulatedHardware() {}
 
-  static Hardware build(Options simulate, Path baseDir, String sensorType) throws ConfigException {
+  static Hardware build(Options simulate, Path baseDir, SensorFactory factory)
+      throws ConfigException {
     simulate.allowOnly(KEYS);
     FakeHardware hw = new FakeHardware();
     Map<Integer, Duration> toggles = new HashMap<>();
     if (simulate.has("i2c")) {
-      i2c(simulate, baseDir, sensorType, hw);
+      i2c(simulate, baseDir, factory, hw);
     }
     if (simulate.has("spi")) {
       Path file = file(simulate, "spi", simulate.string("spi"), baseDir, false);
@@ -78,7 +81,7 @@ final class SimulatedHardware {
     return toggles.isEmpty() ? hw : new Toggling(hw, toggles);
   }
 
-  private static void i2c(Options simulate, Path baseDir, String sensorType, FakeHardware hw)
+  private static void i2c(Options simulate, Path baseDir, SensorFactory factory, FakeHardware hw)
       throws ConfigException {
     Options spec;
     if (simulate.asMap().get("i2c") instanceof String s) {
@@ -98,21 +101,26 @@ final class SimulatedHardware {
     String modelName = spec.optString("model").orElse(null);
     if (modelName == null) {
       Matcher m = MODEL_LINE.matcher(text);
-      modelName = m.find() ? m.group(1) : ChipModels.defaultFor(sensorType);
+      modelName = m.find() ? m.group(1) : null;
     }
-    String chosen = modelName;
-    RegisterFileI2c.Model model =
-        ChipModels.create(chosen)
-            .orElseThrow(
-                () ->
-                    new ConfigException(
-                        spec.location(),
-                        "model",
-                        "\""
-                            + chosen
-                            + "\" is not a simulation model (expected one of "
-                            + ChipModels.NAMES
-                            + ")"));
+    I2cModel model;
+    if (modelName == null) {
+      model = ChipModels.defaultFor(factory);
+    } else {
+      String chosen = modelName;
+      model =
+          ChipModels.create(chosen, factory)
+              .orElseThrow(
+                  () ->
+                      new ConfigException(
+                          spec.location(),
+                          "model",
+                          "\""
+                              + chosen
+                              + "\" is not a simulation model (expected one of "
+                              + ChipModels.names(factory)
+                              + ")"));
+    }
     RegisterFileI2c chip;
     try {
       chip = new RegisterFileI2c(RegisterImage.parse(text, file.toString()), model);

@@ -46,9 +46,20 @@ final class MemoryStore implements Store {
   }
 
   @Override
-  public List<Row> oldest(int cls, int limit) {
-    return rows.values().stream().filter(r -> r.cls() == cls).limit(limit).toList();
+  public List<Row> oldest(int cls, long afterRid, int limit) {
+    return rows.tailMap(afterRid, false).values().stream()
+        .filter(r -> r.cls() == cls)
+        .limit(limit)
+        .toList();
   }
+
+  @Override
+  public void quarantine(Row row, String why) {
+    rows.remove(row.rid());
+  }
+
+  @Override
+  public void reconnect() {}
 
   @Override
   public Optional<String> commandResult(String id) {

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.tinylog.Logger;
 
 /**
@@ -20,19 +22,21 @@ import org.tinylog.Logger;
  *
  * <p>{@link #append} never blocks on disk: a writer thread assigns each message its {@code rid}
  * (storage order) and — for messages on the device's events channel — its {@code stream}/{@code
- * seq} /{@code id}, and commits what arrived within {@code buffer.commitInterval} in one
- * transaction (group commit). Only committed rows are handed to the uplink ({@link #read}), and a
- * row is deleted only after {@link #ack} says the server acknowledged it.
+ * seq}/{@code id}, and commits what arrived within {@code buffer.commitInterval} in one transaction
+ * (group commit). Only committed rows are handed to the uplink ({@link #read}), and a row is
+ * deleted only after {@link #ack} says the server acknowledged it.
  *
- * <p>Bounds: above {@code buffer.maxBytes} the oldest telemetry is dropped (or the newest, per
- * {@code buffer.overflow.telemetry}); events and command results are kept unless {@code
- * buffer.overflow.events} is {@code dropOldest}; telemetry older than {@code buffer.maxAge} is
- * dropped. Every drop is announced in-band with a {@code buffer.dropped} message. Thread-safe.
+ * <p>When the store cannot be written (disk full, read-only, I/O error) the rows of the failed
+ * round are <em>held</em> in memory and readable at once, so live data keeps flowing while what is
+ * stored keeps draining; {@link Recovery} replaces the connection and the writer retries every
+ * second until the rows are written. What is dropped and why is {@link Retention}'s decision; every
+ * drop is announced in-band with a {@code buffer.dropped} message naming the exact seqs.
+ * Thread-safe.
  */
 public final class Outbox implements AutoCloseable {
   /**
    * Appends waiting for the writer beyond this are refused (telemetry) so a stuck disk cannot eat
-   * the heap.
+   * the heap. Refused messages never get a seq, so they leave no gap.
    */
   static final int MAX_QUEUED = 20_000;
 
@@ -51,12 +55,19 @@ public final class Outbox implements AutoCloseable {
   private final String eventsChannel;
   private final AgentConfig.Buffer limits;
   private final Clock clock;
+  private final Retention retention;
+  private final Recovery recovery;
+  private final CommandResults results = new CommandResults();
   private final Object lock = new Object();
   private final Thread writer;
 
   private final List<Pending> queue = new ArrayList<>();
+  // Stored rows to delete: acked by the server, or dropped (then no longer readable). rid -> size.
   private final Map<Long, Long> deletes = new HashMap<>();
-  private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  // Rows with their ids that are not in the store yet (the store refused them), by rid.
+  private final TreeMap<Long, Row> held = new TreeMap<>();
+  private final Quarantine quarantine = new Quarantine();
+  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private volatile boolean closing;
   private boolean closed;
 
@@ -66,16 +77,13 @@ public final class Outbox implements AutoCloseable {
   private long nextRid;
   private long rows;
   private long bytes;
+  private long heldBytes;
   private long committedRid;
-  private List<Row> retry = List.of();
   private long lastAgeCheck;
   private long droppedTotal;
   private long refusedTotal;
-  private String recovery;
-  private long fullBound = Long.MAX_VALUE;
+  private String recoveryNote;
   private long firstDeleteMillis;
-  private volatile boolean writable = true;
-  private volatile String lastError;
   private volatile long lastCommitMillis;
 
   private record Pending(int cls, String channel, String to, JsonObject data, long createdMillis) {}
@@ -87,17 +95,23 @@ public final class Outbox implements AutoCloseable {
     this.eventsChannel = "devices/" + deviceId + "/events";
     this.limits = limits;
     this.clock = clock;
-    Store.Opened o = store.open();
-    this.stream = o.stream();
-    this.nextSeq = o.nextSeq();
-    this.nextRid = o.nextRid();
-    this.rows = o.rows();
-    this.bytes = o.bytes();
-    this.committedRid = o.nextRid() - 1;
-    this.recovery = o.recovery();
+    this.retention = new Retention(limits);
+    this.recovery = new Recovery(store, retention);
+    adopt(store.open());
     this.writer = new Thread(this::writeLoop, "outbox-writer");
     this.writer.setDaemon(true);
     this.writer.start();
+  }
+
+  private void adopt(Store.Opened o) {
+    stream = o.stream();
+    nextSeq = o.nextSeq();
+    nextRid = Math.max(nextRid, o.nextRid());
+    rows = o.rows();
+    bytes = o.bytes();
+    committedRid = Math.max(committedRid, o.nextRid() - 1);
+    quarantine.opened(o.nextRid() - 1);
+    recoveryNote = o.recovery();
   }
 
   /**
@@ -133,7 +147,7 @@ public final class Outbox implements AutoCloseable {
     }
   }
 
-  /** Called (on the writer thread, must not block) after each commit that added rows. */
+  /** Called (on the writer thread, must not block) after each round that added readable rows. */
   public void onCommit(Runnable listener) {
     listeners.add(listener);
   }
@@ -176,24 +190,67 @@ public final class Outbox implements AutoCloseable {
   }
 
   /**
-   * Committed rows after {@code afterRid} up to {@code maxRid}, ascending. Empty when none or on a
-   * read error.
+   * Readable rows after {@code afterRid} up to {@code maxRid}, ascending: committed rows and rows
+   * held in memory while the store cannot be written; not rows already acked or dropped. A stored
+   * row that cannot be sent (unparsable body, no destination) is moved aside and announced instead.
+   * Empty when none; if the store cannot be read, only held rows.
    */
   public List<Row> read(long afterRid, long maxRid, int limit) {
     synchronized (lock) {
-      if (closed) {
+      if (closed || limit <= 0) {
         return List.of();
       }
+      long upTo = Math.min(maxRid, committedRid);
+      List<Row> out = new ArrayList<>();
+      long cursor = afterRid;
+      boolean exhausted = false;
       try {
-        return store.read(afterRid, Math.min(maxRid, committedRid), limit);
+        while (out.size() < limit && cursor < upTo) {
+          List<Row> page = store.read(cursor, upTo, limit);
+          for (Row r : page) {
+            cursor = r.rid();
+            if (!deletes.containsKey(r.rid()) && sendable(r)) {
+              out.add(r);
+            }
+          }
+          if (page.size() < limit) {
+            exhausted = true;
+            break;
+          }
+        }
+        exhausted |= cursor >= upTo;
+        quarantine.scanned(afterRid, exhausted ? upTo : cursor);
       } catch (Store.StoreException e) {
-        noteError(e);
-        return List.of();
+        if (recovery.readFailed(e) == Recovery.Action.REOPEN) {
+          reopen();
+        }
+        exhausted = true;
       }
+      if (!held.isEmpty()) {
+        out.addAll(held.subMap(afterRid, false, exhausted ? upTo : cursor, true).values());
+        out.sort((a, b) -> Long.compare(a.rid(), b.rid()));
+      }
+      return out.size() > limit ? new ArrayList<>(out.subList(0, limit)) : out;
     }
   }
 
-  /** The highest committed rid (everything up to here can be read). */
+  /** Checks a row loaded from disk once; moves it aside when it can never be sent. */
+  private boolean sendable(Row r) {
+    String why = quarantine.problem(r);
+    if (why == null) {
+      return true;
+    }
+    if (quarantine.isolate(store, r, why)) {
+      rows--;
+      bytes -= r.size();
+    } else {
+      deletes.put(r.rid(), r.size()); // cannot be moved now: deleted with the next write
+    }
+    lock.notifyAll(); // the writer announces it
+    return false;
+  }
+
+  /** The highest readable rid (everything up to here can be read). */
   public long committedRid() {
     synchronized (lock) {
       return committedRid;
@@ -206,6 +263,10 @@ public final class Outbox implements AutoCloseable {
    */
   public void ack(Row row) {
     synchronized (lock) {
+      if (held.remove(row.rid()) != null) {
+        heldBytes -= row.size();
+        return;
+      }
       if (deletes.isEmpty()) {
         firstDeleteMillis = clock.millis();
       }
@@ -226,23 +287,27 @@ public final class Outbox implements AutoCloseable {
   public Optional<String> commandResult(String id) {
     synchronized (lock) {
       try {
-        return closed ? Optional.empty() : store.commandResult(id);
+        return closed ? Optional.empty() : results.get(store, id);
       } catch (Store.StoreException e) {
-        noteError(e);
+        recovery.readFailed(e);
         return Optional.empty();
       }
     }
   }
 
-  /** Remembers a command's result (JSON) so a repeat of {@code id} is answered, not run. */
+  /**
+   * Remembers a command's result (JSON) so a repeat of {@code id} is answered, not run; kept in
+   * memory until the store can take it.
+   */
   public void putCommandResult(String id, String resultJson) {
     synchronized (lock) {
       try {
         if (!closed) {
-          store.putCommandResult(id, resultJson, clock.millis());
+          results.put(store, id, resultJson, clock.millis());
         }
       } catch (Store.StoreException e) {
-        noteError(e);
+        recovery.writeFailed(e, bytes);
+        lock.notifyAll();
       }
     }
   }
@@ -252,24 +317,22 @@ public final class Outbox implements AutoCloseable {
     synchronized (lock) {
       try {
         if (!closed) {
-          store.pruneCommandResults(clock.millis() - age.toMillis());
+          results.prune(store, clock.millis() - age.toMillis());
         }
       } catch (Store.StoreException e) {
-        noteError(e);
+        recovery.writeFailed(e, bytes);
       }
     }
   }
 
   private void writeLoop() {
     while (true) {
-      List<Pending> batch;
-      Map<Long, Long> dels;
-      List<Row> again;
       synchronized (lock) {
         long now = clock.millis();
         while (queue.isEmpty()
             && !deletesDue(now)
-            && retry.isEmpty()
+            && recovery.writable()
+            && !quarantine.announcementsDue()
             && !closing
             && now - lastAgeCheck < AGE_CHECK.toMillis()) {
           try {
@@ -285,28 +348,20 @@ public final class Outbox implements AutoCloseable {
       }
       // Group commit: let more messages and acks arrive before the transaction.
       if (!limits.commitInterval().isZero() && !closing) {
-        try {
-          Thread.sleep(limits.commitInterval().toMillis());
-        } catch (InterruptedException e) {
-          // closing: commit what we have
-        }
+        sleep(limits.commitInterval());
       }
-      boolean committedRows;
+      boolean readable;
+      boolean writable;
       synchronized (lock) {
-        batch = new ArrayList<>(queue);
-        queue.clear();
-        dels = new HashMap<>(deletes);
-        deletes.clear();
-        again = retry;
-        retry = List.of();
-        committedRows = commitLocked(again, batch, dels);
-        if (closing && queue.isEmpty() && deletes.isEmpty() && retry.isEmpty()) {
-          closed = true;
-          lock.notifyAll();
+        readable = round();
+        writable = recovery.writable();
+        if (closing) {
+          // One last round was made; what is still held now cannot be kept.
+          finish();
           return;
         }
       }
-      if (committedRows) {
+      if (readable) {
         for (Runnable l : listeners) {
           try {
             l.run();
@@ -316,21 +371,43 @@ public final class Outbox implements AutoCloseable {
         }
       }
       if (!writable && !closing) {
-        try {
-          Thread.sleep(RETRY.toMillis());
-        } catch (InterruptedException e) {
-          // closing
-        }
+        sleep(RETRY);
       }
     }
   }
 
-  /** Assigns ids, applies the bounds and commits; on failure keeps the rows for the next round. */
-  private boolean commitLocked(List<Row> again, List<Pending> batch, Map<Long, Long> dels) {
-    List<Row> inserts = new ArrayList<>(again);
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      // closing: finish the round
+    }
+  }
+
+  private void finish() {
+    if (!held.isEmpty()) {
+      Logger.error(
+          "outbox: {} messages (seq {}..{}) could not be written before the stop and are lost",
+          held.size(),
+          held.values().stream().mapToLong(Row::seq).filter(s -> s > 0).min().orElse(0),
+          held.values().stream().mapToLong(Row::seq).max().orElse(0));
+    }
+    closed = true;
+    lock.notifyAll();
+  }
+
+  /**
+   * One writer round: assigns ids to what was queued, applies the bounds, announces drops and
+   * writes; on failure keeps the rows held (readable) for the next round.
+   *
+   * @return whether new rows became readable
+   */
+  private boolean round() {
+    long now = clock.millis();
     long seq = nextSeq;
     long rid = nextRid;
-    for (Pending p : batch) {
+    List<Row> inserts = new ArrayList<>(held.values());
+    for (Pending p : queue) {
       long s = 0;
       JsonObject d = p.data();
       if (eventsChannel.equals(p.channel())) {
@@ -340,88 +417,103 @@ public final class Outbox implements AutoCloseable {
       inserts.add(
           new Row(rid++, p.cls(), p.channel(), p.to(), s, p.createdMillis(), Json.GSON.toJson(d)));
     }
-    List<Row> originalInserts = List.copyOf(inserts);
-    Map<Long, Long> originalDels = new HashMap<>(dels);
-    long deletingBytes = dels.values().stream().mapToLong(Long::longValue).sum();
-    long insertBytes = inserts.stream().mapToLong(Row::size).sum();
-    long projected = bytes + insertBytes - deletingBytes;
+    boolean added = !queue.isEmpty();
+    queue.clear();
     Drops drops = new Drops();
-    long now = clock.millis();
+    quarantine.drainInto(drops);
+    // Bounds: the store's (lowered while the disk is full), then memory's while nothing is written.
+    long deleting = deletes.values().stream().mapToLong(Long::longValue).sum();
+    long projected = bytes + inserts.stream().mapToLong(Row::size).sum() - deleting;
+    if (projected > retention.bound()) {
+      retention.shrink(projected, store, inserts, deletes, drops);
+    }
+    if (now - lastAgeCheck >= AGE_CHECK.toMillis()) {
+      lastAgeCheck = now;
+      retention.expire(now, store, deletes, drops);
+    }
+    if (!recovery.writable()) {
+      retention.shrinkHeld(inserts, drops);
+    }
+    for (Drops.Range r : drops.ranges()) {
+      JsonObject d = new JsonObject();
+      d.addProperty("type", "buffer.dropped");
+      d.addProperty("device", deviceId);
+      d.addProperty("stream", stream);
+      if (r.fromSeq() > 0) {
+        d.addProperty("fromSeq", r.fromSeq());
+        d.addProperty("toSeq", r.toSeq());
+      }
+      d.addProperty("count", r.count());
+      d.addProperty("reason", r.reason());
+      long s = seq++;
+      stamp(d, s);
+      inserts.add(new Row(rid++, Row.EVENT, eventsChannel, null, s, now, Json.GSON.toJson(d)));
+      droppedTotal += r.count();
+      added = true;
+      Logger.warn(
+          "outbox dropped {} messages (seq {}..{}): {}",
+          r.count(),
+          r.fromSeq(),
+          r.toSeq(),
+          r.reason());
+    }
+    // From here on the ids are taken, written or not: the rows are delivered from memory if the
+    // store refuses them, so no seq is ever handed out twice or left unaccounted for.
+    nextSeq = seq;
+    nextRid = rid;
+    if (!recovery.writable() && !deletes.isEmpty()) {
+      // Free space before asking for more: a delete-only transaction may pass where the full
+      // round would not.
+      write(List.of(), now);
+    }
+    held.clear();
+    heldBytes = 0;
+    // Nothing to write while writable: no transaction. While not writable an empty round is the
+    // probe that finds out whether the store takes writes again.
+    Recovery.Action failed =
+        inserts.isEmpty() && deletes.isEmpty() && recovery.writable() ? null : write(inserts, now);
+    if (failed != null) {
+      for (Row r : inserts) {
+        held.put(r.rid(), r);
+        heldBytes += r.size();
+      }
+    }
+    committedRid = Math.max(committedRid, rid - 1);
+    if (failed == Recovery.Action.REOPEN) {
+      reopen();
+    }
+    return added || (failed == null && !inserts.isEmpty());
+  }
+
+  /**
+   * Writes {@code inserts} and the pending deletes in one transaction.
+   *
+   * @return null when written, else what recovery asks for
+   */
+  private Recovery.Action write(List<Row> inserts, long now) {
+    Map<Long, Long> dels = new HashMap<>(deletes);
     try {
-      if (projected > maxBytes()) {
-        projected = shrink(projected, inserts, dels, drops);
-      }
-      if (now - lastAgeCheck >= AGE_CHECK.toMillis()) {
-        lastAgeCheck = now;
-        expire(now - limits.maxAge().toMillis(), dels, drops);
-      }
-      for (Drops.Range r : drops.ranges()) {
-        JsonObject d = new JsonObject();
-        d.addProperty("type", "buffer.dropped");
-        d.addProperty("device", deviceId);
-        d.addProperty("stream", stream);
-        if (r.count() > 0 && r.fromSeq() > 0) {
-          d.addProperty("fromSeq", r.fromSeq());
-          d.addProperty("toSeq", r.toSeq());
-        }
-        d.addProperty("count", r.count());
-        d.addProperty("reason", r.reason());
-        long s = seq++;
-        stamp(d, s);
-        Row row = new Row(rid++, Row.EVENT, eventsChannel, null, s, now, Json.GSON.toJson(d));
-        inserts.add(row);
-        droppedTotal += r.count();
-        Logger.warn(
-            "outbox dropped {} telemetry messages (seq {}..{}): {}",
-            r.count(),
-            r.fromSeq(),
-            r.toSeq(),
-            r.reason());
-      }
-      Set<Long> deleted = store.commit(inserts, dels.keySet(), seq, rid);
+      Set<Long> deleted = store.commit(inserts, dels.keySet(), nextSeq, nextRid);
       long freed = 0;
       for (long d : deleted) {
         freed += dels.get(d);
       }
+      dels.keySet().forEach(deletes::remove);
       bytes += inserts.stream().mapToLong(Row::size).sum() - freed;
       rows += inserts.size() - deleted.size();
-      nextSeq = seq;
-      nextRid = rid;
-      if (!inserts.isEmpty()) {
-        committedRid = rid - 1;
-      }
       lastCommitMillis = now;
-      if (!writable) {
-        Logger.info("outbox writable again");
-      }
-      writable = true;
-      lastError = null;
-      return !inserts.isEmpty();
+      recovery.wrote(now);
     } catch (Store.StoreException e) {
-      noteError(e);
-      // Keep every row (with its ids) and every pending delete for the next attempt.
-      retry = originalInserts;
-      nextSeq = seq - drops.ranges().size();
-      nextRid = rid;
-      deletes.putAll(originalDels);
-      if (SqliteStore.isFull(e.getCause())) {
-        // The disk is full below our own bound: lower the bound to what we hold now, so the next
-        // round frees room by dropping the oldest telemetry.
-        fullBound = Math.max(64 * 1024, (long) (bytes * 0.9));
-        Logger.error(
-            "disk full while writing the outbox; bound lowered to {} bytes, dropping old telemetry",
-            fullBound);
-      }
-      if (e.corrupt()) {
-        reopen();
-      }
-      return false;
+      return recovery.writeFailed(e, bytes);
     }
-  }
-
-  /** The effective bound: {@code buffer.maxBytes}, lowered after the disk itself ran full. */
-  private long maxBytes() {
-    return Math.min(limits.maxBytes(), fullBound);
+    if (results.unwritten() > 0) {
+      try {
+        results.flush(store);
+      } catch (Store.StoreException e) {
+        return recovery.writeFailed(e, bytes);
+      }
+    }
+    return null;
   }
 
   private void stamp(JsonObject d, long s) {
@@ -435,127 +527,39 @@ public final class Outbox implements AutoCloseable {
     }
   }
 
-  private long shrink(long projected, List<Row> inserts, Map<Long, Long> dels, Drops drops)
-      throws Store.StoreException {
-    String reason = "maxBytes";
-    boolean newestFirst = "dropNewest".equals(limits.telemetryOverflow());
-    if (newestFirst) {
-      // dropNewest refuses new telemetry and never touches what is stored.
-      projected = dropFromInserts(projected, inserts, Row.TELEMETRY, drops, reason, true);
-    } else {
-      projected = dropStored(projected, Row.TELEMETRY, dels, drops, reason);
-      if (projected > maxBytes()) {
-        projected = dropFromInserts(projected, inserts, Row.TELEMETRY, drops, reason, false);
-      }
-    }
-    if (projected > maxBytes() && "dropOldest".equals(limits.eventsOverflow())) {
-      projected = dropStored(projected, Row.EVENT, dels, drops, reason);
-    }
-    if (projected > maxBytes()) {
-      Logger.warn(
-          "outbox holds {} bytes of events and command results above buffer.maxBytes {}; kept (buffer.overflow.events = keep)",
-          projected,
-          maxBytes());
-    }
-    return projected;
-  }
-
-  private long dropStored(long projected, int cls, Map<Long, Long> dels, Drops drops, String reason)
-      throws Store.StoreException {
-    while (projected > maxBytes()) {
-      List<Row> oldest = store.oldest(cls, 512);
-      boolean any = false;
-      for (Row r : oldest) {
-        if (dels.containsKey(r.rid())) {
-          continue;
-        }
-        any = true;
-        dels.put(r.rid(), r.size());
-        projected -= r.size();
-        drops.add(r.seq(), reason);
-        if (projected <= maxBytes()) {
-          break;
-        }
-      }
-      if (!any) {
-        break;
-      }
-    }
-    return projected;
-  }
-
-  private long dropFromInserts(
-      long projected, List<Row> inserts, int cls, Drops drops, String reason, boolean newest) {
-    List<Row> candidates = new ArrayList<>(inserts.stream().filter(r -> r.cls() == cls).toList());
-    if (newest) {
-      java.util.Collections.reverse(candidates);
-    }
-    for (Row r : candidates) {
-      if (projected <= maxBytes()) {
-        break;
-      }
-      inserts.remove(r);
-      projected -= r.size();
-      drops.add(r.seq(), reason);
-    }
-    return projected;
-  }
-
-  private void expire(long cutoff, Map<Long, Long> dels, Drops drops) throws Store.StoreException {
-    List<Integer> classes =
-        "dropOldest".equals(limits.eventsOverflow())
-            ? List.of(Row.TELEMETRY, Row.EVENT)
-            : List.of(Row.TELEMETRY);
-    for (int cls : classes) {
-      while (true) {
-        boolean more = false;
-        for (Row r : store.oldest(cls, 512)) {
-          if (r.createdMillis() >= cutoff) {
-            break;
-          }
-          if (!dels.containsKey(r.rid())) {
-            dels.put(r.rid(), r.size());
-            drops.add(r.seq(), "maxAge");
-            more = true;
-          }
-        }
-        if (!more) {
-          break;
-        }
-      }
-    }
-  }
-
+  /** The file is damaged: open it again (moved aside and salvaged); held rows get new rids. */
   private void reopen() {
     try {
       store.close();
-      Store.Opened o = store.open();
-      stream = o.stream();
-      nextSeq = o.nextSeq();
-      nextRid = Math.max(nextRid, o.nextRid());
-      rows = o.rows();
-      bytes = o.bytes();
-      recovery = o.recovery();
-      // Rows waiting for a retry keep their bodies (old stream ids) but get fresh storage
-      // positions.
-      List<Row> renumbered = new ArrayList<>();
-      for (Row r : retry) {
-        renumbered.add(
-            new Row(nextRid++, r.cls(), r.channel(), r.to(), r.seq(), r.createdMillis(), r.body()));
+      String why = recovery.lastError();
+      String oldStream = stream;
+      adopt(store.open());
+      if (recoveryNote == null) {
+        recoveryNote =
+            "store could not be used ("
+                + why
+                + "); opened it afresh, new stream "
+                + stream
+                + " (was "
+                + oldStream
+                + ")";
+        Logger.error("outbox: {}", recoveryNote);
       }
-      retry = renumbered;
+      // Rows waiting in memory keep their bodies (old stream ids) but get fresh storage positions.
+      List<Row> renumbered = new ArrayList<>(held.values());
+      held.clear();
+      for (Row r : renumbered) {
+        Row n =
+            new Row(nextRid++, r.cls(), r.channel(), r.to(), r.seq(), r.createdMillis(), r.body());
+        held.put(n.rid(), n);
+      }
+      if (!held.isEmpty()) {
+        committedRid = Math.max(committedRid, held.lastKey());
+      }
       deletes.clear();
     } catch (Store.StoreException e) {
-      noteError(e);
+      recovery.readFailed(e);
     }
-  }
-
-  private void noteError(Store.StoreException e) {
-    if (writable || !String.valueOf(e.getMessage()).equals(lastError)) {
-      Logger.error("outbox: {}", e.getMessage());
-    }
-    writable = false;
-    lastError = e.getMessage();
   }
 
   /** Figures for status and {@code buffer.stats}. */
@@ -565,21 +569,24 @@ public final class Outbox implements AutoCloseable {
       m.put("durable", limits.durable());
       m.put("stream", stream);
       m.put("lastSeq", nextSeq - 1);
-      m.put("messages", Math.max(0, rows - deletes.size()));
-      m.put("bytes", bytes);
-      m.put("maxBytes", maxBytes());
+      m.put("messages", pendingLocked());
+      m.put("bytes", bytes + heldBytes);
+      m.put("maxBytes", retention.bound());
       m.put("queued", (long) queue.size());
+      m.put("held", (long) held.size());
+      m.put("heldBytes", heldBytes);
       m.put("dropped", droppedTotal);
       m.put("refused", refusedTotal);
-      m.put("writable", writable);
+      m.put("quarantined", quarantine.total());
+      m.put("writable", recovery.writable());
       if (lastCommitMillis > 0) {
         m.put("lastCommitAt", java.time.Instant.ofEpochMilli(lastCommitMillis).toString());
       }
-      if (lastError != null) {
-        m.put("lastError", lastError);
+      if (recovery.lastError() != null) {
+        m.put("lastError", recovery.lastError());
       }
-      if (recovery != null) {
-        m.put("recovery", recovery);
+      if (recoveryNote != null) {
+        m.put("recovery", recoveryNote);
       }
     }
     return m;
@@ -587,16 +594,18 @@ public final class Outbox implements AutoCloseable {
 
   /** Whether the last write succeeded. */
   public boolean writable() {
-    return writable;
+    return recovery.writable();
   }
 
-  /**
-   * Messages stored or queued and not yet acked (acked rows awaiting their delete do not count).
-   */
+  /** Messages stored, held in memory or queued and not yet acked or dropped. */
   public long pendingMessages() {
     synchronized (lock) {
-      return Math.max(0, rows - deletes.size()) + queue.size();
+      return pendingLocked() + queue.size();
     }
+  }
+
+  private long pendingLocked() {
+    return Math.max(0, rows - deletes.size()) + held.size();
   }
 
   /**
@@ -625,28 +634,5 @@ public final class Outbox implements AutoCloseable {
   @Override
   public void close() {
     close(Duration.ofSeconds(5));
-  }
-
-  /** Collects dropped sequence numbers into contiguous-ish ranges per reason. */
-  private static final class Drops {
-    record Range(long fromSeq, long toSeq, long count, String reason) {}
-
-    private final Map<String, long[]> byReason = new LinkedHashMap<>();
-
-    void add(long seq, String reason) {
-      long[] r = byReason.computeIfAbsent(reason, k -> new long[] {Long.MAX_VALUE, 0, 0});
-      if (seq > 0) {
-        r[0] = Math.min(r[0], seq);
-        r[1] = Math.max(r[1], seq);
-      }
-      r[2]++;
-    }
-
-    List<Range> ranges() {
-      List<Range> out = new ArrayList<>();
-      byReason.forEach(
-          (reason, r) -> out.add(new Range(r[0] == Long.MAX_VALUE ? 0 : r[0], r[1], r[2], reason)));
-      return out;
-    }
   }
 }

@@ -2,6 +2,7 @@ package io.outpost.agent.outbox;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
@@ -42,7 +43,13 @@ final class SqliteStore implements Store {
           "cannot create state directory " + dir + ": " + e.getMessage(), e, false);
     }
     Path file = dir.resolve(FILE);
+    String movedAside = moveAsideIfNotAFile(file);
     try {
+      if (movedAside != null) {
+        Opened fresh = openAt(file, movedAside);
+        Logger.error(movedAside);
+        return fresh;
+      }
       return openAt(file, null);
     } catch (SQLException e) {
       if (!isCorrupt(e)) {
@@ -50,6 +57,36 @@ final class SqliteStore implements Store {
       }
       return recover(file, e.getMessage());
     }
+  }
+
+  /**
+   * A directory, FIFO, socket or dangling symlink where the store should be cannot be opened (a
+   * FIFO would even block): it is moved aside like a damaged file, and a fresh store begins.
+   *
+   * @return the note for status, or null when {@code file} is absent or (a link to) a regular file
+   */
+  private static String moveAsideIfNotAFile(Path file) throws StoreException {
+    if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS) || Files.isRegularFile(file)) {
+      return null;
+    }
+    String what =
+        Files.isSymbolicLink(file)
+            ? "a dangling symbolic link"
+            : Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS) ? "a directory" : "not a file";
+    Path aside = file.resolveSibling(FILE + ".corrupt-" + System.currentTimeMillis());
+    try {
+      Files.move(file, aside, LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException e) {
+      throw new StoreException(
+          file + " is " + what + " and could not be moved aside: " + e.getMessage(), e, false);
+    }
+    return "store was damaged ("
+        + file.getFileName()
+        + " was "
+        + what
+        + "); moved it to "
+        + aside.getFileName()
+        + ", recovered 0 messages and 0 command results, new stream";
   }
 
   static boolean isCorrupt(SQLException e) {
@@ -84,6 +121,9 @@ final class SqliteStore implements Store {
               + " peer TEXT, seq INTEGER NOT NULL, created INTEGER NOT NULL, body TEXT NOT NULL)");
       st.execute(
           "CREATE TABLE IF NOT EXISTS commands(id TEXT PRIMARY KEY, result TEXT NOT NULL, at INTEGER NOT NULL)");
+      st.execute(
+          "CREATE TABLE IF NOT EXISTS quarantine(rid INTEGER, cls INTEGER, channel TEXT, peer TEXT,"
+              + " seq INTEGER, created INTEGER, body TEXT, why TEXT, at INTEGER)");
     }
     conn.setAutoCommit(false);
     String stream = meta("stream");
@@ -110,7 +150,8 @@ final class SqliteStore implements Store {
     long nextSeq = Math.max(parse(meta("nextSeq"), 1), maxSeq + 1);
     long nextRid = Math.max(parse(meta("nextRid"), 1), maxRid + 1);
     conn.commit();
-    return new Opened(stream, nextSeq, nextRid, rows, bytes, recovery);
+    return new Opened(
+        stream, nextSeq, nextRid, rows, bytes, recovery == null ? null : recovery + " " + stream);
   }
 
   private Opened recover(Path file, String why) throws StoreException {
@@ -227,7 +268,7 @@ final class SqliteStore implements Store {
   }
 
   private String meta(String k) throws SQLException {
-    try (PreparedStatement ps = conn.prepareStatement("SELECT v FROM meta WHERE k = ?")) {
+    try (PreparedStatement ps = conn().prepareStatement("SELECT v FROM meta WHERE k = ?")) {
       ps.setString(1, k);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getString(1) : null;
@@ -237,8 +278,9 @@ final class SqliteStore implements Store {
 
   private void putMeta(String k, String v) throws SQLException {
     try (PreparedStatement ps =
-        conn.prepareStatement(
-            "INSERT INTO meta(k, v) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v")) {
+        conn()
+            .prepareStatement(
+                "INSERT INTO meta(k, v) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v")) {
       ps.setString(1, k);
       ps.setString(2, v);
       ps.executeUpdate();
@@ -251,31 +293,16 @@ final class SqliteStore implements Store {
       throws StoreException {
     java.util.Set<Long> done = new java.util.HashSet<>();
     try {
-      if (!inserts.isEmpty()) {
-        try (PreparedStatement ps =
-            conn.prepareStatement(
-                "INSERT INTO outbox(rid, cls, channel, peer, seq, created, body) VALUES(?, ?, ?, ?, ?, ?, ?)")) {
-          for (Row r : inserts) {
-            ps.setLong(1, r.rid());
-            ps.setInt(2, r.cls());
-            ps.setString(3, r.channel());
-            ps.setString(4, r.to());
-            ps.setLong(5, r.seq());
-            ps.setLong(6, r.createdMillis());
-            ps.setString(7, r.body());
-            ps.addBatch();
-          }
-          ps.executeBatch();
-        }
-      }
-      if (!deletes.isEmpty()) {
+      // Deletes first: the pages they free take the inserts when the disk is full.
+      if (!deletes.isEmpty() || inserts.isEmpty()) {
+        // An empty commit is a probe (is the store writable again?), so it writes something.
         // The counters only need to be stored when rows that carry them may disappear: at open they
         // are max(stored, highest row + 1). Leaving them out of insert-only commits saves a page
         // write
         // per message.
         putMeta("nextSeq", Long.toString(nextSeq));
         putMeta("nextRid", Long.toString(nextRid));
-        try (PreparedStatement ps = conn.prepareStatement("DELETE FROM outbox WHERE rid = ?")) {
+        try (PreparedStatement ps = conn().prepareStatement("DELETE FROM outbox WHERE rid = ?")) {
           List<Long> order = new ArrayList<>(deletes);
           for (long rid : order) {
             ps.setLong(1, rid);
@@ -289,23 +316,30 @@ final class SqliteStore implements Store {
           }
         }
       }
-      conn.commit();
+      if (!inserts.isEmpty()) {
+        try (PreparedStatement ps =
+            conn()
+                .prepareStatement(
+                    "INSERT INTO outbox(rid, cls, channel, peer, seq, created, body) VALUES(?, ?, ?, ?, ?, ?, ?)")) {
+          for (Row r : inserts) {
+            ps.setLong(1, r.rid());
+            ps.setInt(2, r.cls());
+            ps.setString(3, r.channel());
+            ps.setString(4, r.to());
+            ps.setLong(5, r.seq());
+            ps.setLong(6, r.createdMillis());
+            ps.setString(7, r.body());
+            ps.addBatch();
+          }
+          ps.executeBatch();
+        }
+      }
+      conn().commit();
       return done;
     } catch (SQLException e) {
-      try {
-        conn.rollback();
-      } catch (SQLException ignored) {
-        // the original failure is what matters
-      }
+      rollbackQuietly();
       throw new StoreException("writing the outbox failed: " + e.getMessage(), e, isCorrupt(e));
     }
-  }
-
-  /** Whether a failed write means the disk (or the file system quota) is full. */
-  static boolean isFull(Throwable e) {
-    return e instanceof SQLException s
-        && (s.getErrorCode() == 13
-            || String.valueOf(s.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("full"));
   }
 
   @Override
@@ -318,15 +352,98 @@ final class SqliteStore implements Store {
   }
 
   @Override
-  public List<Row> oldest(int cls, int limit) throws StoreException {
+  public List<Row> oldest(int cls, long afterRid, int limit) throws StoreException {
     return query(
-        "SELECT rid, cls, channel, peer, seq, created, body FROM outbox WHERE cls = ? ORDER BY rid LIMIT ?",
+        "SELECT rid, cls, channel, peer, seq, created, body FROM outbox WHERE cls = ? AND rid > ? ORDER BY rid LIMIT ?",
         cls,
+        afterRid,
         limit);
   }
 
+  @Override
+  public void quarantine(Row row, String why) throws StoreException {
+    try {
+      try (PreparedStatement ps =
+          conn()
+              .prepareStatement(
+                  "INSERT INTO quarantine(rid, cls, channel, peer, seq, created, body, why, at)"
+                      + " SELECT rid, cls, channel, peer, seq, created, body, ?, ? FROM outbox WHERE rid = ?")) {
+        ps.setString(1, why);
+        ps.setLong(2, System.currentTimeMillis());
+        ps.setLong(3, row.rid());
+        ps.executeUpdate();
+      }
+      try (PreparedStatement ps = conn().prepareStatement("DELETE FROM outbox WHERE rid = ?")) {
+        ps.setLong(1, row.rid());
+        ps.executeUpdate();
+      }
+      conn().commit();
+    } catch (SQLException e) {
+      rollbackQuietly();
+      throw new StoreException(
+          "moving message " + row.rid() + " aside failed: " + e.getMessage(), e, isCorrupt(e));
+    }
+  }
+
+  @Override
+  public void reconnect() throws StoreException {
+    closeQuietly();
+    Path file = dir.resolve(FILE);
+    try {
+      conn = connect("jdbc:sqlite:" + file);
+    } catch (SQLException e) {
+      // A read-only file system may still be read: what is stored can keep draining.
+      try {
+        conn = connect("jdbc:sqlite:file:" + file + "?mode=ro");
+      } catch (SQLException again) {
+        // No outbox tables: the file was lost or replaced (say, on a repaired file system).
+        boolean notAnOutbox = String.valueOf(e.getMessage()).contains("no such table");
+        throw new StoreException(
+            "reopening " + file + " failed: " + e.getMessage(), e, isCorrupt(e) || notAnOutbox);
+      }
+    }
+  }
+
+  private static Connection connect(String url) throws SQLException {
+    Connection c = DriverManager.getConnection(url);
+    try (Statement st = c.createStatement()) {
+      st.execute("PRAGMA synchronous=NORMAL");
+      st.execute("PRAGMA busy_timeout=5000");
+      c.setAutoCommit(false);
+      try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM meta")) {
+        rs.next();
+      }
+      c.commit();
+      return c;
+    } catch (SQLException e) {
+      try {
+        c.close();
+      } catch (SQLException ignored) {
+        // the open failure is what matters
+      }
+      throw e;
+    }
+  }
+
+  private Connection conn() throws SQLException {
+    if (conn == null) {
+      throw new SQLException("the store is not open");
+    }
+    return conn;
+  }
+
+  private void rollbackQuietly() {
+    if (conn != null) {
+      try {
+        conn.rollback();
+      } catch (SQLException ignored) {
+        // the original failure is what matters
+      }
+    }
+  }
+
   private List<Row> query(String sql, long... args) throws StoreException {
-    try (PreparedStatement ps = conn.prepareStatement(sql)) {
+    try (PreparedStatement ps = conn().prepareStatement(sql)) {
       for (int i = 0; i < args.length; i++) {
         ps.setLong(i + 1, args[i]);
       }
@@ -344,7 +461,7 @@ final class SqliteStore implements Store {
                   rs.getString(7)));
         }
       }
-      conn.commit();
+      conn().commit();
       return out;
     } catch (SQLException e) {
       throw new StoreException("reading the outbox failed: " + e.getMessage(), e, isCorrupt(e));
@@ -353,11 +470,12 @@ final class SqliteStore implements Store {
 
   @Override
   public Optional<String> commandResult(String id) throws StoreException {
-    try (PreparedStatement ps = conn.prepareStatement("SELECT result FROM commands WHERE id = ?")) {
+    try (PreparedStatement ps =
+        conn().prepareStatement("SELECT result FROM commands WHERE id = ?")) {
       ps.setString(1, id);
       try (ResultSet rs = ps.executeQuery()) {
         Optional<String> r = rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-        conn.commit();
+        conn().commit();
         return r;
       }
     } catch (SQLException e) {
@@ -369,13 +487,14 @@ final class SqliteStore implements Store {
   @Override
   public void putCommandResult(String id, String json, long atMillis) throws StoreException {
     try (PreparedStatement ps =
-        conn.prepareStatement(
-            "INSERT INTO commands(id, result, at) VALUES(?, ?, ?) ON CONFLICT(id) DO UPDATE SET result = excluded.result, at = excluded.at")) {
+        conn()
+            .prepareStatement(
+                "INSERT INTO commands(id, result, at) VALUES(?, ?, ?) ON CONFLICT(id) DO UPDATE SET result = excluded.result, at = excluded.at")) {
       ps.setString(1, id);
       ps.setString(2, json);
       ps.setLong(3, atMillis);
       ps.executeUpdate();
-      conn.commit();
+      conn().commit();
     } catch (SQLException e) {
       throw new StoreException(
           "storing a command result failed: " + e.getMessage(), e, isCorrupt(e));
@@ -384,10 +503,10 @@ final class SqliteStore implements Store {
 
   @Override
   public void pruneCommandResults(long beforeMillis) throws StoreException {
-    try (PreparedStatement ps = conn.prepareStatement("DELETE FROM commands WHERE at < ?")) {
+    try (PreparedStatement ps = conn().prepareStatement("DELETE FROM commands WHERE at < ?")) {
       ps.setLong(1, beforeMillis);
       ps.executeUpdate();
-      conn.commit();
+      conn().commit();
     } catch (SQLException e) {
       throw new StoreException(
           "pruning command results failed: " + e.getMessage(), e, isCorrupt(e));

@@ -31,8 +31,20 @@ interface Store extends AutoCloseable {
   /** Rows with {@code rid > afterRid} (and {@code <= maxRid}) ascending, at most {@code limit}. */
   List<Row> read(long afterRid, long maxRid, int limit) throws StoreException;
 
-  /** The oldest rows of a class, ascending. */
-  List<Row> oldest(int cls, int limit) throws StoreException;
+  /** The oldest rows of a class with {@code rid > afterRid}, ascending, at most {@code limit}. */
+  List<Row> oldest(int cls, long afterRid, int limit) throws StoreException;
+
+  /**
+   * Moves a row that cannot be sent (unparsable body, no destination) out of the outbox into a
+   * quarantine kept for inspection, in one transaction.
+   */
+  void quarantine(Row row, String why) throws StoreException;
+
+  /**
+   * Replaces the connection after a failed operation, keeping everything stored; falls back to
+   * reading only when the file can no longer be written.
+   */
+  void reconnect() throws StoreException;
 
   Optional<String> commandResult(String id) throws StoreException;
 

@@ -1,5 +1,6 @@
 package io.outpost.agent.plugins;
 
+import io.outpost.agent.internal.Backoff;
 import io.outpost.plugin.ConfigException;
 import io.outpost.plugin.Hardware;
 import io.outpost.plugin.Options;
@@ -14,41 +15,32 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Keeps a sensor the agent did not write (a plugin's) from harming the agent: every call into it
- * runs on the sensor's own thread with a deadline, a failure closes it and retries only after an
- * exponential backoff, and a sensor that returns or emits too many readings is cut off. The agent
- * calls {@link #read()} as for any sensor; {@link #health()} goes into status.
- *
- * <p>Life of a read: while backing off, {@code read()} throws {@link BackoffException} at once,
- * without touching the plugin. Otherwise, if the sensor is not started, {@code start()} runs first.
- * A call that does not return within {@link Limits#callTimeout()} is interrupted and abandoned (its
- * thread is replaced; a thread that ignores interruption is left to finish on its own as a daemon);
- * an exception or a timeout counts as a failure: the sensor is closed and the next attempt waits
- * {@code initialBackoff × 2^(failures−1)}, at most {@code maxBackoff}. One success resets it.
+ * Keeps a sensor the agent did not write (a plugin's) from harming the agent: a read returning too
+ * many readings (or null) fails, a sensor that emits too many readings between reads is cut off,
+ * and whatever it throws (a {@link LinkageError} from a jar built against another API included)
+ * reaches the agent as an ordinary exception. The agent runs it like any sensor: the sampler's
+ * {@code SensorRunner} is its one supervisor (its thread, the call deadline, the restart backoff),
+ * taking the deadline and the backoff from this sensor's {@link Limits}; {@link #health()} goes
+ * into status.
  *
  * <p>Emits: the context handed to the plugin passes at most {@link Limits#maxEmitsPerMinute()}
  * readings a minute to the agent and drops the rest (counted in {@link Health#droppedEmits()}).
  *
- * <p>Thread-safety: {@code read()} and {@code close()} are synchronized (the sampler never calls
- * read concurrently anyway); {@code health()} may be called from any thread.
+ * <p>Thread-safety: calls are not synchronized, so a call abandoned by the supervisor (a plugin
+ * stuck in native code) never blocks the next attempt on a fresh thread; {@code health()} may be
+ * called from any thread.
  */
 public final class IsolatedSensor implements Sensor {
 
   /**
    * Limits for one plugin sensor.
    *
-   * @param callTimeout deadline for each start/read/close call; default 10 s
-   * @param initialBackoff wait after the first failure; default 1 s
-   * @param maxBackoff longest wait between attempts; default 5 min
+   * @param callTimeout deadline the supervisor gives each start/read; default 10 s
+   * @param initialBackoff the supervisor's wait after the first failure; default 1 s
+   * @param maxBackoff the supervisor's longest wait between attempts; default 5 min
    * @param maxReadingsPerRead more readings than this from one read is a failure; default 100
    * @param maxEmitsPerMinute emitted readings beyond this per clock minute are dropped; default 600
    */
@@ -79,6 +71,11 @@ public final class IsolatedSensor implements Sensor {
       return new Limits(
           Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofMinutes(5), 100, 600);
     }
+
+    /** The restart policy the supervisor applies to this sensor. */
+    public Backoff backoff() {
+      return new Backoff(initialBackoff, maxBackoff);
+    }
   }
 
   /** Health states, as shown in status. */
@@ -87,11 +84,11 @@ public final class IsolatedSensor implements Sensor {
     NEW,
     /** The last read succeeded. */
     OK,
-    /** The last call threw; waiting before the next attempt. */
+    /** The last call threw; the supervisor waits before the next attempt. */
     FAILING,
-    /** The last call did not return in time; waiting before the next attempt. */
+    /** The last call did not return in time; the supervisor waits before the next attempt. */
     HUNG,
-    /** The last read returned too many readings; waiting before the next attempt. */
+    /** The last read returned too many readings; the supervisor waits before the next attempt. */
     FLOODING,
     CLOSED
   }
@@ -102,26 +99,19 @@ public final class IsolatedSensor implements Sensor {
    * @param state see {@link State}
    * @param lastError the last failure's message, null after a success
    * @param consecutiveFailures failures since the last success
-   * @param retryAt when the next attempt may run, null when not backing off
+   * @param retryAt when the supervisor's backoff (see {@link Limits#backoff()}) lets the next
+   *     attempt run, null when not backing off
    * @param droppedEmits emitted readings dropped by the rate limit since creation
    */
   public record Health(
       State state, String lastError, int consecutiveFailures, Instant retryAt, long droppedEmits) {}
 
-  /** Thrown by {@link #read()} while the sensor waits out its backoff. */
-  public static final class BackoffException extends Exception {
-    BackoffException(String message) {
-      super(message);
-    }
-  }
-
   private final String name;
   private final Sensor delegate;
   private final Clock clock;
   private final Limits limits;
+  private final Backoff backoff;
   private final GuardedContext guarded;
-  private ExecutorService executor;
-  private boolean started;
   private volatile Health health = new Health(State.NEW, null, 0, null, 0);
 
   private IsolatedSensor(
@@ -130,6 +120,7 @@ public final class IsolatedSensor implements Sensor {
     this.delegate = delegate;
     this.clock = clock;
     this.limits = limits;
+    this.backoff = limits.backoff();
     this.guarded = guarded;
   }
 
@@ -163,6 +154,11 @@ public final class IsolatedSensor implements Sensor {
     return new IsolatedSensor(context.name(), sensor, context.clock(), limits, guarded);
   }
 
+  /** The limits this sensor was created with; the supervisor takes its deadline and backoff. */
+  public Limits limits() {
+    return limits;
+  }
+
   public Health health() {
     Health h = health;
     return new Health(
@@ -170,160 +166,88 @@ public final class IsolatedSensor implements Sensor {
   }
 
   @Override
-  public synchronized void start() {
-    // Starting happens inside read(), under the same deadline and backoff rules.
-  }
-
-  @Override
-  public synchronized List<Reading> read() throws Exception {
-    Health h = health;
-    if (h.state() == State.CLOSED) {
-      throw new IllegalStateException("sensor " + name + " is closed");
-    }
-    Instant now = clock.instant();
-    if (h.retryAt() != null && now.isBefore(h.retryAt())) {
-      throw new BackoffException(
-          "sensor "
-              + name
-              + " is backing off until "
-              + h.retryAt()
-              + " after "
-              + h.consecutiveFailures()
-              + " failure(s); last: "
-              + h.lastError());
-    }
+  public void start() throws Exception {
     try {
-      if (!started) {
-        call(
-            () -> {
-              delegate.start();
-              return null;
-            },
-            "start()");
-        started = true;
-      }
-      List<Reading> readings = call(delegate::read, "read()");
-      if (readings == null) {
-        throw new IllegalStateException(
-            "read() returned null; return an empty list when there is nothing to report");
-      }
-      if (readings.size() > limits.maxReadingsPerRead()) {
-        throw new FloodException(
-            "read() returned "
-                + readings.size()
-                + " readings, the limit is "
-                + limits.maxReadingsPerRead());
-      }
-      health = new Health(State.OK, null, 0, null, 0);
-      return List.copyOf(readings);
-    } catch (Exception e) {
-      fail(e);
-      throw e;
-    }
-  }
-
-  private void fail(Exception e) {
-    int failures = health.consecutiveFailures() + 1;
-    State state =
-        e instanceof TimeoutException
-            ? State.HUNG
-            : e instanceof FloodException ? State.FLOODING : State.FAILING;
-    long factor = 1L << Math.min(failures - 1, 30);
-    Duration wait = limits.initialBackoff().multipliedBy(factor);
-    if (wait.compareTo(limits.maxBackoff()) > 0 || wait.isNegative()) {
-      wait = limits.maxBackoff();
-    }
-    health =
-        new Health(state, String.valueOf(e.getMessage()), failures, clock.instant().plus(wait), 0);
-    guarded
-        .log()
-        .warn(
-            "failed ("
-                + state.name().toLowerCase(java.util.Locale.ROOT)
-                + ", attempt "
-                + failures
-                + "), retrying in "
-                + wait.toMillis()
-                + " ms: "
-                + e.getMessage());
-    closeDelegate();
-  }
-
-  private <T> T call(Callable<T> task, String what) throws Exception {
-    if (executor == null) {
-      executor =
-          Executors.newSingleThreadExecutor(
-              r -> {
-                Thread t = new Thread(r, "plugin-sensor-" + name);
-                t.setDaemon(true);
-                return t;
-              });
-    }
-    Future<T> f = executor.submit(task);
-    try {
-      return f.get(limits.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      f.cancel(true);
-      // The thread may be stuck for good; never queue behind it again.
-      executor.shutdownNow();
-      executor = null;
-      throw new TimeoutException(
-          "sensor "
-              + name
-              + ": "
-              + what
-              + " did not return within "
-              + limits.callTimeout().toMillis()
-              + " ms");
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof Exception ex) {
-        throw ex;
-      }
-      throw new Exception("sensor " + name + ": " + what + " failed: " + cause, cause);
-    } catch (InterruptedException e) {
-      f.cancel(true);
-      Thread.currentThread().interrupt();
-      throw e;
-    }
-  }
-
-  private void closeDelegate() {
-    if (!started) {
-      return;
-    }
-    started = false;
-    try {
-      call(
+      guard(
           () -> {
-            delegate.close();
+            delegate.start();
             return null;
-          },
-          "close()");
+          });
     } catch (Exception e) {
-      guarded.log().warn("close() after a failure failed too: " + e.getMessage());
+      failed(State.FAILING, e.getMessage());
+      throw e;
     }
   }
 
   @Override
-  public synchronized void close() {
-    if (health.state() == State.CLOSED) {
-      return;
+  public List<Reading> read() throws Exception {
+    List<Reading> readings;
+    try {
+      readings = guard(delegate::read);
+    } catch (Exception e) {
+      failed(State.FAILING, e.getMessage());
+      throw e;
     }
-    started = true; // close the plugin's sensor even if start() had failed halfway
-    closeDelegate();
-    if (executor != null) {
-      executor.shutdownNow();
-      executor = null;
+    if (readings == null) {
+      String m = "read() returned null; return an empty list when there is nothing to report";
+      failed(State.FAILING, m);
+      throw new IllegalStateException(m);
     }
+    if (readings.size() > limits.maxReadingsPerRead()) {
+      String m =
+          "read() returned "
+              + readings.size()
+              + " readings, the limit is "
+              + limits.maxReadingsPerRead();
+      failed(State.FLOODING, m);
+      throw new IllegalStateException(m);
+    }
+    synchronized (backoff) {
+      backoff.reset();
+      health = new Health(State.OK, null, 0, null, 0);
+    }
+    return List.copyOf(readings);
+  }
+
+  /** Told by the supervisor when a call did not return within {@link Limits#callTimeout()}. */
+  public void timedOut(String message) {
+    failed(State.HUNG, message);
+  }
+
+  private void failed(State state, String message) {
+    if (Thread.currentThread().isInterrupted()) {
+      return; // abandoned by the supervisor, which counted the timeout already
+    }
+    synchronized (backoff) {
+      Duration wait = backoff.fail();
+      health =
+          new Health(
+              state, String.valueOf(message), backoff.failures(), clock.instant().plus(wait), 0);
+    }
+  }
+
+  /** Calls into the plugin; an {@link Error} from its code becomes an exception naming it. */
+  private <T> T guard(Callable<T> call) throws Exception {
+    try {
+      return call.call();
+    } catch (LinkageError | AssertionError | StackOverflowError e) {
+      throw new Exception("sensor " + name + ": plugin failed: " + PluginLoader.describe(e), e);
+    }
+  }
+
+  /**
+   * Closes the plugin's sensor. The supervisor closes a failed sensor and may {@link #start()} it
+   * again, as with any sensor.
+   */
+  @Override
+  public void close() throws Exception {
     Health h = health;
     health = new Health(State.CLOSED, h.lastError(), h.consecutiveFailures(), null, 0);
-  }
-
-  private static final class FloodException extends Exception {
-    FloodException(String message) {
-      super(message);
-    }
+    guard(
+        () -> {
+          delegate.close();
+          return null;
+        });
   }
 
   /** The context the plugin sees: the agent's, with a rate limit on emit. */

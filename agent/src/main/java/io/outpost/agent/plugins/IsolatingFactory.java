@@ -1,9 +1,11 @@
 package io.outpost.agent.plugins;
 
 import io.outpost.plugin.ConfigException;
+import io.outpost.plugin.I2cModel;
 import io.outpost.plugin.Sensor;
 import io.outpost.plugin.SensorContext;
 import io.outpost.plugin.SensorFactory;
+import java.util.Optional;
 
 /**
  * A plugin's {@link SensorFactory} whose sensors come wrapped in {@link IsolatedSensor}, so the
@@ -48,5 +50,19 @@ public final class IsolatingFactory implements SensorFactory {
   @Override
   public Sensor create(SensorContext context) throws ConfigException {
     return IsolatedSensor.create(plugin, context, limits);
+  }
+
+  /**
+   * The plugin's chip model for simulated profiles. Its calls run inside the isolated sensor's
+   * hardware calls; a factory that fails here simply has no model.
+   */
+  @Override
+  public Optional<I2cModel> simulationModel() {
+    try {
+      Optional<I2cModel> m = plugin.simulationModel();
+      return m == null ? Optional.empty() : m;
+    } catch (RuntimeException | LinkageError e) {
+      return Optional.empty();
+    }
   }
 }

@@ -10,7 +10,9 @@ import java.io.IOException;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.tinylog.Logger;
 
 /**
@@ -89,6 +91,32 @@ public final class LoadedPlugins implements AutoCloseable {
   /** The jars that loaded (possibly with some factories left out, see {@link #problems()}). */
   public List<Path> jars() {
     return jars;
+  }
+
+  /**
+   * What {@code jar} (one of {@link #jars()}) provides: its sensor types, command handler factory
+   * classes and service factory classes, for {@code outpost check}.
+   */
+  public Map<String, List<String>> provides(Path jar) {
+    int i = jars.indexOf(jar);
+    ClassLoader loader = i < 0 ? null : loaders.get(i);
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    out.put(
+        "sensorTypes",
+        sensorFactories.stream()
+            .filter(f -> f.getClass().getClassLoader() == loader)
+            .map(SensorFactory::type)
+            .toList());
+    out.put("commandHandlerFactories", classesFrom(commandHandlerFactories, loader));
+    out.put("serviceFactories", classesFrom(serviceFactories, loader));
+    return out;
+  }
+
+  private static List<String> classesFrom(List<?> factories, ClassLoader loader) {
+    return factories.stream()
+        .filter(f -> f.getClass().getClassLoader() == loader)
+        .map(f -> f.getClass().getName())
+        .toList();
   }
 
   /** Jars or factories that could not be loaded; empty when all is well. */

@@ -1,13 +1,12 @@
 package io.outpost.agent.profiles;
 
-import com.google.gson.JsonParseException;
-import io.outpost.agent.internal.Json;
+import io.outpost.agent.config.JsonFiles;
+import io.outpost.agent.config.Problems;
 import io.outpost.plugin.ConfigException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URISyntaxException;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -45,15 +44,29 @@ public final class Profiles {
    *     ones)
    */
   public static Profile load(String nameOrPath, Path baseDir) throws ConfigException {
+    Problems problems = new Problems();
+    Profile p = load(nameOrPath, baseDir, problems);
+    if (!problems.isEmpty()) {
+      throw problems.all().get(0);
+    }
+    return p;
+  }
+
+  /**
+   * As {@link #load(String, Path)}, but a profile that parsed is returned even when its header is
+   * wrong (a missing {@code name} becomes the file's name), with the problem added to {@code
+   * problems}, so that its sensors are still checked.
+   *
+   * @throws ConfigException when there is no profile to check at all
+   */
+  public static Profile load(String nameOrPath, Path baseDir, Problems problems)
+      throws ConfigException {
     if (isPath(nameOrPath)) {
       Path p = baseDir.resolve(nameOrPath).normalize();
       try {
-        return parse(
-            Files.readString(p, StandardCharsets.UTF_8), p.getFileName().toString(), p.getParent());
+        return check(JsonFiles.read(p), p.getFileName().toString(), p.getParent(), problems);
       } catch (NoSuchFileException e) {
         throw new ConfigException(p.toString(), "", "no such profile file");
-      } catch (IOException e) {
-        throw new ConfigException(p.toString(), "", "cannot read: " + e.getMessage());
       }
     }
     try (InputStream in =
@@ -68,21 +81,16 @@ public final class Profiles {
                 + bundledNames()
                 + " nor a path to a .json file");
       }
-      return parse(
-          new String(in.readAllBytes(), StandardCharsets.UTF_8), nameOrPath + ".json", baseDir);
+      String source = nameOrPath + ".json";
+      return check(JsonFiles.parse(in.readAllBytes(), source), source, baseDir, problems);
     } catch (IOException e) {
       throw new ConfigException(
           "", "profile", "cannot read bundled profile \"" + nameOrPath + "\": " + e.getMessage());
     }
   }
 
-  private static Profile parse(String text, String source, Path baseDir) throws ConfigException {
-    Object tree;
-    try {
-      tree = Json.toJava(Json.parseWithComments(text));
-    } catch (JsonParseException e) {
-      throw new ConfigException(source, "", "not valid JSON: " + e.getMessage());
-    }
+  private static Profile check(Object tree, String source, Path baseDir, Problems problems)
+      throws ConfigException {
     if (!(tree instanceof Map<?, ?> m)) {
       throw new ConfigException(
           source, "", "expected a JSON object with \"name\", \"description\" and \"sensors\"");
@@ -90,8 +98,12 @@ public final class Profiles {
     @SuppressWarnings("unchecked")
     Map<String, Object> json = (Map<String, Object>) m;
     Object name = json.get("name");
-    if (!(name instanceof String n) || n.isBlank()) {
-      throw new ConfigException(source, "name", "missing, expected a string");
+    String n;
+    if (name instanceof String given && !given.isBlank()) {
+      n = given;
+    } else {
+      problems.add(source, "name", "missing, expected a string");
+      n = source.endsWith(".json") ? source.substring(0, source.length() - 5) : source;
     }
     Object d = json.get("description");
     return new Profile(n, d instanceof String s ? s : "", json, source, baseDir);

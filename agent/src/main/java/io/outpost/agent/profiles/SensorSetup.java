@@ -122,7 +122,13 @@ public final class SensorSetup {
         problems.add(
             where,
             "type",
-            "unknown sensor type \"" + type + "\" (known: " + registry.types() + ")");
+            "unknown sensor type \""
+                + type
+                + "\" (known: "
+                + registry.types()
+                + "; plugin jars are searched in "
+                + config.plugins().dirs()
+                + ")");
         continue;
       }
       try {
@@ -133,7 +139,9 @@ public final class SensorSetup {
         Options options = new Options(where, driverOpts);
         Hardware hw =
             Hardwares.forSensor(
-                spec.simulate(), profile.baseDir() == null ? Path.of(".") : profile.baseDir());
+                factory,
+                spec.simulate(),
+                profile.baseDir() == null ? Path.of(".") : profile.baseDir());
         EventSink sink = new EventSink();
         SensorContext ctx = new Context(name, options, hw, clock, sink);
         out.add(new Configured(spec, factory.create(ctx), sink));

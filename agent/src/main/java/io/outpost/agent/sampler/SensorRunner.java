@@ -1,5 +1,7 @@
 package io.outpost.agent.sampler;
 
+import io.outpost.agent.internal.Backoff;
+import io.outpost.agent.plugins.IsolatedSensor;
 import io.outpost.agent.profiles.SensorSetup;
 import io.outpost.agent.profiles.SensorSpec;
 import io.outpost.plugin.Reading;
@@ -17,10 +19,15 @@ import java.util.function.Consumer;
 import org.tinylog.Logger;
 
 /**
- * Runs one sensor: reads it on its own thread when the sampler ticks, never two reads at once, a
- * read that exceeds {@code readTimeout} is interrupted and counted as a failure, and a failing
- * sensor is restarted ({@code close} then {@code start}) with exponential backoff (1 s doubling to
- * 60 s) while the others carry on.
+ * The one supervisor of one sensor: reads it on its own thread when the sampler ticks, never two
+ * reads at once; a start or read that exceeds the deadline is interrupted, abandoned (its thread is
+ * replaced) and counted as a failure, and a failing sensor is restarted ({@code close} then {@code
+ * start}) with the agent's {@link Backoff} while the others carry on.
+ *
+ * <p>Deadline and backoff: {@code readTimeout} and 1 s doubling to 60 s for built-in sensors; a
+ * plugin's sensor ({@link IsolatedSensor}) brings its own {@link IsolatedSensor.Limits} (by default
+ * 10 s, capped by {@code readTimeout}, and 1 s doubling to 5 min). Plugin sensors get no second
+ * thread, timer or backoff of their own.
  */
 final class SensorRunner {
   static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
@@ -31,6 +38,8 @@ final class SensorRunner {
   private final Clock clock;
   private final Reporter reporter;
   private final Consumer<SenmlRecord> out;
+  private final Duration deadline;
+  private final Backoff backoff;
   private ExecutorService worker;
   private Future<?> running;
   private Instant runningSince;
@@ -43,7 +52,6 @@ final class SensorRunner {
   private volatile Instant lastReadAt;
   private volatile long reads;
   private volatile long failures;
-  private volatile long consecutiveFailures;
   private volatile long overruns;
 
   SensorRunner(SensorSetup.Configured c, Clock clock, Consumer<SenmlRecord> out) {
@@ -52,8 +60,20 @@ final class SensorRunner {
     this.clock = clock;
     this.reporter = new Reporter(spec);
     this.out = out;
+    if (sensor instanceof IsolatedSensor plugin) {
+      IsolatedSensor.Limits limits = plugin.limits();
+      this.deadline = min(limits.callTimeout(), spec.readTimeout());
+      this.backoff = limits.backoff();
+    } else {
+      this.deadline = spec.readTimeout();
+      this.backoff = new Backoff(FIRST_BACKOFF, MAX_BACKOFF);
+    }
     this.worker = newWorker();
     c.events().connect(r -> emit(List.of(r), true));
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   SensorSpec spec() {
@@ -73,15 +93,17 @@ final class SensorRunner {
   synchronized void tick() {
     Instant now = clock.instant();
     if (running != null && !running.isDone()) {
-      if (Duration.between(runningSince, now).compareTo(spec.readTimeout()) > 0) {
+      if (Duration.between(runningSince, now).compareTo(deadline) > 0) {
         running.cancel(true);
         // The stuck thread may never come back; reads continue on a fresh one after the backoff.
         worker.shutdownNow();
         worker = newWorker();
         running = null;
-        failed(
-            new java.util.concurrent.TimeoutException(
-                "read took longer than " + spec.readTimeout().toMillis() + "ms"));
+        String message = "read took longer than " + deadline.toMillis() + "ms";
+        if (sensor instanceof IsolatedSensor plugin) {
+          plugin.timedOut(message);
+        }
+        failed(new java.util.concurrent.TimeoutException(message));
       } else {
         overruns++;
       }
@@ -94,6 +116,11 @@ final class SensorRunner {
     running = worker.submit(this::readOnce);
   }
 
+  /** True when no read is running (for tests that tick by hand). */
+  synchronized boolean idle() {
+    return running == null || running.isDone();
+  }
+
   private void readOnce() {
     try {
       startIfNeeded();
@@ -103,7 +130,7 @@ final class SensorRunner {
       }
       synchronized (this) {
         reads++;
-        consecutiveFailures = 0;
+        backoff.reset();
         lastReadAt = clock.instant();
         if (!"ok".equals(state)) {
           if (lastError != null) {
@@ -149,22 +176,17 @@ final class SensorRunner {
 
   private void failed(Throwable e) {
     failures++;
-    consecutiveFailures++;
     needsStart = true;
-    long factor = 1L << Math.min(6, consecutiveFailures - 1);
-    Duration backoff = FIRST_BACKOFF.multipliedBy(factor);
-    if (backoff.compareTo(MAX_BACKOFF) > 0) {
-      backoff = MAX_BACKOFF;
-    }
-    nextAttempt = clock.instant().plus(backoff);
+    Duration wait = backoff.fail();
+    nextAttempt = clock.instant().plus(wait);
     String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    if (consecutiveFailures == 1 || !msg.equals(lastError)) {
+    if (backoff.failures() == 1 || !msg.equals(lastError)) {
       Logger.warn(
           "sensor {} ({}) failed: {}; retrying in {} ms",
           spec.name(),
           spec.type(),
           msg,
-          backoff.toMillis());
+          wait.toMillis());
     }
     lastError = msg;
     state = "failing";
@@ -185,13 +207,13 @@ final class SensorRunner {
               });
     }
     try {
-      return f.get(spec.readTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      return f.get(deadline.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       throw e.getCause() instanceof Exception ex ? ex : e;
     } catch (java.util.concurrent.TimeoutException e) {
       f.cancel(true);
       throw new java.util.concurrent.TimeoutException(
-          "read took longer than " + spec.readTimeout().toMillis() + "ms");
+          "read took longer than " + deadline.toMillis() + "ms");
     }
   }
 

@@ -3,6 +3,7 @@ package io.outpost.agent.uplink;
 import com.google.gson.JsonElement;
 import io.outpost.agent.config.AgentConfig;
 import io.outpost.agent.config.TokenSource;
+import io.outpost.agent.internal.LogSafe;
 import io.outpost.realtime.ChannelMessage;
 import io.outpost.realtime.DirectMessage;
 import io.outpost.realtime.MessageTooLargeException;
@@ -24,7 +25,8 @@ import org.tinylog.Logger;
 /**
  * {@link Link} over the realtime client in device mode (reconnects forever, max delay {@code
  * network.reconnectMaxDelay}); the token comes from {@code network.token}, fetched afresh for every
- * connection attempt.
+ * connection attempt. The client paces everything sent at {@code network.maxMessagesPerSecond} (its
+ * token bucket is the only one in the agent).
  */
 public final class RealtimeLink implements Link {
   /** Server error codes after which resending the same message cannot succeed. */
@@ -48,23 +50,25 @@ public final class RealtimeLink implements Link {
 
   public RealtimeLink(AgentConfig config) {
     AgentConfig.Network n = config.network();
-    RealtimeConfig.Builder b =
-        RealtimeConfig.builder()
-            .url(n.url())
-            .deviceMode(true)
-            .reconnectMaxDelay(n.reconnectMaxDelay())
-            .ackTimeout(n.ackTimeout());
     TokenSource source = n.token();
-    if (source == null) {
+    if (source == null || n.client() == null) {
       throw new IllegalArgumentException("network.token is required to connect");
     }
-    if (source instanceof TokenSource.PublishableKey k) {
-      b.publishableKey(k.key());
+    // The loader built and checked the client's configuration; only the token fetcher is added.
+    if (source instanceof TokenSource.PublishableKey) {
+      this.clientConfig = n.client();
     } else {
       TokenFetcher fetcher = new TokenFetcher(config.deviceId(), config.fleet());
-      b.tokenProvider(TokenProvider.blocking(() -> fetcher.fetch(source)));
+      this.clientConfig =
+          n.client().toBuilder()
+              .tokenProvider(TokenProvider.blocking(() -> fetcher.fetch(source)))
+              .build();
     }
-    this.clientConfig = b.build();
+  }
+
+  /** The realtime client's settings, as built from the agent's configuration. */
+  RealtimeConfig clientConfig() {
+    return clientConfig;
   }
 
   @Override
@@ -76,7 +80,10 @@ public final class RealtimeLink implements Link {
         .whenComplete(
             (w, err) -> {
               if (err != null) {
-                Logger.warn("connecting to {} failed: {}", clientConfig.url(), rootMessage(err));
+                Logger.warn(
+                    "connecting to {} failed: {}",
+                    clientConfig.url(),
+                    LogSafe.of(rootMessage(err)));
               }
             });
   }
@@ -90,7 +97,7 @@ public final class RealtimeLink implements Link {
       Logger.info(
           "connected to {} as {} (maxMessageSize {})",
           clientConfig.url(),
-          welcome.peerId(),
+          LogSafe.of(welcome.peerId()),
           welcome.maxMessageSize());
       // The client replays what it tracks; a subscribe refused while offline was not tracked.
       Set<String> tracked = client.subscriptions();
@@ -106,7 +113,8 @@ public final class RealtimeLink implements Link {
     public void onDisconnected(int code, String reason, boolean willReconnect) {
       lastDisconnect = code + (reason == null || reason.isEmpty() ? "" : " " + reason);
       connectedAt = null;
-      Logger.warn("disconnected ({}){}", lastDisconnect, willReconnect ? "; reconnecting" : "");
+      Logger.warn(
+          "disconnected ({}){}", LogSafe.of(lastDisconnect), willReconnect ? "; reconnecting" : "");
       events.disconnected(lastDisconnect);
     }
 
@@ -122,13 +130,15 @@ public final class RealtimeLink implements Link {
 
     @Override
     public void onServerError(ServerError error) {
-      Logger.warn("server error {}: {}", error.code(), error.message());
+      Logger.warn("server error {}: {}", LogSafe.of(error.code()), LogSafe.of(error.message()));
     }
 
     @Override
     public void onTokenProviderFailure(int consecutiveFailures, Throwable error) {
       Logger.error(
-          "getting a token failed {} times in a row: {}", consecutiveFailures, rootMessage(error));
+          "getting a token failed {} times in a row: {}",
+          consecutiveFailures,
+          LogSafe.of(rootMessage(error)));
     }
   }
 
@@ -156,8 +166,8 @@ public final class RealtimeLink implements Link {
               if (err != null) {
                 Logger.warn(
                     "subscribing to {} failed: {} (retried after the next reconnect)",
-                    channel,
-                    rootMessage(err));
+                    LogSafe.of(channel),
+                    LogSafe.of(rootMessage(err)));
               }
             });
   }

@@ -2,6 +2,7 @@ package io.outpost.agent.uplink;
 
 import com.google.gson.JsonElement;
 import io.outpost.agent.internal.Json;
+import io.outpost.agent.internal.LogSafe;
 import io.outpost.agent.outbox.Outbox;
 import io.outpost.agent.outbox.Row;
 import java.time.Clock;
@@ -19,12 +20,12 @@ import org.tinylog.Logger;
  *
  * <p>After every (re)connect the rows already stored are the <em>backlog</em>; rows committed later
  * are <em>live</em>. Live rows go first, so current values are never stuck behind an hour of
- * history; the backlog follows in storage order with whatever the rate leaves. Everything is paced
- * by a token bucket ({@code network.maxMessagesPerSecond}, below the server's per-connection limit)
- * and at most {@code network.maxInFlight} publishes wait for an ack. A failed publish is retried
- * (rewinding the cursor), so the consumer may see a message twice and dedupes on {@code id}; a
- * permanently failing one (too large, direct recipient gone) is dropped with a log line. One
- * thread, {@code uplink}.
+ * history; the backlog follows in storage order with whatever the rate leaves. At most {@code
+ * network.maxInFlight} publishes wait for an ack; the link paces them ({@code
+ * network.maxMessagesPerSecond}, the realtime client's token bucket), so the order chosen here is
+ * the order sent. A failed publish is retried (rewinding the cursor), so the consumer may see a
+ * message twice and dedupes on {@code id}; a permanently failing one (too large, direct recipient
+ * gone) is dropped with a log line. One thread, {@code uplink}.
  */
 public final class Uplink implements AutoCloseable {
   private static final int READ_BATCH = 64;
@@ -33,7 +34,6 @@ public final class Uplink implements AutoCloseable {
   private final Link link;
   private final Clock clock;
   private final int maxInFlight;
-  private final double ratePerSecond;
   private final Object lock = new Object();
   private final Thread thread;
 
@@ -46,8 +46,6 @@ public final class Uplink implements AutoCloseable {
   private long backlogCursor;
   private final Map<Long, Row> inFlight = new HashMap<>();
   private final Set<Long> acked = new HashSet<>();
-  private double tokens;
-  private long lastRefill;
 
   private volatile long ackedTotal;
   private volatile long failedTotal;
@@ -55,13 +53,12 @@ public final class Uplink implements AutoCloseable {
   private volatile long lastAckMillis;
 
   /**
-   * @param ratePerSecond messages per second at most (bucket capacity: one second's worth)
+   * @param maxInFlight publishes waiting for an ack at most
    */
-  public Uplink(Outbox outbox, Link link, Clock clock, double ratePerSecond, int maxInFlight) {
+  public Uplink(Outbox outbox, Link link, Clock clock, int maxInFlight) {
     this.outbox = outbox;
     this.link = link;
     this.clock = clock;
-    this.ratePerSecond = ratePerSecond;
     this.maxInFlight = maxInFlight;
     this.thread = new Thread(this::loop, "uplink");
     this.thread.setDaemon(true);
@@ -82,7 +79,6 @@ public final class Uplink implements AutoCloseable {
       backlogCursor = 0;
       inFlight.clear();
       // Acked rows stay known across reconnects: their deletes may still be pending in the outbox.
-      tokens = Math.min(tokens, Math.max(1, ratePerSecond / 4));
       lock.notifyAll();
     }
   }
@@ -108,24 +104,16 @@ public final class Uplink implements AutoCloseable {
         row = null;
         while (!closed) {
           if (connected && inFlight.size() < maxInFlight) {
-            refill();
-            if (tokens >= 1) {
-              row = next();
-              if (row != null) {
-                break;
-              }
-              waitQuietly(1000);
-              continue;
+            row = next();
+            if (row != null) {
+              break;
             }
-            waitQuietly(Math.max(1, (long) Math.ceil((1 - tokens) * 1000 / ratePerSecond)));
-            continue;
           }
           waitQuietly(1000);
         }
         if (closed) {
           return;
         }
-        tokens -= 1;
         inFlight.put(row.rid(), row);
         gen = generation;
       }
@@ -139,17 +127,6 @@ public final class Uplink implements AutoCloseable {
     } catch (InterruptedException e) {
       closed = true;
     }
-  }
-
-  private void refill() {
-    long now = clock.millis();
-    if (lastRefill == 0) {
-      lastRefill = now;
-      tokens = Math.max(tokens, 1);
-    }
-    tokens =
-        Math.min(Math.max(1, ratePerSecond), tokens + (now - lastRefill) * ratePerSecond / 1000.0);
-    lastRefill = now;
   }
 
   /** The next row to send: live first, then backlog; advances the matching cursor. */
@@ -221,8 +198,8 @@ public final class Uplink implements AutoCloseable {
         Logger.warn(
             "dropped message {} to {}: {}",
             row.rid(),
-            row.to() != null ? "peer " + row.to() : row.channel(),
-            cause.getMessage());
+            LogSafe.of(row.to() != null ? "peer " + row.to() : row.channel()),
+            LogSafe.of(cause.getMessage()));
         outbox.discard(row);
       } else {
         failedTotal++;
@@ -234,7 +211,7 @@ public final class Uplink implements AutoCloseable {
             liveCursor = Math.min(liveCursor, row.rid() - 1);
           }
         }
-        Logger.debug("publish of {} failed, will retry: {}", row.rid(), cause.toString());
+        Logger.debug("publish of {} failed, will retry: {}", row.rid(), LogSafe.of(cause));
       }
       lock.notifyAll();
     }

@@ -46,7 +46,6 @@ class MainTest {
     }
     assertThat(run("check", "--help").out()).contains("--config FILE");
     assertThat(run("sample", "--help").out()).contains("--profile NAME").contains("--count N");
-    assertThat(run("demo", "--help").out()).contains("--duration D");
   }
 
   @Test
@@ -67,8 +66,6 @@ class MainTest {
     assertThat(run("sample", "--count", "0").err())
         .startsWith("outpost sample: --count must be at least 1, got 0");
     assertThat(run("sample", "--profile", "simulated", "--config", "x").code()).isEqualTo(2);
-    assertThat(run("demo", "--duration", "soon").err())
-        .startsWith("outpost demo: --duration \"soon\" is not a duration");
   }
 
   @Test
@@ -218,15 +215,32 @@ class MainTest {
   }
 
   @Test
-  void demoRunsNonInteractivelyAndShowsTelemetryAndACommandResult() {
-    Result r = run("demo", "--duration", "8s", "--port", "0", "--devices", "2");
-    assertThat(r.code()).isZero();
-    assertThat(r.out())
-        .contains("curl -s -X POST 'http://127.0.0.1:")
-        .contains("/v1/channels/fleets%2Fdemo%2Fcommands/publish'")
-        .contains("Authorization: Bearer sk_id_")
-        .containsPattern("demo-1 #\\d+ telemetry env/temperature=")
-        .containsPattern("demo-2 #\\d+ command.result demo-ping-\\d+ ping -> succeeded")
-        .endsWith("demo stopped\n");
+  void relayAndDemoAreNotOnTheDeviceClasspathAndSaySo() {
+    // The agent's own classpath has no devtools jar: the commands are listed but explain.
+    Result r = run("demo", "--duration", "1s");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).startsWith("outpost demo: not available here: the development tools");
+    assertThat(run("relay", "--help").out()).contains("lib-dev");
+  }
+
+  /** The client's rules are the loader's: what run would reject, check rejects the same way. */
+  @Test
+  void checkAndRunRejectAnInsecureUrlToANameThatOnlyLooksLikeLoopbackAlike() {
+    Path cfg =
+        TestConfigs.write(
+            dir,
+            "agent.json",
+            "{\"device\": {\"id\": \"pi-1\"}, \"stateDir\": \"state\","
+                + " \"status\": {\"file\": \"status.json\"},"
+                + " \"network\": {\"url\": \"ws://127.example.com:8787\", \"token\": {\"value\": \"jwt\"}}}");
+    String expected =
+        cfg
+            + ": network.url: \"ws://127.example.com:8787\" sends the token in clear; use wss:// (ws:// is allowed only to loopback)\n1 problem.\n";
+    Result check = run("check", "--config", cfg.toString());
+    Result run = run("run", "--config", cfg.toString());
+    assertThat(check.code()).isEqualTo(2);
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(check.err()).isEqualTo(expected);
+    assertThat(run.err()).isEqualTo(expected);
   }
 }

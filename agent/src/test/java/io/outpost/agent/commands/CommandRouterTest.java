@@ -98,6 +98,10 @@ class CommandRouterTest {
   }
 
   private CommandRouter router(AgentConfig.Commands cfg) {
+    return router(cfg, 50);
+  }
+
+  private CommandRouter router(AgentConfig.Commands cfg, double uplinkPerSecond) {
     List<CommandHandler> handlers =
         List.of(
             Handlers.named(
@@ -119,7 +123,7 @@ class CommandRouterTest {
                 }));
     Map<String, CommandHandler> byName = new LinkedHashMap<>();
     handlers.forEach(h -> byName.put(h.name(), h));
-    return new CommandRouter("pi-1", "f1", cfg, outbox, byName, clock, timer);
+    return new CommandRouter("pi-1", "f1", cfg, outbox, byName, clock, timer, uplinkPerSecond);
   }
 
   private static JsonElement cmd(String json) {
@@ -357,6 +361,163 @@ class CommandRouterTest {
     assertThat(all)
         .extracting(x -> x.get("status").getAsString())
         .containsExactly("rejected", "succeeded", "succeeded");
+  }
+
+  static final String FORGED = "ping\n2026-01-01 00:00:00.000 ERROR [main] FAKE LOG LINE";
+
+  /** What the agent logs while {@code r} runs (tinylog writes to standard error synchronously). */
+  private static String logOf(Runnable r) {
+    java.io.PrintStream saved = System.err;
+    java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(buf, true, StandardCharsets.UTF_8));
+    try {
+      r.run();
+    } finally {
+      System.setErr(saved);
+    }
+    return buf.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aNameWithANewlineIsRejectedAsInvalidEvenWhenEveryNameIsAllowed() {
+    String log =
+        logOf(
+            () -> {
+              router.onChannelMessage(
+                  FLEET,
+                  "system",
+                  cmd(
+                      "{\"type\": \"command\", \"id\": \"c-1\", \"name\": "
+                          + Json.GSON.toJson(FORGED)
+                          + "}"));
+              only();
+            });
+    JsonObject r = only();
+    assertThat(r.get("status").getAsString()).isEqualTo("rejected");
+    assertThat(r.getAsJsonObject("error").get("code").getAsString()).isEqualTo("invalid_command");
+    assertThat(r.getAsJsonObject("error").get("message").getAsString())
+        .isEqualTo("name must not contain control or format characters (found U+000A at 4)");
+    assertThat(echoRuns).hasValue(0);
+    // The name is in the log line, escaped: no second line starts with the forged date.
+    assertThat(log).contains("(ping\\n2026-01-01 00:00:00.000 ERROR [main] FAKE LOG LINE)");
+    assertThat(log.lines()).noneMatch(l -> l.startsWith("2026-01-01"));
+  }
+
+  @Test
+  void networkValuesInLogLinesAreEscapedAndBounded() {
+    String log =
+        logOf(
+            () -> {
+              router.onDirect(
+                  "evil\u001b[2J\nFAKE",
+                  cmd(
+                      "{\"type\": \"command\", \"id\": \"x\\u001b[31m\\nFAKE "
+                          + "y".repeat(100)
+                          + "\", \"name\": "
+                          + Json.GSON.toJson(FORGED)
+                          + "}"));
+              results(1);
+            });
+    assertThat(log).doesNotContain("\u001b").contains("evil\\u001b[2J\\nFAKE");
+    assertThat(log.lines()).allMatch(l -> !l.startsWith("FAKE") && !l.startsWith("2026-01-01"));
+  }
+
+  @Test
+  void anAbsurdlyLateExpiresAtIsFarFutureNotExpired() {
+    router.onChannelMessage(
+        FLEET,
+        "system",
+        cmd(
+            "{\"type\": \"command\", \"id\": \"c-1\", \"name\": \"echo\", \"args\": {\"text\": \"x\"}, \"expiresAt\": 1e300}"));
+    router.onChannelMessage(
+        FLEET,
+        "system",
+        cmd(
+            "{\"type\": \"command\", \"id\": \"c-2\", \"name\": \"echo\", \"args\": {\"text\": \"x\"}, \"expiresAt\": -1e300}"));
+    List<JsonObject> r = results(2);
+    assertThat(r)
+        .extracting(o -> o.get("id").getAsString() + "/" + o.get("status").getAsString())
+        .containsExactlyInAnyOrder("c-1/succeeded", "c-2/expired");
+    assertThat(echoRuns).hasValue(1);
+  }
+
+  @Test
+  void aFloodFromAnUnauthorisedSenderIsAnsweredOncePerIntervalNotOneForOne() {
+    String log =
+        logOf(
+            () -> {
+              for (int i = 0; i < 500; i++) {
+                router.onDirect(
+                    "pi-2",
+                    cmd("{\"type\": \"command\", \"id\": \"j-" + i + "\", \"name\": \"echo\"}"));
+                router.onChannelMessage(
+                    FLEET,
+                    "pi-3",
+                    cmd("{\"type\": \"command\", \"id\": \"k-" + i + "\", \"name\": \"echo\"}"));
+              }
+              router.onChannelMessage(
+                  FLEET,
+                  "system",
+                  cmd(
+                      "{\"type\": \"command\", \"id\": \"ok\", \"name\": \"echo\", \"args\": {\"text\": \"x\"}}"));
+              await()
+                  .atMost(Duration.ofSeconds(10))
+                  .until(() -> rows().stream().anyMatch(row -> row.body().contains("\"ok\"")));
+            });
+    List<Row> rows = rows();
+    assertThat(rows.stream().filter(r -> r.body().contains("unauthorized")))
+        .as("one result per sender on the events channel, one direct answer to pi-2")
+        .hasSize(3);
+    assertThat(rows.stream().filter(r -> "pi-2".equals(r.to()))).hasSize(1);
+    assertThat(log.lines().filter(l -> l.contains("is not allowed (commands.allowFrom)")))
+        .hasSize(2);
+    assertThat(router.stats()).containsEntry("refusedUnanswered", 998L);
+  }
+
+  @Test
+  void manyUnauthorisedSendersShareOneCapOnAnsweredRefusals() {
+    for (int i = 0; i < 30; i++) {
+      router.onChannelMessage(
+          FLEET,
+          "pi-" + (100 + i),
+          cmd("{\"type\": \"command\", \"id\": \"m-" + i + "\", \"name\": \"echo\"}"));
+    }
+    assertThat(results(10)).hasSize(10);
+    assertThat(router.stats()).containsEntry("refusedUnanswered", 20L);
+  }
+
+  @Test
+  void beyondTheIntakeQueueCommandsAreCountedAndTheFirstAnsweredBusy() {
+    router.close();
+    router = router(commands(false, List.of("*"), Duration.ofSeconds(5), 1, 1), 1);
+    // Hold the timer (which paces the queue) while the flood arrives, as a busy agent might.
+    CountDownLatch timerBusy = new CountDownLatch(1);
+    timer.execute(
+        () -> {
+          try {
+            timerBusy.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    for (int i = 0; i < CommandRouter.INTAKE_CAPACITY + 51; i++) {
+      router.onChannelMessage(
+          FLEET,
+          "system",
+          cmd(
+              "{\"type\": \"command\", \"id\": \"c-"
+                  + i
+                  + "\", \"name\": \"echo\", \"args\": {\"text\": \"x\"}}"));
+    }
+    timerBusy.countDown();
+    List<JsonObject> r = results(2);
+    assertThat(r)
+        .extracting(o -> o.get("id").getAsString() + "/" + o.get("status").getAsString())
+        .containsExactly("c-100/rejected", "c-0/succeeded");
+    assertThat(r.get(0).getAsJsonObject("error").get("code").getAsString()).isEqualTo("busy");
+    assertThat(router.stats())
+        .containsEntry("refusedUnanswered", 50L)
+        .containsEntry("queued", CommandRouter.INTAKE_CAPACITY - 1);
   }
 
   private static String b64(byte[] b) {

@@ -40,9 +40,7 @@ class ConfigDocsTest {
   @SuppressWarnings("unchecked")
   void everyKeyOfTheDefaultConfigIsDocumented() throws Exception {
     Map<String, Object> shipped =
-        (Map<String, Object>)
-            Json.toJava(
-                Json.parseWithComments(Files.readString(ROOT.resolve("config/agent.json"))));
+        (Map<String, Object>) StrictJson.parse(Files.readString(ROOT.resolve("config/agent.json")));
     List<String> keys = new ArrayList<>();
     leafKeys("", shipped, keys);
     assertThat(keys).hasSizeGreaterThan(30);
@@ -60,6 +58,77 @@ class ConfigDocsTest {
           .as("docs/configuration.md documents %s", k.path())
           .contains("| `" + k.path() + "` |");
     }
+  }
+
+  /**
+   * The key tables are the catalogue's own rows. Run with {@code -Doutpost.writeDocs=true} to
+   * rewrite them from {@link ConfigSchema} after changing a key.
+   */
+  @Test
+  void everyKeyTableRowIsTheCataloguesRowWithTypeDefaultRangeAndDoc() throws Exception {
+    Path file = ROOT.resolve("docs/configuration.md");
+    String docs = docs();
+    String oldHeader = "| Key | Type | Default | Meaning |\n|---|---|---|---|";
+    StringBuilder rewritten = new StringBuilder();
+    for (String line : docs.replace(oldHeader, ConfigSchema.TABLE_HEADER).split("\n", -1)) {
+      String row = line;
+      for (ConfigSchema.Key k : ConfigSchema.keys()) {
+        if (isKeyRow(line, k)) {
+          row = k.markdownRow();
+        }
+      }
+      rewritten.append(row).append('\n');
+    }
+    String expected = rewritten.substring(0, rewritten.length() - 1);
+    if (Boolean.getBoolean("outpost.writeDocs")) {
+      Files.writeString(file, expected);
+      docs = expected;
+    }
+    for (ConfigSchema.Key k : ConfigSchema.keys()) {
+      assertThat(docs.lines().filter(l -> isKeyRow(l, k)))
+          .as("docs/configuration.md has exactly the catalogue's row for %s", k.path())
+          .containsExactly(k.markdownRow());
+    }
+    assertThat(docs).isEqualTo(expected);
+  }
+
+  /** A row of a key table (not of the environment variable table). */
+  private static boolean isKeyRow(String line, ConfigSchema.Key k) {
+    String start = "| `" + k.path() + "` | ";
+    return line.startsWith(start) && !line.startsWith(start + "`OUTPOST_");
+  }
+
+  /** config/agent.json states the defaults: every value in it is the catalogue's default. */
+  @Test
+  @SuppressWarnings("unchecked")
+  void theShippedConfigHoldsExactlyTheCataloguesDefaults() throws Exception {
+    Map<String, Object> shipped =
+        (Map<String, Object>) StrictJson.parse(Files.readString(ROOT.resolve("config/agent.json")));
+    List<String> paths = new ArrayList<>();
+    leafKeys("", shipped, paths);
+    ConfigTree tree = new ConfigTree();
+    tree.merge(shipped, "config/agent.json");
+    for (String path : paths) {
+      ConfigSchema.Key k = ConfigSchema.key(path).orElseThrow();
+      if (k.def() == null) {
+        // No default (network.token): the shipped file gives the usual setting.
+        continue;
+      }
+      assertThat(comparable(k.read(tree.get(path), "config/agent.json")))
+          .as("config/agent.json sets %s to its default %s", path, k.defaultText())
+          .isEqualTo(comparable(k.read(null, "default")));
+    }
+    for (ConfigSchema.Key k : ConfigSchema.keys()) {
+      if (k.def() != null && k.docDefault() == null) {
+        assertThat(paths)
+            .as("config/agent.json states the default of %s", k.path())
+            .contains(k.path());
+      }
+    }
+  }
+
+  private static Object comparable(Object typed) {
+    return typed instanceof double[] d ? java.util.Arrays.toString(d) : typed;
   }
 
   @Test

@@ -282,4 +282,152 @@ class ConfigLoaderTest {
     assertThat(c.stateDir()).isEqualTo(dir.resolve("state"));
     assertThat(c.status().file()).isEqualTo(dir.resolve("run/status.json"));
   }
+
+  @Test
+  void theRealtimeClientsConfigurationIsBuiltByTheLoaderWithTheClientsOwnLoopbackRule()
+      throws Exception {
+    AgentConfig c =
+        TestConfigs.load(
+            dir,
+            "{\"network\": {\"url\": \"ws://127.0.0.1:8787\", \"token\": {\"value\": \"jwt\"}, \"ackTimeout\": \"3s\"}}");
+    assertThat(c.network().client().url()).isEqualTo(java.net.URI.create("ws://127.0.0.1:8787"));
+    assertThat(c.network().client().credentials()).isNotNull();
+    assertThat(
+            TestConfigs.load(dir, "{\"network\": {\"url\": \"ws://[::1]:8787\"}}")
+                .network()
+                .client()
+                .url())
+        .isEqualTo(java.net.URI.create("ws://[::1]:8787"));
+
+    // A DNS name that merely starts with "127." is not loopback for the client, so not for check.
+    Path f = dir.resolve("agent.json");
+    assertThatThrownBy(
+            () -> TestConfigs.load(dir, "{\"network\": {\"url\": \"ws://127.example.com:8787\"}}"))
+        .hasMessage(
+            f
+                + ": network.url: \"ws://127.example.com:8787\" sends the token in clear; use wss:// (ws:// is allowed only to loopback)");
+  }
+
+  @Test
+  void whatOnlyTheRealtimeClientRejectsIsReportedAtTheKeyItCameFrom() {
+    Path f = dir.resolve("agent.json");
+    assertThatThrownBy(
+            () -> TestConfigs.load(dir, "{\"network\": {\"url\": \"wss://relay.example?x=1\"}}"))
+        .hasMessage(
+            f
+                + ": network.url: rejected by the realtime client: url: must not have a query or fragment (credentials go in credentials())");
+  }
+
+  @Test
+  void signingKeysAreDecodedOnceAndAnUnusableKeyIsReportedAtItsKey() throws Exception {
+    String secret = java.util.Base64.getEncoder().encodeToString(new byte[40]);
+    AgentConfig c =
+        TestConfigs.load(
+            dir,
+            "{\"commands\": {\"keys\": {\"ops\": {\"alg\": \"HS256\", \"secret\": \""
+                + secret
+                + "\"}}}}");
+    assertThat(c.commands().signing().get("ops"))
+        .get()
+        .isInstanceOfSatisfying(SigningKeys.Hmac.class, k -> assertThat(k.secret()).hasSize(40));
+
+    // 44 bytes that are not an X.509 Ed25519 key: once accepted by check, then fatal in run.
+    String bogus = java.util.Base64.getEncoder().encodeToString(new byte[44]);
+    Path f = dir.resolve("agent.json");
+    assertThatThrownBy(
+            () ->
+                TestConfigs.load(
+                    dir,
+                    "{\"commands\": {\"keys\": {\"ed\": {\"alg\": \"EdDSA\", \"publicKey\": \""
+                        + bogus
+                        + "\"}}}}"))
+        .hasMessageStartingWith(
+            f + ": commands.keys.ed.publicKey: is not a usable Ed25519 public key: ");
+  }
+
+  @Test
+  void syntaxErrorsSayWhereWithoutLibraryHints() {
+    Path f = TestConfigs.write(dir, "agent.json", "{\"device\": {\"id\": \"pi-1\"}}\ngarbage");
+    assertThatThrownBy(() -> TestConfigs.loader(Map.of()).load(f, false))
+        .hasMessage(
+            f + ": not valid JSON: line 2, column 1: unexpected \"garbage\" after the JSON value");
+    TestConfigs.write(dir, "agent.json", "{\"device\": {'id': \"pi-1\"}}");
+    assertThatThrownBy(() -> TestConfigs.loader(Map.of()).load(f, false))
+        .hasMessage(
+            f
+                + ": not valid JSON: line 1, column 13: single quotes are not JSON; put keys in double quotes")
+        .hasMessageNotContaining("setStrictness");
+  }
+
+  @Test
+  void duplicateKeysInAFileAreErrors() {
+    Path f =
+        TestConfigs.write(
+            dir, "agent.json", "{\"buffer\": {\"maxBytes\": \"1MB\",\n \"maxBytes\": \"2MB\"}}");
+    assertThatThrownBy(() -> TestConfigs.loader(Map.of()).load(f, false))
+        .hasMessage(
+            f
+                + ": not valid JSON: line 2, column 2: duplicate key \"maxBytes\" (first at line 1); each key may appear once per object");
+  }
+
+  @Test
+  void binaryAndNonUtf8FilesGetAClearMessage() throws Exception {
+    Path png = dir.resolve("agent.json");
+    Files.write(png, new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0});
+    assertThatThrownBy(() -> TestConfigs.loader(Map.of()).load(png, false))
+        .hasMessage(png + ": is not a text file (contains a NUL byte at offset 8)");
+    Files.write(
+        png,
+        "{\"device\": {\"id\": \"caf\u00e9\"}}"
+            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    assertThatThrownBy(() -> TestConfigs.loader(Map.of()).load(png, false))
+        .hasMessage(png + ": is not UTF-8 text (byte 0xE9 at offset 22); save it as UTF-8");
+  }
+
+  @Test
+  void anEmptyEntryInACommandListIsRejected() throws Exception {
+    Path main = TestConfigs.write(dir, "agent.json", "{\"device\": {\"id\": \"pi-1\"}}");
+    assertThatThrownBy(
+            () ->
+                TestConfigs.loader(Map.of("OUTPOST_COMMANDS_ALLOW", "ping,,status"))
+                    .load(main, false))
+        .hasMessage(
+            "environment variable OUTPOST_COMMANDS_ALLOW: commands.allow[1]: is empty, expected a non-empty string");
+    assertThatThrownBy(
+            () -> TestConfigs.loader(Map.of("OUTPOST_COMMANDS_ALLOW", "ping,")).load(main, false))
+        .hasMessageContaining("commands.allow[1]: is empty");
+    assertThat(
+            TestConfigs.loader(Map.of("OUTPOST_COMMANDS_ALLOW", "ping,status"))
+                .load(main, false)
+                .commands()
+                .allow())
+        .containsExactly("ping", "status");
+    assertThatThrownBy(
+            () -> TestConfigs.load(dir, "{\"commands\": {\"allowFrom\": [\"system\", \" \"]}}"))
+        .hasMessage(main + ": commands.allowFrom[1]: is empty, expected a non-empty string");
+  }
+
+  @Test
+  void oneBrokenDropInHidesNoProblemOfTheOtherFiles() throws Exception {
+    Path main =
+        TestConfigs.write(
+            dir,
+            "agent.json",
+            "{\"device\": {\"id\": \"pi-1\"}, \"buffer\": {\"maxAge\": \"7x\"}}");
+    Path broken = TestConfigs.write(dir, "agent.d/10-broken.json", "{\"buffer\": {\"maxBytes\": }");
+    Path other = TestConfigs.write(dir, "agent.d/20-other.json", "{\"commands\": {\"queue\": -1}}");
+    Path binary = dir.resolve("agent.d/30-binary.json");
+    Files.write(binary, new byte[] {'{', 0, '}'});
+    assertThatThrownBy(() -> TestConfigs.loader(Map.of()).load(main, false))
+        .isInstanceOfSatisfying(
+            ConfigInvalidException.class,
+            e ->
+                assertThat(messages(e))
+                    .containsExactlyInAnyOrder(
+                        broken
+                            + ": not valid JSON: line 1, column 25: unexpected '}', expected a value",
+                        binary + ": is not a text file (contains a NUL byte at offset 1)",
+                        main + ": buffer.maxAge: \"7x\" is not a duration (expected e.g. \"10s\")",
+                        other + ": commands.queue: -1 out of range, expected 0..10000"));
+  }
 }

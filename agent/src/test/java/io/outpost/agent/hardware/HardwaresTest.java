@@ -99,7 +99,7 @@ class HardwaresTest {
     Files.writeString(dir.resolve("ok.hex"), "00: 00\n");
     assertThatThrownBy(() -> simulate(Map.of("i2c", Map.of("image", "ok.hex", "model", "bme999"))))
         .hasMessageContaining(
-            "model: \"bme999\" is not a simulation model (expected one of [registers, sht3x, bh1750, ads1115])");
+            "model: \"bme999\" is not a simulation model (expected one of [registers, sht3x, bh1750, ads1115, ina219])");
     Files.writeString(dir.resolve("bad.spi"), "01 80 -> 00\n");
     assertThatThrownBy(() -> simulate(Map.of("spi", "bad.spi")))
         .hasMessageContaining("spi: ")

@@ -67,7 +67,7 @@ class ExamplePluginTest {
               .clock(clock)
               .build();
       IsolatedSensor sensor = IsolatedSensor.create(scd4x, ctx, IsolatedSensor.Limits.defaults());
-      assertThatThrownBy(sensor::read)
+      assertThatThrownBy(sensor::start)
           .isInstanceOf(IOException.class)
           .hasMessage(
               "scd4x at 0x62 on I2C bus 1: cannot open the device: no I2C device answers at 0x62 on bus 1 (simulated)");

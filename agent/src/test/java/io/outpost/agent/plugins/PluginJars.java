@@ -20,7 +20,7 @@ import javax.tools.ToolProvider;
  * This avoids a reactor dependency on examples/sensor-plugin (which depends on nothing but
  * plugin-api).
  */
-final class PluginJars {
+public final class PluginJars {
   private PluginJars() {}
 
   /**
@@ -79,7 +79,7 @@ final class PluginJars {
    * A plugin with one sensor type {@code type} that reads {@code value} and tells whether it can
    * see Gson.
    */
-  static Path sensorPlugin(Path dir, String jarName, String pkg, String type, double value)
+  public static Path sensorPlugin(Path dir, String jarName, String pkg, String type, double value)
       throws IOException {
     String factory = pkg + ".Factory";
     String source =

@@ -73,6 +73,37 @@ class HealthTest {
   }
 
   @Test
+  void withoutADeliverySinceTheStartOnlyAnAllowedKnowinglyOfflineAgentIsHealthy() throws Exception {
+    JsonObject s = healthy();
+    s.add("uplink", Json.parse("{\"lastAckAt\": null}"));
+    s.add("link", Json.parse("{\"state\": \"reconnecting\", \"connected\": false}"));
+    Path file = dir.resolve("status.json");
+    Files.writeString(file, s.toString());
+    assertThat(Health.check(file, NOW).problems())
+        .singleElement()
+        .asString()
+        .startsWith("offline (reconnecting) and nothing was delivered since the start at ");
+    assertThat(Health.check(file, NOW, true).notes())
+        .contains("offline (reconnecting), buffering to the outbox (allowed: --allow-offline)");
+
+    // A credential that cannot work is never "knowingly offline".
+    s.addProperty("credentialProblem", "token file /var/lib/outpost/token does not exist");
+    Files.writeString(file, s.toString());
+    assertThat(Health.check(file, NOW, true).problems())
+        .contains("the agent cannot connect: token file /var/lib/outpost/token does not exist")
+        .anyMatch(p -> p.startsWith("offline (reconnecting) and nothing was delivered"));
+  }
+
+  @Test
+  void connectedButNeverAckedIsNotYetHealthy() throws Exception {
+    JsonObject s = healthy();
+    s.add("uplink", Json.parse("{}"));
+    s.add("buffer", Json.parse("{\"writable\": true, \"messages\": 0}"));
+    assertThat(check(s).problems())
+        .containsExactly("connected, but no publish has been acked since the start yet");
+  }
+
+  @Test
   void everyStalledPartIsNamed() throws Exception {
     JsonObject s = healthy();
     s.addProperty("writtenAt", NOW.minusSeconds(60).toString());

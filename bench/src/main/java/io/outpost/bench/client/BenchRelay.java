@@ -4,10 +4,13 @@ import io.outpost.relay.Relay;
 import io.outpost.relay.RelayKeys;
 import io.outpost.relay.RelaySettings;
 import io.outpost.relay.TokenRequest;
+import io.outpost.testsupport.RelayProcess;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.tinylog.jul.JulTinylogBridge;
 
 /**
@@ -29,16 +32,13 @@ public final class BenchRelay {
             .rateLimit(1_000_000, 1_000_000)
             .build();
     try (Relay relay = Relay.start(settings)) {
-      System.out.println("PORT " + relay.port());
+      Map<String, String> tokens = new LinkedHashMap<>();
       for (int i = 1; i < args.length; i++) {
-        System.out.println(
-            "TOKEN "
-                + args[i]
-                + " "
-                + relay.mintToken(TokenRequest.builder(args[i]).ttl(Duration.ofHours(2)).build()));
+        tokens.put(
+            args[i],
+            relay.mintToken(TokenRequest.builder(args[i]).ttl(Duration.ofHours(2)).build()));
       }
-      System.out.println("READY");
-      System.out.flush();
+      RelayProcess.announce(System.out, relay.port(), tokens);
       while (System.in.read() >= 0) {
         // run until the parent closes our stdin (or dies)
       }

@@ -6,11 +6,9 @@ import io.outpost.realtime.RealtimeClient;
 import io.outpost.realtime.RealtimeConfig;
 import io.outpost.realtime.State;
 import io.outpost.relay.RelayKeys;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
+import io.outpost.testsupport.RelayProcess;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,45 +57,24 @@ public final class ClientBench {
 
     Path keys = Files.createTempFile("bench-relay-keys", ".json");
     Files.writeString(keys, RelayKeys.development().toJson());
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-Dtinylog.writer=console",
-                "-Dtinylog.writer.level=warn",
-                "-cp",
-                System.getProperty("java.class.path"),
-                BenchRelay.class.getName(),
-                keys.toString(),
-                "idle-0",
-                "bare",
-                "client"));
+    List<String> relayArgs = new ArrayList<>(List.of(keys.toString(), "idle-0", "bare", "client"));
     for (int i = 1; i < 10; i++) {
-      command.add("idle-" + i);
+      relayArgs.add("idle-" + i);
     }
-    Process relay =
-        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    try {
-      BufferedReader out =
-          new BufferedReader(new InputStreamReader(relay.getInputStream(), StandardCharsets.UTF_8));
+    try (RelayProcess relay =
+        RelayProcess.start(
+            BenchRelay.class.getName(),
+            List.of("-Xmx256m", "-Dtinylog.writer=console", "-Dtinylog.writer.level=warn"),
+            relayArgs,
+            true)) {
       Map<String, String> tokens = new HashMap<>();
-      int port = 0;
-      for (String line; (line = out.readLine()) != null && !line.equals("READY"); ) {
-        String[] parts = line.split(" ");
-        if (parts[0].equals("PORT")) {
-          port = Integer.parseInt(parts[1]);
-        } else if (parts[0].equals("TOKEN")) {
-          tokens.put(parts[1], parts[2]);
-        }
+      for (String peer : relayArgs.subList(1, relayArgs.size())) {
+        tokens.put(peer, relay.token(peer));
       }
-      URI origin = URI.create("ws://127.0.0.1:" + port);
+      URI origin = relay.origin();
       idle(origin, tokens);
       throughput(origin, tokens, messages, window, rounds);
     } finally {
-      relay.getOutputStream().close();
-      relay.waitFor(10, TimeUnit.SECONDS);
-      relay.destroyForcibly();
       Files.deleteIfExists(keys);
     }
   }

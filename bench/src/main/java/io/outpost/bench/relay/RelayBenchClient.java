@@ -1,5 +1,6 @@
 package io.outpost.bench.relay;
 
+import io.outpost.testsupport.StrictWsClient;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -170,18 +171,19 @@ public final class RelayBenchClient {
         ("{\"type\":\"message\",\"channel\":\"fan\",\"from\":\"publisher\","
                 + "\"data\":{\"v\":\"0123456789abcdef\"}}")
             .getBytes(StandardCharsets.UTF_8);
-    List<RawWebSocket> sockets = new ArrayList<>();
+    List<StrictWsClient> sockets = new ArrayList<>();
     for (int i = 0; i < subscribers; i++) {
-      RawWebSocket ws = RawWebSocket.connect(port, pathOf(tokenUri(origin, "sub-" + i)));
-      ws.readFrame(); // welcome
+      StrictWsClient ws =
+          StrictWsClient.connect(URI.create(tokenUri(origin, "sub-" + i)), 0).readTimeout(0);
+      ws.readData(); // welcome
       ws.sendText("{\"type\":\"subscribe\",\"channel\":\"fan\",\"requestId\":\"s\"}");
-      ws.readFrame(); // ack
+      ws.readData(); // ack
       sockets.add(ws);
       Thread reader =
           new Thread(
               () -> {
                 try {
-                  for (byte[] f; (f = ws.readFrame()) != null; ) {
+                  for (byte[] f; (f = ws.readData()) != null; ) {
                     // one byte tells message frames apart from presence frames: {"type":"m…
                     if (f.length > 9 && f[9] == 'm') {
                       delivered.incrementAndGet();
@@ -200,14 +202,15 @@ public final class RelayBenchClient {
       reader.setDaemon(true);
       reader.start();
     }
-    RawWebSocket publisher = RawWebSocket.connect(port, pathOf(tokenUri(origin, "publisher")));
-    publisher.readFrame();
+    StrictWsClient publisher =
+        StrictWsClient.connect(URI.create(tokenUri(origin, "publisher")), 0).readTimeout(0);
+    publisher.readData();
     Thread.sleep(1000);
     // Frames are written in batches of 50 to keep the generator cheap; the relay still parses each
     // one.
     int batch = 50;
     byte[] one =
-        RawWebSocket.textFrame(
+        StrictWsClient.textFrame(
             "{\"type\":\"publish\",\"channel\":\"fan\",\"data\":{\"v\":\"0123456789abcdef\"}}");
     byte[] frames = new byte[one.length * batch];
     for (int i = 0; i < batch; i++) {
@@ -254,14 +257,9 @@ public final class RelayBenchClient {
     System.out.printf(
         "message frames not byte-identical to the expected one: %d%n", malformed.get());
     publisher.close();
-    for (RawWebSocket ws : sockets) {
+    for (StrictWsClient ws : sockets) {
       ws.close();
     }
-  }
-
-  private static String pathOf(String uri) {
-    URI u = URI.create(uri);
-    return u.getRawPath() + "?" + u.getRawQuery();
   }
 
   /** Publish-to-deliver latency at a steady 1,000 messages/s; both ends use this JVM's nanoTime. */
@@ -270,15 +268,16 @@ public final class RelayBenchClient {
     long[] latencies = new long[count];
     AtomicInteger received = new AtomicInteger();
     CountDownLatch all = new CountDownLatch(count);
-    RawWebSocket sub = RawWebSocket.connect(port, pathOf(tokenUri(origin, "lat-sub")));
-    sub.readFrame();
+    StrictWsClient sub =
+        StrictWsClient.connect(URI.create(tokenUri(origin, "lat-sub")), 0).readTimeout(0);
+    sub.readData();
     sub.sendText("{\"type\":\"subscribe\",\"channel\":\"lat\",\"requestId\":\"s\"}");
-    sub.readFrame();
+    sub.readData();
     Thread reader =
         new Thread(
             () -> {
               try {
-                for (byte[] f; (f = sub.readFrame()) != null; ) {
+                for (byte[] f; (f = sub.readData()) != null; ) {
                   long arrived = System.nanoTime();
                   Matcher m = SENT_AT.matcher(new String(f, StandardCharsets.UTF_8));
                   if (m.find()) {
@@ -296,8 +295,9 @@ public final class RelayBenchClient {
             "lat-sub");
     reader.setDaemon(true);
     reader.start();
-    RawWebSocket publisher = RawWebSocket.connect(port, pathOf(tokenUri(origin, "lat-pub")));
-    publisher.readFrame();
+    StrictWsClient publisher =
+        StrictWsClient.connect(URI.create(tokenUri(origin, "lat-pub")), 0).readTimeout(0);
+    publisher.readData();
     Thread.sleep(500);
     // warm-up (not measured): 5,000 messages at the same pace
     long period = TimeUnit.MILLISECONDS.toNanos(1);

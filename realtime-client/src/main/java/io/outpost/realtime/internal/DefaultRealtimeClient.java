@@ -1,29 +1,22 @@
 package io.outpost.realtime.internal;
 
 import com.google.gson.JsonElement;
-import io.outpost.realtime.AckTimeoutException;
 import io.outpost.realtime.ChannelMessage;
 import io.outpost.realtime.ConnectFailedException;
-import io.outpost.realtime.Credentials;
 import io.outpost.realtime.DirectMessage;
 import io.outpost.realtime.InvalidArgumentException;
-import io.outpost.realtime.MessageTooLargeException;
 import io.outpost.realtime.NotConnectedException;
 import io.outpost.realtime.PresenceChange;
-import io.outpost.realtime.QueueFullException;
 import io.outpost.realtime.RealtimeClient;
 import io.outpost.realtime.RealtimeConfig;
 import io.outpost.realtime.RealtimeException;
 import io.outpost.realtime.RealtimeListener;
 import io.outpost.realtime.Roster;
 import io.outpost.realtime.ServerError;
-import io.outpost.realtime.ServerErrorException;
 import io.outpost.realtime.State;
 import io.outpost.realtime.SubscribeOptions;
 import io.outpost.realtime.Welcome;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,9 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -55,14 +46,6 @@ public final class DefaultRealtimeClient implements RealtimeClient {
   private static final int REPLAY_MAX_RETRIES = 3;
 
   private static final long REPLAY_RETRY_DELAY_MS = 2_000;
-
-  /** Report the token provider after this many consecutive failures (SDK value). */
-  private static final int TOKEN_FAILURE_THRESHOLD = 3;
-
-  /**
-   * A failed make-before-break refresh is retried after this long (the old connection still works).
-   */
-  private static final long REFRESH_RETRY_MS = 5_000;
 
   private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
 
@@ -84,8 +67,9 @@ public final class DefaultRealtimeClient implements RealtimeClient {
   private final java.util.concurrent.atomic.AtomicLong inboundBacklog =
       new java.util.concurrent.atomic.AtomicLong();
   private final AtomicInteger inboundOverflows = new AtomicInteger();
-  private final String requestIdPrefix = UUID.randomUUID().toString().substring(0, 8) + "-";
-  private long requestCounter;
+  private final CredentialSource credentials;
+  private final RequestPipeline requests;
+  private final TokenRefresher refresher;
 
   private volatile State stateView = State.IDLE;
   private volatile Welcome welcomeView;
@@ -103,11 +87,8 @@ public final class DefaultRealtimeClient implements RealtimeClient {
   private boolean everConnected;
   private long nextDelayFloorMs;
   private int maxMessageSize = Limits.DEFAULT_MAX_MESSAGE_SIZE;
-  private int consecutiveTokenFailures;
   private int epoch;
   private ScheduledFuture<?> reconnectTimer;
-  private ScheduledFuture<?> refreshTimer;
-  private ScheduledFuture<?> ackSweep;
   private final List<ScheduledFuture<?>> replayTimers = new ArrayList<>();
   private CompletableFuture<Welcome> connectFuture;
 
@@ -119,10 +100,10 @@ public final class DefaultRealtimeClient implements RealtimeClient {
     this.events = new EventLoop("realtime-client-events-" + clientId);
     this.backoff =
         new Backoff(
-            config.reconnectInitialDelay().toMillis(),
-            config.reconnectMultiplier(),
-            config.reconnectMaxDelay().toMillis(),
-            config.reconnectJitter(),
+            config.reconnect().initialDelay().toMillis(),
+            config.reconnect().multiplier(),
+            config.reconnect().maxDelay().toMillis(),
+            config.reconnect().jitter(),
             new SecureRandom());
     this.transport =
         new WebSocketTransport(
@@ -179,6 +160,48 @@ public final class DefaultRealtimeClient implements RealtimeClient {
                       connectionLost(
                           conn, 1006, message, new ConnectFailedException(message, 1006));
                     });
+              }
+            });
+    this.credentials =
+        new CredentialSource(
+            config.credentials(),
+            config.timeouts().tokenProvider(),
+            events,
+            (failures, scrubbed) ->
+                fire(() -> listener.onTokenProviderFailure(failures, scrubbed)));
+    this.requests =
+        new RequestPipeline(
+            events,
+            transport,
+            config.timeouts().ack(),
+            config.limits().maxQueuedRequests(),
+            new RequestPipeline.Host() {
+              @Override
+              public List<Connection> connections() {
+                return allConnections();
+              }
+
+              @Override
+              public void settled(Connection conn) {
+                closeDrainedIfIdle(conn);
+              }
+
+              @Override
+              public void queueChanged(Connection conn, int queued) {
+                if (conn == current) {
+                  queuedView = queued;
+                }
+              }
+            });
+    this.refresher =
+        new TokenRefresher(
+            credentials.renewable(),
+            config.timeouts().tokenRefreshLead(),
+            events,
+            () -> {
+              if (state == State.CONNECTED && candidate == null && !closing) {
+                Logger.debug("{}: refreshing the token with a second connection", name);
+                openConnection(true);
               }
             });
   }
@@ -261,34 +284,44 @@ public final class DefaultRealtimeClient implements RealtimeClient {
   @Override
   public CompletableFuture<Void> publish(String channel, JsonElement data) {
     CompletableFuture<Void> result = new CompletableFuture<>();
-    post(
-        result,
-        () -> {
-          Limits.checkChannel(channel);
-          checkData(data);
-          enqueue("publish", channel, id -> FrameCodec.publish(channel, data, id), result);
-        });
+    // Serialised here, on the caller's thread: the caller may change or reuse the element as soon
+    // as this returns, and the event thread never reads it.
+    String json = serialize(data, result);
+    if (json != null) {
+      post(
+          result,
+          () -> {
+            Limits.checkChannel(channel);
+            enqueue("publish", channel, id -> FrameCodec.publish(channel, json, id), result);
+          });
+    }
     return result;
   }
 
   @Override
   public CompletableFuture<Void> send(String peerId, JsonElement data) {
     CompletableFuture<Void> result = new CompletableFuture<>();
-    post(
-        result,
-        () -> {
-          Limits.checkPeerId(peerId);
-          checkData(data);
-          enqueue("send", peerId, id -> FrameCodec.send(peerId, data, id), result);
-        });
+    String json = serialize(data, result);
+    if (json != null) {
+      post(
+          result,
+          () -> {
+            Limits.checkPeerId(peerId);
+            enqueue("send", peerId, id -> FrameCodec.send(peerId, json, id), result);
+          });
+    }
     return result;
   }
 
-  private static void checkData(JsonElement data) {
+  /** The JSON text of {@code data}, or {@code null} after failing {@code result}. */
+  private static String serialize(JsonElement data, CompletableFuture<Void> result) {
     if (data == null) {
-      throw new InvalidArgumentException(
-          "data must not be null (use JsonNull.INSTANCE for a JSON null)");
+      result.completeExceptionally(
+          new InvalidArgumentException(
+              "data must not be null (use JsonNull.INSTANCE for a JSON null)"));
+      return null;
     }
+    return FrameCodec.json(data);
   }
 
   @Override
@@ -327,14 +360,6 @@ public final class DefaultRealtimeClient implements RealtimeClient {
   @Override
   public String toString() {
     return name + "[" + stateView + ", " + config.url() + "]";
-  }
-
-  /**
-   * A request id unique for this client: a random prefix plus a counter. The server only echoes it
-   * back; the SDK's UUIDs would cost a SecureRandom call per request on the event thread.
-   */
-  private String nextRequestId() {
-    return requestIdPrefix + Long.toString(++requestCounter, 36);
   }
 
   /**
@@ -383,103 +408,7 @@ public final class DefaultRealtimeClient implements RealtimeClient {
     if (state != State.CONNECTED || conn == null || !conn.welcomed) {
       throw new NotConnectedException("not connected (state " + state + ")");
     }
-    String requestId = nextRequestId();
-    String frame = build.apply(requestId);
-    int size = FrameCodec.utf8Length(frame);
-    if (size > maxMessageSize) {
-      throw new MessageTooLargeException(size, maxMessageSize);
-    }
-    if (conn.queue.size() >= config.maxQueuedRequests()) {
-      throw new QueueFullException(config.maxQueuedRequests());
-    }
-    conn.queue.add(new Request(type, target, requestId, frame, result));
-    drain(conn);
-  }
-
-  /**
-   * Writes queued requests as far as the connection's token bucket allows, then waits for tokens.
-   */
-  private void drain(Connection conn) {
-    if (conn.drainTimer != null || conn.lost) {
-      return;
-    }
-    while (!conn.queue.isEmpty()) {
-      long now = System.nanoTime();
-      if (!conn.bucket.tryTake(now)) {
-        long waitNanos =
-            Math.max(conn.bucket.nanosUntilAvailable(now), TimeUnit.MILLISECONDS.toNanos(1));
-        conn.drainTimer =
-            events.schedule(
-                () -> {
-                  conn.drainTimer = null;
-                  drain(conn);
-                },
-                waitNanos,
-                TimeUnit.NANOSECONDS);
-        break;
-      }
-      write(conn, conn.queue.poll());
-    }
-    if (conn == current) {
-      queuedView = conn.queue.size();
-    }
-  }
-
-  private void write(Connection conn, Request request) {
-    request.writtenAtNanos = System.nanoTime();
-    conn.pending.put(request.requestId, request);
-    armAckSweep();
-    if (request.isSubscribe()) {
-      conn.awaitingSnapshot.add(request.target);
-    }
-    sendText(conn, request.frame);
-  }
-
-  /**
-   * One periodic sweep instead of a timer per request: acks normally arrive within milliseconds,
-   * and scheduling plus cancelling a timer for each of thousands of requests per second is
-   * measurable. The sweep runs only while requests are pending; a timeout fires up to {@link
-   * #ackSweepMillis()} late.
-   */
-  private void armAckSweep() {
-    if (ackSweep == null) {
-      long period = ackSweepMillis();
-      ackSweep =
-          events.scheduleWithFixedDelay(this::sweepAcks, period, period, TimeUnit.MILLISECONDS);
-    }
-  }
-
-  private long ackSweepMillis() {
-    return Math.max(10, Math.min(250, config.ackTimeout().toMillis() / 10));
-  }
-
-  private void sweepAcks() {
-    long now = System.nanoTime();
-    long timeoutNanos = config.ackTimeout().toNanos();
-    boolean anyPending = false;
-    List<Connection> all = allConnections();
-    for (Connection conn : all) {
-      var it = conn.pending.values().iterator();
-      while (it.hasNext()) {
-        Request request = it.next();
-        if (now - request.writtenAtNanos < timeoutNanos) {
-          break; // write order: everything after this one is younger
-        }
-        it.remove();
-        request.future.completeExceptionally(
-            new AckTimeoutException(request.requestId, config.ackTimeout()));
-      }
-      anyPending |= !conn.pending.isEmpty();
-      closeDrainedIfIdle(conn);
-    }
-    if (!anyPending && ackSweep != null) {
-      ackSweep.cancel(false);
-      ackSweep = null;
-    }
-  }
-
-  private void sendText(Connection conn, String text) {
-    transport.send(conn, text);
+    requests.submit(conn, maxMessageSize, type, target, build, result);
   }
 
   // =====================================================================================
@@ -501,7 +430,8 @@ public final class DefaultRealtimeClient implements RealtimeClient {
     if (!refresh) {
       transition(attempts > 0 ? State.RECONNECTING : State.CONNECTING);
     }
-    resolveCredential()
+    credentials
+        .next()
         .whenComplete(
             (secret, error) -> {
               if (closing || myEpoch != epoch || (refresh && state != State.CONNECTED)) {
@@ -509,96 +439,36 @@ public final class DefaultRealtimeClient implements RealtimeClient {
               }
               if (error != null) {
                 Throwable cause = unwrap(error);
-                tokenFailure(cause);
+                credentials.failed(cause);
                 String message =
                     "token provider failed: " + Redactor.scrub(Redactor.describe(cause), null);
                 if (refresh) {
                   Logger.warn("{}: token refresh failed: {}", name, message);
-                  scheduleRefresh(REFRESH_RETRY_MS);
+                  refresher.retryLater();
                 } else {
                   attemptFailed(null, 1006, message, new ConnectFailedException(message, 1006));
                 }
                 return;
               }
-              consecutiveTokenFailures = 0;
+              credentials.succeeded();
               Connection conn =
                   new Connection(
                       connectionIds.incrementAndGet(),
                       refresh,
                       secret,
-                      new TokenBucket(config.sendRate(), config.sendBurst(), System.nanoTime()));
+                      new TokenBucket(
+                          config.limits().sendRate(),
+                          config.limits().sendBurst(),
+                          System.nanoTime()));
               if (refresh) {
                 candidate = conn;
               } else {
                 current = conn;
               }
-              URI uri = connectUri(secret);
+              URI uri = credentials.connectUri(config.url(), secret);
               Logger.debug("{}: opening {} to {}/v1", name, conn, config.url());
               transport.open(conn, uri);
             });
-  }
-
-  private URI connectUri(String secret) {
-    String param =
-        config.credentials().kind() == Credentials.Kind.PUBLISHABLE_KEY ? "key" : "token";
-    return URI.create(
-        config.url() + "/v1?" + param + "=" + URLEncoder.encode(secret, StandardCharsets.UTF_8));
-  }
-
-  /** Completes on the event thread with the secret for the next connection attempt. */
-  private CompletableFuture<String> resolveCredential() {
-    Credentials credentials = config.credentials();
-    if (credentials.kind() != Credentials.Kind.TOKEN_PROVIDER) {
-      return CompletableFuture.completedFuture(credentials.secret().orElseThrow());
-    }
-    CompletableFuture<String> out = new CompletableFuture<>();
-    long timeoutMs = config.tokenProviderTimeout().toMillis();
-    ScheduledFuture<?> timer =
-        events.schedule(
-            () -> {
-              out.completeExceptionally(
-                  new TimeoutException(
-                      "token provider did not answer within " + timeoutMs + " ms"));
-            },
-            timeoutMs,
-            TimeUnit.MILLISECONDS);
-    CompletionStage<String> stage;
-    try {
-      stage = credentials.provider().orElseThrow().fetchToken();
-      if (stage == null) {
-        throw new IllegalStateException(
-            "token provider returned null instead of a CompletionStage");
-      }
-    } catch (Throwable e) {
-      timer.cancel(false);
-      out.completeExceptionally(e);
-      return out;
-    }
-    stage.whenComplete(
-        (token, error) ->
-            onEvents(
-                () -> {
-                  timer.cancel(false);
-                  if (error != null) {
-                    out.completeExceptionally(error);
-                  } else if (token == null || token.isBlank()) {
-                    out.completeExceptionally(
-                        new IllegalStateException("token provider returned an empty token"));
-                  } else {
-                    out.complete(token);
-                  }
-                }));
-    return out;
-  }
-
-  private void tokenFailure(Throwable cause) {
-    consecutiveTokenFailures++;
-    if (consecutiveTokenFailures >= TOKEN_FAILURE_THRESHOLD) {
-      int failures = consecutiveTokenFailures;
-      RuntimeException scrubbed =
-          new RealtimeException(Redactor.scrub(Redactor.describe(cause), null));
-      fire(() -> listener.onTokenProviderFailure(failures, scrubbed));
-    }
   }
 
   private static Throwable unwrap(Throwable t) {
@@ -627,7 +497,7 @@ public final class DefaultRealtimeClient implements RealtimeClient {
     conn.open = true;
     conn.lastInboundNanos = System.nanoTime();
     conn.lastPingNanos = conn.lastInboundNanos;
-    long welcomeMs = config.welcomeTimeout().toMillis();
+    long welcomeMs = config.timeouts().welcome().toMillis();
     conn.welcomeTimer =
         events.schedule(
             () -> {
@@ -648,7 +518,7 @@ public final class DefaultRealtimeClient implements RealtimeClient {
   // =====================================================================================
 
   private void armKeepalive(Connection conn) {
-    long inactivityMs = config.inactivityTimeout().toMillis();
+    long inactivityMs = config.timeouts().inactivity().toMillis();
     if (inactivityMs <= 0) {
       return;
     }
@@ -673,7 +543,7 @@ public final class DefaultRealtimeClient implements RealtimeClient {
                   && idleMs >= heartbeatMs
                   && TimeUnit.NANOSECONDS.toMillis(now - conn.lastPingNanos) >= heartbeatMs) {
                 conn.lastPingNanos = now;
-                sendText(conn, FrameCodec.ping());
+                transport.send(conn, FrameCodec.ping());
               }
             },
             tickMs,
@@ -796,7 +666,7 @@ public final class DefaultRealtimeClient implements RealtimeClient {
         replay(conn, channel, 0);
       }
     }
-    scheduleRefreshFromWelcome(w);
+    refresher.planFromWelcome(w.expiresAt(), w.serverTime());
   }
 
   private static Welcome toWelcome(ServerFrame.Welcome w, boolean reconnect) {
@@ -825,16 +695,12 @@ public final class DefaultRealtimeClient implements RealtimeClient {
       return done;
     }
     conn.replayed.put(channel, opts);
-    String requestId = nextRequestId();
     Request request =
-        new Request(
+        requests.submitInternal(
+            conn,
             "subscribe",
             channel,
-            requestId,
-            FrameCodec.subscribe(channel, opts.includeSenderMetadata(), requestId),
-            new CompletableFuture<>());
-    conn.queue.add(request);
-    drain(conn);
+            id -> FrameCodec.subscribe(channel, opts.includeSenderMetadata(), id));
     request.future.whenComplete(
         (ok, error) -> {
           if (error == null) {
@@ -885,22 +751,12 @@ public final class DefaultRealtimeClient implements RealtimeClient {
   }
 
   private void onAck(Connection conn, ServerFrame.Ack ack) {
-    Request request = conn.pending.remove(ack.requestId());
-    if (request != null) {
-      request.future.complete(null);
-      closeDrainedIfIdle(conn);
-    }
+    requests.ack(conn, ack.requestId());
   }
 
   private void onError(Connection conn, ServerFrame.Error error) {
-    if (error.requestId() != null) {
-      Request request = conn.pending.remove(error.requestId());
-      if (request != null) {
-        request.future.completeExceptionally(
-            new ServerErrorException(error.code(), error.message()));
-        closeDrainedIfIdle(conn);
-        return;
-      }
+    if (requests.error(conn, error.requestId(), error.code(), error.message())) {
+      return;
     }
     if (error.code().equals("unknown_type") && error.requestId() == null) {
       // An older server answering our keepalive ping (SDK 1.0.2 behaviour).
@@ -945,9 +801,9 @@ public final class DefaultRealtimeClient implements RealtimeClient {
           "{}: refresh connection closed (code {}) before taking over; retrying in {} ms",
           name,
           code,
-          REFRESH_RETRY_MS);
+          TokenRefresher.RETRY_MS);
       if (state == State.CONNECTED) {
-        scheduleRefresh(REFRESH_RETRY_MS);
+        refresher.retryLater();
       }
       return;
     }
@@ -963,8 +819,7 @@ public final class DefaultRealtimeClient implements RealtimeClient {
     current = null;
     welcomeView = null;
     queuedView = 0;
-    cancel(refreshTimer);
-    refreshTimer = null;
+    refresher.cancel();
     cancelReplayTimers();
     if (candidate != null) {
       Connection c = candidate;
@@ -974,8 +829,9 @@ public final class DefaultRealtimeClient implements RealtimeClient {
       c.failAll(code, reason);
       closeSocket(c, 1000, "replaced");
     }
-    ReconnectPolicy.Decision decision =
-        ReconnectPolicy.afterClose(code, everConnected, attempts, nextDelayFloorMs, config);
+    ReconnectDecision decision =
+        ReconnectDecision.afterClose(
+            code, everConnected, attempts, nextDelayFloorMs, config.reconnect());
     nextDelayFloorMs = decision.floorMs();
     boolean willReconnect = decision.reconnect();
     if (conn != null && conn.open) {
@@ -1029,37 +885,6 @@ public final class DefaultRealtimeClient implements RealtimeClient {
   // Make-before-break token refresh.
   // =====================================================================================
 
-  private void scheduleRefreshFromWelcome(ServerFrame.Welcome w) {
-    cancel(refreshTimer);
-    refreshTimer = null;
-    if (config.credentials().kind() != Credentials.Kind.TOKEN_PROVIDER
-        || w.expiresAt() == null
-        || config.tokenRefreshLead().isZero()) {
-      return;
-    }
-    // Server clock on both sides of the subtraction: immune to skew between our clock and the
-    // server's.
-    long remainingMs = (long) ((w.expiresAt() - w.serverTime()) * 1000);
-    long leadMs = config.tokenRefreshLead().toMillis();
-    long delay = remainingMs > 2 * leadMs ? remainingMs - leadMs : remainingMs / 2;
-    scheduleRefresh(Math.max(0, delay));
-  }
-
-  private void scheduleRefresh(long delayMs) {
-    cancel(refreshTimer);
-    refreshTimer =
-        events.schedule(
-            () -> {
-              refreshTimer = null;
-              if (state == State.CONNECTED && candidate == null && !closing) {
-                Logger.debug("{}: refreshing the token with a second connection", name);
-                openConnection(true);
-              }
-            },
-            delayMs,
-            TimeUnit.MILLISECONDS);
-  }
-
   /**
    * A refreshed connection was welcomed: subscribe everything on it, then switch and close the old
    * one.
@@ -1080,13 +905,13 @@ public final class DefaultRealtimeClient implements RealtimeClient {
                     "{}: refresh connection could not re-subscribe ({}); keeping the old one, retrying in {} ms",
                     name,
                     unwrap(error).getMessage(),
-                    REFRESH_RETRY_MS);
+                    TokenRefresher.RETRY_MS);
                 candidate = null;
                 fresh.lost = true;
                 fresh.cancelTimers();
                 fresh.failAll(1000, "refresh aborted");
                 closeSocket(fresh, 1000, "refresh aborted");
-                scheduleRefresh(REFRESH_RETRY_MS);
+                refresher.retryLater();
                 return;
               }
               switchTo(fresh);
@@ -1105,14 +930,8 @@ public final class DefaultRealtimeClient implements RealtimeClient {
     }
     for (String channel : new ArrayList<>(fresh.replayed.keySet())) {
       if (!subscriptions.containsKey(channel)) {
-        String requestId = nextRequestId();
-        fresh.queue.add(
-            new Request(
-                "unsubscribe",
-                channel,
-                requestId,
-                FrameCodec.unsubscribe(channel, requestId),
-                new CompletableFuture<>()));
+        requests.submitInternal(
+            fresh, "unsubscribe", channel, id -> FrameCodec.unsubscribe(channel, id));
       }
     }
     if (old != null) {
@@ -1127,7 +946,7 @@ public final class DefaultRealtimeClient implements RealtimeClient {
       draining.add(old);
       old.drainCloseTimer =
           events.schedule(
-              () -> retireDrained(old), config.ackTimeout().toMillis(), TimeUnit.MILLISECONDS);
+              () -> retireDrained(old), config.timeouts().ack().toMillis(), TimeUnit.MILLISECONDS);
       closeDrainedIfIdle(old);
     }
     maxMessageSize = fresh.welcome.maxMessageSize();
@@ -1138,8 +957,8 @@ public final class DefaultRealtimeClient implements RealtimeClient {
         name,
         welcome.expiresAt().map(Instant::toString).orElse("never"));
     fire(() -> listener.onConnected(welcome));
-    drain(fresh);
-    scheduleRefreshFromWelcome(fresh.welcome);
+    requests.drain(fresh);
+    refresher.planFromWelcome(fresh.welcome.expiresAt(), fresh.welcome.serverTime());
   }
 
   private void closeDrainedIfIdle(Connection conn) {
@@ -1170,7 +989,7 @@ public final class DefaultRealtimeClient implements RealtimeClient {
       return; // waiting here would deadlock the thread that has to do the work
     }
     try {
-      done.get(config.closeTimeout().toMillis() + 2_000, TimeUnit.MILLISECONDS);
+      done.get(config.timeouts().close().toMillis() + 2_000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
@@ -1209,7 +1028,8 @@ public final class DefaultRealtimeClient implements RealtimeClient {
 
   private void shutdown() {
     cancel(reconnectTimer);
-    cancel(refreshTimer);
+    refresher.cancel();
+    requests.stop();
     cancelReplayTimers();
     List<Connection> all = allConnections();
     List<CompletableFuture<Void>> closed = new ArrayList<>();
@@ -1246,7 +1066,7 @@ public final class DefaultRealtimeClient implements RealtimeClient {
           terminated.complete(null);
         };
     // Bounded: a socket whose close handshake never completes (half-open link) does not hold us up.
-    events.schedule(finish, config.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    events.schedule(finish, config.timeouts().close().toMillis(), TimeUnit.MILLISECONDS);
     CompletableFuture.allOf(closed.toArray(CompletableFuture[]::new)).thenRun(finish);
   }
 

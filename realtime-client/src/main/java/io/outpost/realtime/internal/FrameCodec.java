@@ -205,8 +205,18 @@ public final class FrameCodec {
         + "}";
   }
 
+  /** The JSON text of a data value, as it goes into {@code publish} and {@code send}. */
+  public static String json(JsonElement data) {
+    return data.toString();
+  }
+
   /** {@code publish}. */
   public static String publish(String channel, JsonElement data, String requestId) {
+    return publish(channel, json(data), requestId);
+  }
+
+  /** {@code publish} with the data already serialised ({@link #json}). */
+  public static String publish(String channel, String data, String requestId) {
     return "{\"type\":\"publish\",\"channel\":"
         + quote(channel)
         + ",\"data\":"
@@ -218,6 +228,11 @@ public final class FrameCodec {
 
   /** {@code send}. */
   public static String send(String to, JsonElement data, String requestId) {
+    return send(to, json(data), requestId);
+  }
+
+  /** {@code send} with the data already serialised ({@link #json}). */
+  public static String send(String to, String data, String requestId) {
     return "{\"type\":\"send\",\"to\":"
         + quote(to)
         + ",\"data\":"

@@ -96,7 +96,7 @@ final class WebSocketTransport {
         .getProperties()
         .put(
             ClientProperties.HANDSHAKE_TIMEOUT,
-            (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()));
+            (int) Math.min(Integer.MAX_VALUE, config.timeouts().connect().toMillis()));
     manager.getProperties().put(ClientProperties.INCOMING_BUFFER_SIZE, TRANSPORT_BUFFER_BYTES);
     manager
         .getProperties()
@@ -109,7 +109,8 @@ final class WebSocketTransport {
     manager.setDefaultMaxSessionIdleTimeout(-1);
     if (config.url().getScheme().equals("wss")) {
       try {
-        SSLContext context = TlsSupport.context(config.trustStore(), config.pinnedKeys());
+        SSLContext context =
+            TlsSupport.context(config.tls().trustStore(), config.tls().pinnedKeys());
         manager
             .getProperties()
             .put(

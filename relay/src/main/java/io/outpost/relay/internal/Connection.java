@@ -44,6 +44,8 @@ public final class Connection {
   private final Map<String, Boolean> subscriptions = new ConcurrentHashMap<>();
 
   private final AtomicBoolean closing = new AtomicBoolean();
+  private final AtomicBoolean cutOff = new AtomicBoolean();
+  private volatile boolean draining;
   private volatile long lastSeenNanos;
   private volatile long lastPingNanos;
   private volatile ScheduledFuture<?> expiry;
@@ -72,6 +74,25 @@ public final class Connection {
     org.glassfish.grizzly.Connection<?> grizzly = GrizzlyConnections.of(session);
     this.outbound =
         grizzly == null ? null : new Outbound(grizzly, output, outboundLimit, this::tooSlow);
+    if (grizzly != null) {
+      FrameGuard.bind(grizzly, this);
+    }
+  }
+
+  /** Bytes of text frames waiting in this connection's queue (not yet handed to Grizzly). */
+  long queuedBytes() {
+    return outbound != null ? outbound.queuedBytes() : 0;
+  }
+
+  /**
+   * Called by {@link FrameGuard} when frames the relay or Tyrus wrote (pongs included) pile up
+   * beyond the outbound limit: the peer is cut off like one whose text frames overflow.
+   */
+  void backlogOverLimit(long backlog) {
+    if (outbound != null) {
+      outbound.shutNow();
+    }
+    tooSlow();
   }
 
   public String peerId() {
@@ -168,6 +189,49 @@ public final class Connection {
   }
 
   /**
+   * Closes for a client that broke a limit (4011, 1009) while it may still be writing: the close
+   * frame is written here, then everything the client sends is read and dropped until its own close
+   * frame arrives ({@link FrameGuard}), and only then is the TCP connection closed. Closing at
+   * once, as Tyrus does, while the client's frames are still arriving makes the kernel answer them
+   * with a reset, and the client sees 1006 instead of the code. Dropped after a grace period if the
+   * client never answers. Falls back to {@link #close} without a direct Grizzly connection.
+   */
+  public void closeDraining(int code, String reason) {
+    if (outbound == null) {
+      close(code, reason);
+      return;
+    }
+    if (!closing.compareAndSet(false, true)) {
+      return;
+    }
+    draining = true;
+    cancelExpiry();
+    outbound.flushAndShut(TextFrame.close(code, reason));
+    try {
+      timer.schedule(
+          () -> {
+            if (outbound.isOpen()) {
+              Logger.info(
+                  "{}: no close frame {} s after {}, dropping the socket",
+                  peerId(),
+                  SLOW_CLOSE_GRACE_SECONDS,
+                  code);
+              outbound.terminate();
+            }
+          },
+          SLOW_CLOSE_GRACE_SECONDS,
+          TimeUnit.SECONDS);
+    } catch (RejectedExecutionException stopped) {
+      outbound.terminate();
+    }
+  }
+
+  /** Whether {@link #closeDraining} started: the client's frames are dropped until its close. */
+  boolean draining() {
+    return draining;
+  }
+
+  /**
    * The socket closed: frames still queued are dropped. Never blocks (Tyrus may call this from
    * inside a write).
    */
@@ -184,6 +248,9 @@ public final class Connection {
    * either, so its socket is dropped after a grace period.
    */
   private void tooSlow() {
+    if (!cutOff.compareAndSet(false, true)) {
+      return;
+    }
     try {
       timer.execute(
           () -> {

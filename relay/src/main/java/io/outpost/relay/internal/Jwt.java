@@ -2,7 +2,6 @@ package io.outpost.relay.internal;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -83,12 +82,13 @@ public final class Jwt {
 
   private static JsonObject parseObject(String part, String what) throws InvalidTokenException {
     try {
-      JsonElement e =
-          JsonParser.parseString(new String(DECODER.decode(part), StandardCharsets.UTF_8));
+      JsonElement e = StrictJson.parse(new String(DECODER.decode(part), StandardCharsets.UTF_8));
       if (!e.isJsonObject()) {
         throw new InvalidTokenException(what + " is not a JSON object");
       }
       return e.getAsJsonObject();
+    } catch (StrictJson.Malformed e) {
+      throw new InvalidTokenException(what + " is not valid JSON: " + e.getMessage());
     } catch (RuntimeException e) {
       throw new InvalidTokenException(what + " is not base64url JSON");
     }

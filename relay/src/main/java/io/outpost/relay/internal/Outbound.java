@@ -123,7 +123,8 @@ public final class Outbound {
       return false;
     }
     queue.add(frame);
-    if (queuedBytes.addAndGet(frame.length) > limitBytes) {
+    // Pongs and close frames that Tyrus writes wait in Grizzly's queue; they count too.
+    if (queuedBytes.addAndGet(frame.length) + FrameGuard.unwritten(connection) > limitBytes) {
       overflow();
       return false;
     }
@@ -138,14 +139,25 @@ public final class Outbound {
    * before Tyrus sends a close frame so that the frames sent before the close reach the peer before
    * it. After an overflow the backlog is already gone and nothing is written.
    */
-  @SuppressWarnings("unchecked")
   public void flushAndShut() {
+    flushAndShut(null);
+  }
+
+  /**
+   * As {@link #flushAndShut()}, then writes {@code last} (a complete frame, e.g. a close frame)
+   * when not null, even after an overflow dropped the backlog.
+   */
+  @SuppressWarnings("unchecked")
+  public void flushAndShut(byte[] last) {
     writeLock.lock();
     try {
       if (!shut && connection.isOpen()) {
         for (Buffer batch; (batch = takeBatch()) != null; ) {
           connection.write(batch, null);
         }
+      }
+      if (last != null && connection.isOpen()) {
+        connection.write(wrap(last), null);
       }
     } catch (RuntimeException e) {
       Logger.debug("flush before close failed: {}", e.toString());
@@ -169,6 +181,11 @@ public final class Outbound {
   public void terminate() {
     shutNow();
     connection.terminateSilently();
+  }
+
+  /** Bytes queued here and not yet handed to Grizzly. */
+  public long queuedBytes() {
+    return queuedBytes.get();
   }
 
   /** Whether the TCP connection is still open. */

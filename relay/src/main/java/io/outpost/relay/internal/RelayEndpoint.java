@@ -2,7 +2,6 @@ package io.outpost.relay.internal;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import io.outpost.relay.RelaySettings;
 import jakarta.websocket.CloseReason;
@@ -91,7 +90,7 @@ public final class RelayEndpoint extends Endpoint {
     try {
       credential = authenticate(session.getRequestParameterMap());
     } catch (Tokens.AuthFailure e) {
-      Logger.info("connection refused with {}: {}", e.closeCode(), e.getMessage());
+      Logger.info("connection refused with {}: {}", e.closeCode(), LogSafe.of(e.getMessage()));
       closeQuietly(session, e.closeCode(), e.getMessage());
       return;
     }
@@ -166,7 +165,7 @@ public final class RelayEndpoint extends Endpoint {
           "{} closed: {} {}",
           connection.peerId(),
           closeReason.getCloseCode().getCode(),
-          closeReason.getReasonPhrase());
+          LogSafe.of(closeReason.getReasonPhrase()));
     }
   }
 
@@ -184,7 +183,7 @@ public final class RelayEndpoint extends Endpoint {
       Logger.info(
           "{}: frame larger than {} bytes, closing with 1009", who, settings.maxMessageSize());
     } else {
-      Logger.debug("{}: websocket error: {}", who, thr.toString());
+      Logger.debug("{}: websocket error: {}", who, LogSafe.of(thr));
     }
   }
 
@@ -213,15 +212,14 @@ public final class RelayEndpoint extends Endpoint {
 
   private void handle(Connection c, String text, long now) {
     JsonObject frame = null;
+    String malformed = "frame is not a JSON object";
     try {
-      JsonElement parsed = JsonParser.parseString(text);
+      JsonElement parsed = StrictJson.parse(text);
       if (parsed.isJsonObject()) {
         frame = parsed.getAsJsonObject();
       }
-    } catch (RuntimeException e) {
-      // Gson reports syntax errors and excessive nesting as runtime exceptions; all mean "not our
-      // JSON".
-      frame = null;
+    } catch (StrictJson.Malformed e) {
+      malformed = "frame is not valid JSON: " + e.getMessage();
     }
     JsonElement typeElement = frame == null ? null : frame.get("type");
     String type = isString(typeElement) ? typeElement.getAsString() : null;
@@ -229,7 +227,7 @@ public final class RelayEndpoint extends Endpoint {
       return;
     }
     if (frame == null) {
-      c.send(Frames.error(null, "malformed_message", "frame is not a JSON object"));
+      c.send(Frames.error(null, "malformed_message", malformed));
       return;
     }
     JsonElement requestIdElement = frame.get("requestId");
@@ -275,7 +273,7 @@ public final class RelayEndpoint extends Endpoint {
           settings.ratePerSecond(),
           settings.rateBurst());
     }
-    c.close(4011, "message rate exceeded");
+    c.closeDraining(4011, "message rate exceeded");
     return false;
   }
 

@@ -3,7 +3,6 @@ package io.outpost.relay.internal;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import io.outpost.relay.RelayKey;
 import io.outpost.relay.RelaySettings;
@@ -60,7 +59,11 @@ public final class RestHandler extends HttpHandler {
       body.addProperty("error", e.code());
       body.addProperty("message", e.getMessage());
     } catch (RuntimeException e) {
-      Logger.error(e, "internal error serving {} {}", request.getMethod(), request.getRequestURI());
+      Logger.error(
+          e,
+          "internal error serving {} {}",
+          LogSafe.of(request.getMethod()),
+          LogSafe.of(request.getRequestURI()));
       status = 500;
       body = new JsonObject();
       body.addProperty("error", "internal_error");
@@ -75,7 +78,10 @@ public final class RestHandler extends HttpHandler {
     } catch (IOException e) {
       // The client went away (or sent a truncated request and closed); nobody is left to answer.
       Logger.debug(
-          "answering {} {} failed: {}", request.getMethod(), request.getRequestURI(), e.toString());
+          "answering {} {} failed: {}",
+          LogSafe.of(request.getMethod()),
+          LogSafe.of(request.getRequestURI()),
+          LogSafe.of(e));
     }
   }
 
@@ -128,7 +134,7 @@ public final class RestHandler extends HttpHandler {
       c.close(4020, "disconnected by admin");
     }
     if (!connections.isEmpty()) {
-      Logger.info("kicked {} ({} connection(s))", peerId, connections.size());
+      Logger.info("kicked {} ({} connection(s))", LogSafe.of(peerId), connections.size());
     }
     return connections.size();
   }
@@ -187,15 +193,17 @@ public final class RestHandler extends HttpHandler {
         }
       }
       bytes = out.toByteArray();
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
+      // Also a connection closed under a blocking read (request timeout, reset): Grizzly reports
+      // some of those as runtime exceptions (CancelledKeyException).
       throw new ApiException(
-          400, "invalid_request", "reading the request body failed: " + e.getMessage());
+          400, "invalid_request", "reading the request body failed: " + LogSafe.of(e));
     }
     JsonElement parsed;
     try {
-      parsed = JsonParser.parseString(new String(bytes, StandardCharsets.UTF_8));
-    } catch (RuntimeException e) {
-      throw new ApiException(400, "invalid_request", "body is not valid JSON");
+      parsed = StrictJson.parse(new String(bytes, StandardCharsets.UTF_8));
+    } catch (StrictJson.Malformed e) {
+      throw new ApiException(400, "invalid_request", "body is not valid JSON: " + e.getMessage());
     }
     if (!parsed.isJsonObject()) {
       throw new ApiException(400, "invalid_request", "body must be a JSON object");

@@ -39,4 +39,23 @@ public final class TextFrame {
     System.arraycopy(payload, 0, frame, header, n);
     return frame;
   }
+
+  /**
+   * A complete server close frame with {@code code} and {@code reason} (cut to fit the 125-byte
+   * control frame limit).
+   */
+  public static byte[] close(int code, String reason) {
+    byte[] text = reason.getBytes(StandardCharsets.UTF_8);
+    int n = Math.min(text.length, 123);
+    while (n > 0 && n < text.length && (text[n] & 0xC0) == 0x80) {
+      n--; // do not cut a UTF-8 sequence
+    }
+    byte[] frame = new byte[4 + n];
+    frame[0] = (byte) 0x88;
+    frame[1] = (byte) (2 + n);
+    frame[2] = (byte) (code >>> 8);
+    frame[3] = (byte) code;
+    System.arraycopy(text, 0, frame, 4, n);
+    return frame;
+  }
 }

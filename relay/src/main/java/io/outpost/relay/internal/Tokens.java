@@ -30,6 +30,9 @@ public final class Tokens {
   /** Most {@code permissions} entries a REST mint accepts. */
   public static final int MAX_MINT_PERMISSIONS = 16;
 
+  /** Largest accepted {@code exp}: 9999-12-31T23:59:59Z in Unix seconds. */
+  static final long MAX_EXP_SECONDS = 253_402_300_799L;
+
   /** Tolerated clock difference when checking {@code exp} at connect. */
   public static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
 
@@ -196,7 +199,14 @@ public final class Tokens {
       if (!isNumber(expElement)) {
         throw new AuthFailure(4001, "invalid token: exp must be a number");
       }
-      exp = (long) Math.floor(expElement.getAsDouble());
+      double expSeconds = expElement.getAsDouble();
+      // Beyond 9999-12-31 the close at exp cannot be scheduled (exp * 1000 overflows a long for
+      // 1e16), and no real token lives that long: refuse it here rather than welcome and then
+      // close.
+      if (!(expSeconds <= MAX_EXP_SECONDS)) {
+        throw new AuthFailure(4001, "invalid token: exp is after 9999-12-31");
+      }
+      exp = (long) Math.floor(expSeconds);
       if (now.getEpochSecond() >= exp + CLOCK_SKEW.getSeconds()) {
         throw new AuthFailure(4002, "token expired");
       }

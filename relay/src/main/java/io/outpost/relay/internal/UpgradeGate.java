@@ -6,7 +6,13 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.glassfish.grizzly.CloseListener;
+import org.glassfish.grizzly.Closeable;
 import org.glassfish.grizzly.EmptyCompletionHandler;
+import org.glassfish.grizzly.ICloseType;
 import org.glassfish.grizzly.WriteResult;
 import org.glassfish.grizzly.filterchain.BaseFilter;
 import org.glassfish.grizzly.filterchain.FilterChainBuilder;
@@ -15,20 +21,31 @@ import org.glassfish.grizzly.filterchain.NextAction;
 import org.glassfish.grizzly.http.HttpContent;
 import org.glassfish.grizzly.http.HttpRequestPacket;
 import org.glassfish.grizzly.http.HttpResponsePacket;
+import org.glassfish.grizzly.http.Method;
+import org.glassfish.grizzly.http.Protocol;
 import org.glassfish.grizzly.http.server.AddOn;
 import org.glassfish.grizzly.http.server.HttpServerFilter;
 import org.glassfish.grizzly.http.server.NetworkListener;
 import org.tinylog.Logger;
 
 /**
- * Refuses WebSocket upgrades before the handshake: HTTP 429 over the per-IP attempt limit
- * (protocol.md section 11) and HTTP 403 when a publishable key's {@code allowedOrigins} exclude the
- * {@code Origin} header. Sits in the Grizzly chain ahead of Tyrus, because a handshake Tyrus fails
- * is never completed on the wire. Thread-safe.
+ * Refuses WebSocket upgrades before the handshake: HTTP 400 for a malformed upgrade request (not
+ * HTTP/1.1, not GET, no valid {@code Sec-WebSocket-Key}), 426 for a WebSocket version other than
+ * 13, 429 over the per-IP attempt limit (protocol.md section 11) and 403 when a publishable key's
+ * {@code allowedOrigins} exclude the {@code Origin} header. Sits in the Grizzly chain ahead of
+ * Tyrus, because a handshake Tyrus fails is answered with 500 and a logged stack trace.
+ *
+ * <p>Also closes HTTP connections that do not complete a request within {@code requestTimeout} of
+ * being accepted or of their previous response (half-sent requests, idle keep-alive connections);
+ * upgraded WebSockets are left to the relay's ping and idle checks. Installs the {@link FrameGuard}
+ * right after itself. Thread-safe.
  */
 public final class UpgradeGate extends BaseFilter implements AddOn {
   private final RelaySettings settings;
   private final ConnectAttemptLimiter limiter;
+
+  /** HTTP connections waiting for a complete request → deadline (System.nanoTime()). */
+  private final Map<org.glassfish.grizzly.Connection<?>, Long> pending = new ConcurrentHashMap<>();
 
   public UpgradeGate(RelaySettings settings) {
     this.settings = settings;
@@ -45,6 +62,9 @@ public final class UpgradeGate extends BaseFilter implements AddOn {
     int codec = builder.indexOfType(org.glassfish.grizzly.http.HttpServerFilter.class);
     builder.set(codec, new DeclineH2cCodec(listener));
     builder.add(builder.indexOfType(HttpServerFilter.class), this);
+    builder.add(
+        builder.indexOfType(HttpServerFilter.class),
+        new FrameGuard(settings.maxMessageSize(), settings.outboundLimit()));
   }
 
   /**
@@ -81,21 +101,87 @@ public final class UpgradeGate extends BaseFilter implements AddOn {
     }
   }
 
-  /** Forgets stale per-IP counters; called periodically. */
+  /**
+   * Forgets stale per-IP counters and closes HTTP connections past their request deadline; called
+   * periodically.
+   */
   public void purge() {
-    limiter.purge(System.nanoTime());
+    long now = System.nanoTime();
+    limiter.purge(now);
+    pending.forEach(
+        (connection, deadline) -> {
+          if (now - deadline >= 0 && pending.remove(connection, deadline)) {
+            Logger.debug(
+                "{}: no complete request within {} ms, closing",
+                connection.getPeerAddress(),
+                settings.requestTimeout().toMillis());
+            connection.closeSilently();
+          }
+        });
+  }
+
+  @Override
+  public NextAction handleAccept(FilterChainContext ctx) throws IOException {
+    org.glassfish.grizzly.Connection<?> connection = ctx.getConnection();
+    expectRequest(connection);
+    connection.addCloseListener(
+        new CloseListener<Closeable, ICloseType>() {
+          @Override
+          public void onClosed(Closeable closeable, ICloseType type) {
+            pending.remove(closeable);
+          }
+        });
+    return ctx.getInvokeAction();
+  }
+
+  @Override
+  public NextAction handleWrite(FilterChainContext ctx) throws IOException {
+    if (ctx.getMessage() instanceof HttpContent content
+        && content.isLast()
+        && content.getHttpHeader() instanceof HttpResponsePacket response
+        && !response.getRequest().isUpgrade()) {
+      expectRequest(
+          ctx.getConnection()); // a keep-alive connection: the next request has a deadline
+    }
+    return ctx.getInvokeAction();
+  }
+
+  private void expectRequest(org.glassfish.grizzly.Connection<?> connection) {
+    long timeout = settings.requestTimeout().toNanos();
+    if (timeout > 0 && connection.isOpen()) {
+      pending.put(connection, System.nanoTime() + timeout);
+    }
   }
 
   @Override
   public NextAction handleRead(FilterChainContext ctx) throws IOException {
     Object message = ctx.getMessage();
     if (!(message instanceof HttpContent content)
-        || !(content.getHttpHeader() instanceof HttpRequestPacket request)
-        || !request.isUpgrade()) {
+        || !(content.getHttpHeader() instanceof HttpRequestPacket request)) {
       return ctx.getInvokeAction();
     }
-    if (!"websocket".equalsIgnoreCase(request.getUpgrade())) {
+    if (!request.isUpgrade() || !"websocket".equalsIgnoreCase(request.getUpgrade())) {
+      if (content.isLast()) {
+        pending.remove(ctx.getConnection()); // complete; the deadline restarts after the response
+      }
       return ctx.getInvokeAction();
+    }
+    if (FrameGuard.upgraded(ctx.getConnection())) {
+      return ctx.getInvokeAction(); // frames of an upgraded connection, admitted already
+    }
+    pending.remove(ctx.getConnection());
+    String malformed = malformedUpgrade(request);
+    if (malformed != null) {
+      Logger.info("upgrade request from {} refused with 400: {}", remoteIp(ctx), malformed);
+      return refuse(ctx, request, 400, "Bad Request");
+    }
+    if (!"13".equals(request.getHeader("Sec-WebSocket-Version"))) {
+      Logger.info(
+          "upgrade request from {} refused with 426: Sec-WebSocket-Version {} (only 13 is supported)",
+          remoteIp(ctx),
+          LogSafe.of(request.getHeader("Sec-WebSocket-Version")));
+      request.getResponse().setHeader("Sec-WebSocket-Version", "13");
+      return refuse(ctx, request, 426, "Upgrade Required");
     }
     String ip =
         ctx.getConnection().getPeerAddress() instanceof InetSocketAddress a
@@ -117,7 +203,7 @@ public final class UpgradeGate extends BaseFilter implements AddOn {
         Logger.info(
             "connection with publishable key {} refused with 403: origin \"{}\" not in allowedOrigins",
             key.id(),
-            origin.replaceAll("\\p{Cntrl}", "?"));
+            LogSafe.of(origin));
         return refuse(ctx, request, 403, "Forbidden");
       }
     }
@@ -149,6 +235,34 @@ public final class UpgradeGate extends BaseFilter implements AddOn {
           }
         });
     return ctx.getStopAction();
+  }
+
+  /** Why {@code request} is not a valid RFC 6455 opening handshake, or null when it is. */
+  private static String malformedUpgrade(HttpRequestPacket request) {
+    if (request.getProtocol() != Protocol.HTTP_1_1) {
+      return "not HTTP/1.1 (" + LogSafe.of(request.getProtocolString()) + ")";
+    }
+    if (request.getMethod() != Method.GET) {
+      return "method is not GET";
+    }
+    String key = request.getHeader("Sec-WebSocket-Key");
+    if (key == null) {
+      return "no Sec-WebSocket-Key";
+    }
+    try {
+      if (Base64.getDecoder().decode(key.trim()).length != 16) {
+        return "Sec-WebSocket-Key is not 16 bytes";
+      }
+    } catch (IllegalArgumentException e) {
+      return "Sec-WebSocket-Key is not base64";
+    }
+    return null;
+  }
+
+  private static String remoteIp(FilterChainContext ctx) {
+    return ctx.getConnection().getPeerAddress() instanceof InetSocketAddress a
+        ? a.getAddress().getHostAddress()
+        : "?";
   }
 
   private static String queryParameter(String query, String name) {

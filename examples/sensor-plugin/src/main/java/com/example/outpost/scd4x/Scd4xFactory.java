@@ -1,11 +1,13 @@
 package com.example.outpost.scd4x;
 
 import io.outpost.plugin.ConfigException;
+import io.outpost.plugin.I2cModel;
 import io.outpost.plugin.Options;
 import io.outpost.plugin.Sensor;
 import io.outpost.plugin.SensorContext;
 import io.outpost.plugin.SensorFactory;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -45,5 +47,11 @@ public final class Scd4xFactory implements SensorFactory {
     boolean singleShot =
         o.choice("mode", "periodic", List.of("periodic", "single-shot")).equals("single-shot");
     return new Scd4xSensor(context, bus, singleShot);
+  }
+
+  /** The chip model the tests use, so simulated profiles run this plugin's register images. */
+  @Override
+  public Optional<I2cModel> simulationModel() {
+    return Optional.of(new Scd4xModel());
   }
 }

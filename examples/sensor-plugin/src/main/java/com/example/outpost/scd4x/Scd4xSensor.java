@@ -2,6 +2,7 @@ package com.example.outpost.scd4x;
 
 import io.outpost.plugin.I2cDevice;
 import io.outpost.plugin.Reading;
+import io.outpost.plugin.SensirionCrc;
 import io.outpost.plugin.Sensor;
 import io.outpost.plugin.SensorContext;
 import java.io.IOException;
@@ -147,16 +148,9 @@ final class Scd4xSensor implements Sensor {
     return out;
   }
 
-  /** Sensirion CRC-8: polynomial 0x31, init 0xFF; {@code crc8(0xBE, 0xEF) == 0x92}. */
+  /** The API's Sensirion CRC-8 (polynomial 0x31, init 0xFF); {@code crc8(0xBE, 0xEF) == 0x92}. */
   static int crc8(int... bytes) {
-    int crc = 0xFF;
-    for (int b : bytes) {
-      crc ^= b & 0xFF;
-      for (int i = 0; i < 8; i++) {
-        crc = (crc & 0x80) != 0 ? ((crc << 1) ^ 0x31) & 0xFF : (crc << 1) & 0xFF;
-      }
-    }
-    return crc;
+    return SensirionCrc.crc8(bytes);
   }
 
   private static void pause(long millis) throws InterruptedIOException {

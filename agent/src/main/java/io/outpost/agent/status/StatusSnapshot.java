@@ -1,0 +1,200 @@
+package io.outpost.agent.status;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.TypeAdapter;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import com.google.gson.stream.JsonWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One look at the running agent, taken once and used three ways: the {@code status} message ({@link
+ * #toMessage()}), the runtime status file ({@link #write(Path)}) and {@code outpost health} ({@link
+ * #read(Path)}, then {@link Health}). The typed parts are what health judges; {@link Report} is
+ * what each part says about itself, in full, for people and the fleet.
+ *
+ * @param state {@code running} or {@code stopped}
+ * @param credentialProblem why the configured credential cannot be used, or null when it can (or
+ *     the agent cannot tell without using it, e.g. a token command)
+ * @param services each plugin service's health word, null when the agent runs none
+ * @param report null when read back from the file (health needs only the typed parts)
+ */
+public record StatusSnapshot(
+    String state,
+    Instant writtenAt,
+    long staleAfterMs,
+    long pid,
+    String device,
+    String fleet,
+    String version,
+    Instant startedAt,
+    Sampling sampling,
+    Store buffer,
+    LinkState link,
+    UplinkState uplink,
+    long ackExpectedWithinMs,
+    Map<String, String> services,
+    String credentialProblem,
+    Report report) {
+
+  /** Whether sensors are read: how many, the last success, and how often one must succeed. */
+  public record Sampling(int sensors, Instant lastReadAt, long expectedWithinMs) {}
+
+  /** The outbox: messages waiting, and whether it can still take more. */
+  public record Store(long messages, boolean writable, String lastError) {}
+
+  /** The link's state word ({@code connected}, {@code reconnecting}, …) and since when it is up. */
+  public record LinkState(String state, boolean connected, Instant connectedAt) {}
+
+  /** When the server last acked a publish of this process, null if never. */
+  public record UplinkState(Instant lastAckAt) {}
+
+  /** What each part reports about itself, as the status message carries it. */
+  public record Report(
+      Map<String, Object> image,
+      Map<String, Object> metadata,
+      Map<String, Object> buffer,
+      Map<String, Object> link,
+      Map<String, Object> uplink,
+      List<Map<String, Object>> sensors,
+      Map<String, Boolean> outputs,
+      Map<String, Object> commands) {}
+
+  // Nulls are written, not dropped: "lastReadAt": null and an output that is not running
+  // ("pump": null) say something that an absent key would not.
+  private static final Gson GSON =
+      new GsonBuilder()
+          .disableHtmlEscaping()
+          .serializeNulls()
+          .registerTypeAdapter(Instant.class, new InstantAdapter().nullSafe())
+          .create();
+  private static final Gson PRETTY = GSON.newBuilder().setPrettyPrinting().create();
+
+  /** The body of the {@code status} message (protocol.md), without its {@code type}. */
+  public Map<String, Object> toMessage() {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("device", device);
+    s.put("fleet", fleet);
+    s.put("agent", Map.of("version", version));
+    s.put("image", report.image());
+    s.put("uptimeS", Duration.between(startedAt, writtenAt).toSeconds());
+    if (!report.metadata().isEmpty()) {
+      s.put("metadata", report.metadata());
+    }
+    s.put("buffer", report.buffer());
+    Map<String, Object> l = new LinkedHashMap<>(report.link());
+    l.putAll(report.uplink());
+    s.put("link", l);
+    s.put("sensors", report.sensors());
+    if (!report.outputs().isEmpty()) {
+      s.put("outputs", report.outputs());
+    }
+    s.put("commands", report.commands());
+    if (services != null) {
+      s.put("services", services);
+    }
+    return s;
+  }
+
+  /**
+   * Writes the status file atomically (a temp file in the same directory, then rename), so {@code
+   * outpost health} never reads half a file. Each typed part is written over its part's full
+   * report, so the file carries both.
+   */
+  public void write(Path file) throws IOException {
+    JsonObject o = GSON.toJsonTree(this).getAsJsonObject();
+    o.remove("report");
+    if (report != null) {
+      widen(o, "buffer", report.buffer());
+      widen(o, "link", report.link());
+      widen(o, "uplink", report.uplink());
+      o.add("sensors", GSON.toJsonTree(report.sensors()));
+      if (!report.outputs().isEmpty()) {
+        o.add("outputs", GSON.toJsonTree(report.outputs()));
+      }
+    }
+    Path dir = file.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
+    Files.writeString(tmp, PRETTY.toJson(o) + "\n", StandardCharsets.UTF_8);
+    try {
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  private static void widen(JsonObject o, String key, Map<String, Object> full) {
+    JsonObject typed = o.getAsJsonObject(key);
+    JsonObject merged = GSON.toJsonTree(full).getAsJsonObject();
+    if (typed != null) {
+      typed.entrySet().forEach(e -> merged.add(e.getKey(), e.getValue()));
+    }
+    o.add(key, merged);
+  }
+
+  /**
+   * Reads a status file back (without its {@link Report}).
+   *
+   * @throws IOException when the file cannot be read
+   * @throws JsonParseException when it is not a status file: not JSON, or a required part missing
+   */
+  public static StatusSnapshot read(Path file) throws IOException {
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    StatusSnapshot s;
+    try {
+      JsonElement tree = com.google.gson.JsonParser.parseString(text);
+      s = GSON.fromJson(tree, StatusSnapshot.class);
+    } catch (RuntimeException e) {
+      throw new JsonParseException("not JSON: " + e.getMessage(), e);
+    }
+    if (s == null) {
+      throw new JsonParseException("empty");
+    }
+    for (Object[] part :
+        new Object[][] {
+          {"state", s.state},
+          {"writtenAt", s.writtenAt},
+          {"startedAt", s.startedAt},
+          {"sampling", s.sampling},
+          {"buffer", s.buffer},
+          {"link", s.link}
+        }) {
+      if (part[1] == null) {
+        throw new IllegalStateException("no \"" + part[0] + "\"");
+      }
+    }
+    return s;
+  }
+
+  /** ISO-8601, as everywhere else in Outpost's files and messages. */
+  private static final class InstantAdapter extends TypeAdapter<Instant> {
+    @Override
+    public void write(JsonWriter out, Instant value) throws IOException {
+      out.value(value.toString());
+    }
+
+    @Override
+    public Instant read(JsonReader in) throws IOException {
+      if (in.peek() == JsonToken.NULL) {
+        in.nextNull();
+        return null;
+      }
+      return Instant.parse(in.nextString());
+    }
+  }
+}

@@ -1,0 +1,360 @@
+package io.outpost.devtools;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import io.outpost.agent.Agent;
+import io.outpost.agent.cli.Args;
+import io.outpost.agent.cli.CliCommand;
+import io.outpost.agent.cli.Logging;
+import io.outpost.agent.config.AgentConfig;
+import io.outpost.agent.config.ConfigInvalidException;
+import io.outpost.agent.config.ConfigLoader;
+import io.outpost.agent.config.DeviceIdentity;
+import io.outpost.agent.internal.Json;
+import io.outpost.agent.profiles.Profiles;
+import io.outpost.agent.profiles.SensorRegistry;
+import io.outpost.agent.profiles.SensorSetup;
+import io.outpost.agent.uplink.RealtimeLink;
+import io.outpost.plugin.Options;
+import io.outpost.realtime.ChannelMessage;
+import io.outpost.realtime.RealtimeClient;
+import io.outpost.realtime.RealtimeConfig;
+import io.outpost.realtime.RealtimeListener;
+import io.outpost.relay.Relay;
+import io.outpost.relay.RelayKeys;
+import io.outpost.relay.RelaySettings;
+import io.outpost.relay.TokenRequest;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * {@code outpost demo}: a relay, three simulated agents of fleet {@code demo} and a live view of
+ * {@code devices/*}{@code /events}, all in this process; prints a {@code curl} that sends a
+ * command.
+ */
+public final class DemoCommand implements CliCommand {
+  static final String FLEET = "demo";
+  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+  @Override
+  public String name() {
+    return "demo";
+  }
+
+  @Override
+  public String summary() {
+    return "start a local relay and three simulated agents; show their telemetry live";
+  }
+
+  @Override
+  public String help() {
+    return """
+        Usage: outpost demo [--devices N] [--duration D] [--port P]
+
+        Starts the local relay (port 8787 when free, else an ephemeral one), N simulated agents
+        (default 3) of fleet "demo", each with its own temporary state directory, and prints every
+        message on devices/*/events as one compact line. Prints a ready-to-paste curl command that
+        sends a command to the whole fleet through the relay's REST API; its results show up in the
+        live view. After 3 s the demo sends one "ping" itself. Ctrl-C stops everything.
+
+        Options:
+          --devices N    how many agents (1..20, default 3)
+          --duration D   stop after D (e.g. "10s", "2m"); default: run until Ctrl-C
+          --port P       relay port (default 8787, falling back to an ephemeral port)
+          --help         this text
+        """;
+  }
+
+  @Override
+  public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
+    Args a = new Args(name(), args, Set.of("devices", "duration", "port"), Set.of());
+    if (a.help()) {
+      out.print(help());
+      return OK;
+    }
+    int devices = intOption(a, "devices", 3, 1, 20);
+    int port = intOption(a, "port", RelaySettings.DEFAULT_PORT, 0, 65535);
+    Duration duration = null;
+    if (a.has("duration")) {
+      try {
+        duration = Options.parseDuration(a.get("duration"));
+      } catch (IllegalArgumentException e) {
+        throw new Args.UsageException(
+            "outpost demo: --duration \""
+                + a.get("duration")
+                + "\" is not a duration such as \"10s\"");
+      }
+    }
+    Logging.configure("warn", null);
+    Path tmp = Files.createTempDirectory("outpost-demo-");
+    List<Agent> agents = new ArrayList<>();
+    CountDownLatch stop = new CountDownLatch(1);
+    Thread hook = new Thread(stop::countDown, "demo-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try (Relay relay = startRelay(port, err)) {
+      String bearer = relay.secretKey().id() + ":" + relay.secretKey().secret();
+      try (RealtimeClient viewer =
+          RealtimeClient.create(
+              RealtimeConfig.builder()
+                  .url(relay.webSocketOrigin())
+                  .token(
+                      relay.mintToken(
+                          TokenRequest.builder("demo-viewer")
+                              .channels(List.of("devices/*/events"))
+                              .permissions(List.of("subscribe"))
+                              .ttl(Duration.ofHours(24))
+                              .build()))
+                  .build(),
+              new Viewer(out))) {
+        viewer.connect().get(10, TimeUnit.SECONDS);
+        viewer.subscribe("devices/*/events").get(10, TimeUnit.SECONDS);
+        ConfigLoader loader = new ConfigLoader(System.getenv(), new DeviceIdentity(tmp));
+        for (int i = 1; i <= devices; i++) {
+          agents.add(startAgent(loader, "demo-" + i, relay, bearer, tmp.resolve("demo-" + i)));
+        }
+        String url = relay.httpBase() + "/channels/fleets%2F" + FLEET + "%2Fcommands/publish";
+        out.println(
+            "relay:   " + relay.webSocketOrigin() + "/v1   (REST " + relay.httpBase() + ")");
+        out.println(
+            "agents:  "
+                + devices
+                + " simulated devices of fleet \""
+                + FLEET
+                + "\", state under "
+                + tmp);
+        out.println("send a command to the fleet (its results appear below):");
+        out.println("  curl -s -X POST '" + url + "' -H 'Authorization: Bearer " + bearer + "' \\");
+        out.println("    -H 'Content-Type: application/json' \\");
+        out.println(
+            "    -d '{\"data\": {\"type\": \"command\", \"id\": \"c-'$RANDOM'\", \"name\": \"sample\", \"target\": \"*\"}}'");
+        out.println(
+            duration == null
+                ? "live view (Ctrl-C stops all):"
+                : "live view for " + a.get("duration") + ":");
+        out.flush();
+        if (!stop.await(3, TimeUnit.SECONDS)) {
+          sendPing(url, bearer, err);
+        }
+        if (duration == null) {
+          stop.await();
+        } else {
+          stop.await(Math.max(0, duration.toMillis() - 3000), TimeUnit.MILLISECONDS);
+        }
+      } finally {
+        agents.forEach(Agent::close);
+      }
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // stopping because of Ctrl-C
+      }
+      deleteTree(tmp);
+    }
+    out.println("demo stopped");
+    return OK;
+  }
+
+  private static int intOption(Args a, String name, int def, int min, int max)
+      throws Args.UsageException {
+    if (!a.has(name)) {
+      return def;
+    }
+    try {
+      int v = Integer.parseInt(a.get(name));
+      if (v < min || v > max) {
+        throw new NumberFormatException();
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw new Args.UsageException(
+          "outpost demo: --"
+              + name
+              + " \""
+              + a.get(name)
+              + "\" must be a number in "
+              + min
+              + ".."
+              + max);
+    }
+  }
+
+  private static Relay startRelay(int port, PrintStream err) throws IOException {
+    try {
+      return Relay.start(
+          RelaySettings.builder()
+              .listen(new InetSocketAddress("127.0.0.1", port))
+              .keys(RelayKeys.development())
+              .build());
+    } catch (IOException e) {
+      if (port == 0) {
+        throw e;
+      }
+      err.println("port " + port + " is busy; using an ephemeral port");
+      return Relay.start(
+          RelaySettings.builder()
+              .listen(new InetSocketAddress("127.0.0.1", 0))
+              .keys(RelayKeys.development())
+              .build());
+    }
+  }
+
+  private static Agent startAgent(
+      ConfigLoader loader, String id, Relay relay, String bearer, Path dir) throws Exception {
+    Map<String, Object> cfg = new LinkedHashMap<>();
+    cfg.put("device", Map.of("id", id, "fleet", FLEET));
+    cfg.put(
+        "network",
+        Map.of(
+            "url",
+            relay.webSocketOrigin().toString(),
+            "token",
+            Map.of("url", relay.httpBase() + "/tokens", "bearer", Map.of("value", bearer))));
+    cfg.put("profile", "simulated");
+    cfg.put("stateDir", dir.resolve("state").toString());
+    cfg.put("status", Map.of("file", dir.resolve("status.json").toString(), "interval", "30s"));
+    try {
+      AgentConfig config = loader.load(cfg, "built-in demo config", dir, true);
+      SensorRegistry registry = SensorRegistry.builtIn();
+      var sensors =
+          SensorSetup.buildAll(
+              Profiles.load("simulated", dir), config, registry, Clock.systemUTC());
+      return Agent.start(
+          config,
+          sensors,
+          registry.outputs(),
+          new RealtimeLink(config),
+          Clock.systemUTC(),
+          List.of());
+    } catch (ConfigInvalidException e) {
+      throw new IOException("demo config rejected (check OUTPOST_* variables): " + e.getMessage());
+    }
+  }
+
+  private static void sendPing(String url, String bearer, PrintStream err) {
+    String body =
+        "{\"data\": {\"type\": \"command\", \"id\": \"demo-ping-"
+            + System.currentTimeMillis()
+            + "\", \"name\": \"ping\", \"target\": \"*\"}}";
+    try {
+      HttpResponse<String> r =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .build()
+              .send(
+                  HttpRequest.newBuilder(URI.create(url))
+                      .header("Authorization", "Bearer " + bearer)
+                      .header("Content-Type", "application/json")
+                      .timeout(Duration.ofSeconds(5))
+                      .POST(HttpRequest.BodyPublishers.ofString(body))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        err.println("demo ping: relay answered HTTP " + r.statusCode());
+      }
+    } catch (IOException e) {
+      err.println("demo ping failed: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void deleteTree(Path root) {
+    try (Stream<Path> s = Files.walk(root)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // A leftover temp dir is harmless.
+    }
+  }
+
+  /** Prints one compact line per message on devices/*{@code /events}. */
+  static final class Viewer implements RealtimeListener {
+    private final PrintStream out;
+
+    Viewer(PrintStream out) {
+      this.out = out;
+    }
+
+    @Override
+    public void onMessage(ChannelMessage m) {
+      out.println(line(m.channel(), m.data()));
+      out.flush();
+    }
+
+    static String line(String channel, JsonElement data) {
+      String device = channel.split("/").length > 1 ? channel.split("/")[1] : channel;
+      StringBuilder sb = new StringBuilder(LocalTime.now().format(TIME)).append(' ').append(device);
+      if (!data.isJsonObject()) {
+        return sb.append(' ').append(data).toString();
+      }
+      JsonObject o = data.getAsJsonObject();
+      String type = o.has("type") ? o.get("type").getAsString() : "?";
+      if (o.has("seq")) {
+        sb.append(" #").append(o.get("seq").getAsLong());
+      }
+      sb.append(' ').append(type);
+      switch (type) {
+        case "telemetry" -> {
+          var records = o.getAsJsonArray("records");
+          int shown = 0;
+          for (JsonElement r : records) {
+            if (shown++ == 5) {
+              sb.append(" (+").append(records.size() - 5).append(" more)");
+              break;
+            }
+            JsonObject ro = r.getAsJsonObject();
+            JsonElement v = ro.has("v") ? ro.get("v") : ro.has("vb") ? ro.get("vb") : ro.get("vs");
+            sb.append(' ').append(ro.get("n").getAsString()).append('=').append(v);
+            if (ro.has("u")) {
+              sb.append(ro.get("u").getAsString());
+            }
+          }
+        }
+        case "status" ->
+            sb.append(" uptime=")
+                .append(o.get("uptimeS"))
+                .append("s buffer=")
+                .append(o.getAsJsonObject("buffer").get("messages"))
+                .append(" sensors=")
+                .append(o.getAsJsonArray("sensors").size());
+        case "command.result" -> {
+          sb.append(' ')
+              .append(o.get("id").getAsString())
+              .append(' ')
+              .append(o.has("name") ? o.get("name").getAsString() : "")
+              .append(" -> ")
+              .append(o.get("status").getAsString());
+          if (o.has("result")) {
+            String r = Json.GSON.toJson(o.get("result"));
+            sb.append(' ').append(r.length() > 160 ? r.substring(0, 160) + "…" : r);
+          }
+          if (o.has("error")) {
+            sb.append(' ').append(Json.GSON.toJson(o.get("error")));
+          }
+        }
+        default -> sb.append(' ').append(Json.GSON.toJson(o));
+      }
+      return sb.toString();
+    }
+  }
+}

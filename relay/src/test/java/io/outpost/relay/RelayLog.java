@@ -1,0 +1,37 @@
+package io.outpost.relay;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The lines the relay logged (at INFO and above, see {@code tinylog-test.properties}) since this
+ * object was made.
+ */
+final class RelayLog {
+  private static final Path LOG = Path.of("target", "relay-test.log");
+  private final long start;
+
+  RelayLog() throws IOException {
+    start = Files.exists(LOG) ? Files.size(LOG) : 0;
+  }
+
+  List<String> lines() throws IOException {
+    byte[] all = Files.readAllBytes(LOG);
+    return new String(all, (int) start, all.length - (int) start, StandardCharsets.UTF_8)
+        .lines()
+        .toList();
+  }
+
+  /**
+   * Lines of stack traces, errors and warnings with exceptions: none are expected from hostile
+   * input.
+   */
+  List<String> troubles() throws IOException {
+    return lines().stream()
+        .filter(l -> l.startsWith("ERROR") || l.startsWith("\tat ") || l.startsWith("WARN"))
+        .toList();
+  }
+}
