@@ -26,6 +26,7 @@ import io.outpost.relay.Relay;
 import io.outpost.relay.RelayKeys;
 import io.outpost.relay.RelaySettings;
 import io.outpost.relay.TokenRequest;
+import io.outpost.relay.dashboard.Dashboard;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -144,6 +145,9 @@ public final class DemoCommand implements CliCommand {
                 + FLEET
                 + "\", state under "
                 + tmp);
+        relay
+            .dashboardUrl(true)
+            .ifPresent(u -> out.println("dashboard: " + u + "   (open it in a browser)"));
         out.println("send a command to the fleet (its results appear below):");
         out.println("  curl -s -X POST '" + url + "' -H 'Authorization: Bearer " + bearer + "' \\");
         out.println("    -H 'Content-Type: application/json' \\");
@@ -233,6 +237,8 @@ public final class DemoCommand implements CliCommand {
             "token",
             Map.of("url", relay.httpBase() + "/tokens", "bearer", Map.of("value", bearer))));
     cfg.put("profile", "simulated");
+    // The dashboard's operator page sends commands as peer dashboard-…; the demo devices take them.
+    cfg.put("commands", Map.of("allowFrom", List.of("system", Dashboard.PEER_PREFIX + "*")));
     cfg.put("stateDir", dir.resolve("state").toString());
     cfg.put("status", Map.of("file", dir.resolve("status.json").toString(), "interval", "30s"));
     try {

@@ -1,5 +1,7 @@
 package io.outpost.relay;
 
+import io.outpost.relay.dashboard.Dashboard;
+import io.outpost.relay.dashboard.DashboardHandler;
 import io.outpost.relay.internal.ApiException;
 import io.outpost.relay.internal.Connection;
 import io.outpost.relay.internal.Frames;
@@ -16,6 +18,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,8 +27,11 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.glassfish.grizzly.http.server.HttpHandler;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
+import org.glassfish.grizzly.http.server.Request;
+import org.glassfish.grizzly.http.server.Response;
 import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
 import org.glassfish.grizzly.strategies.WorkerThreadIOStrategy;
 import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOn;
@@ -65,6 +71,7 @@ public final class Relay implements AutoCloseable {
   private final int port;
   private final String host;
   private final AtomicBoolean stopped = new AtomicBoolean();
+  private Dashboard dashboard;
 
   private Relay(
       RelaySettings settings,
@@ -141,7 +148,27 @@ public final class Relay implements AutoCloseable {
     listener.registerAddOn(gate); // first, so that its filter runs before Tyrus'
     listener.registerAddOn(new WebSocketAddOn(container, ""));
     server.addListener(listener);
-    server.getServerConfiguration().addHttpHandler(new RestHandler(settings, hub, clock), "/");
+    RestHandler rest = new RestHandler(settings, hub, clock);
+    Dashboard dashboard =
+        settings.keys().firstSecretKey().map(k -> new Dashboard(k, clock)).orElse(null);
+    if (dashboard == null) {
+      server.getServerConfiguration().addHttpHandler(rest, "/");
+    } else {
+      hub.setPublishTap(dashboard::onPublish);
+      DashboardHandler pages = new DashboardHandler(dashboard, hub, settings.keys(), clock);
+      // One handler at the root: Grizzly's mapping cannot give "/" alone to the page.
+      server
+          .getServerConfiguration()
+          .addHttpHandler(
+              new HttpHandler() {
+                @Override
+                public void service(Request request, Response response) throws Exception {
+                  (DashboardHandler.serves(request.getRequestURI()) ? pages : rest)
+                      .service(request, response);
+                }
+              },
+              "/");
+    }
     server.getServerConfiguration().setJmxEnabled(false);
     try {
       container.register(endpoint.config());
@@ -167,6 +194,7 @@ public final class Relay implements AutoCloseable {
     Relay relay =
         new Relay(
             settings, hub, server, container, endpoint, gate, timer, output, listener.getPort());
+    relay.dashboard = dashboard;
     relay.startSweeper();
     return relay;
   }
@@ -234,6 +262,20 @@ public final class Relay implements AutoCloseable {
       h = "127.0.0.1";
     }
     return h.indexOf(':') >= 0 ? "[" + h + "]" : h;
+  }
+
+  /**
+   * The fleet dashboard's address, with a login code in the fragment ({@code #login=…}, never sent
+   * to a server): {@code operator} links may send commands, the others only watch. Empty when the
+   * relay has no secret key to mint page tokens with.
+   */
+  public Optional<URI> dashboardUrl(boolean operator) {
+    if (dashboard == null) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        URI.create(
+            "http://" + hostForUri() + ":" + port + "/#login=" + dashboard.loginCode(operator)));
   }
 
   /** The settings this relay runs with. */

@@ -20,7 +20,7 @@ public final class RelayMain {
   static final String USAGE =
       String.join(
           "\n",
-          "usage: outpost relay [--listen HOST:PORT] [--keys FILE] [--help]",
+          "usage: outpost relay [--listen HOST:PORT] [--keys FILE] [--dashboard-commands] [--help]",
           "",
           "Runs a local server speaking the Metered Realtime Messaging protocol:",
           "WebSocket ws://HOST:PORT/v1 and REST http://HOST:PORT/v1 on one port.",
@@ -31,7 +31,12 @@ public final class RelayMain {
           "                      \"send\"]}, ...]}; an entry without \"secret\" is a publishable key.",
           "                      Default: development keys generated once and kept in",
           "                      $XDG_CONFIG_HOME/outpost/relay-keys.json (~/.config/outpost/relay-keys.json)",
-          "  --help              print this help");
+          "  --dashboard-commands  also print an operator link to the fleet dashboard (its page may",
+          "                      send commands); by default only a read-only link is printed",
+          "  --help              print this help",
+          "",
+          "The fleet dashboard is served at http://HOST:PORT/; the links printed at start carry a",
+          "login code made anew each start (anyone with the link can use it until the relay stops).");
 
   private RelayMain() {}
 
@@ -58,9 +63,11 @@ public final class RelayMain {
       String[] args, PrintStream out, PrintStream err, java.util.function.Consumer<Relay> started) {
     InetSocketAddress listen = new InetSocketAddress("127.0.0.1", RelaySettings.DEFAULT_PORT);
     Path keysFile = null;
+    boolean operatorLink = false;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       switch (arg) {
+        case "--dashboard-commands" -> operatorLink = true;
         case "--help", "-h" -> {
           out.println(USAGE);
           return 0;
@@ -119,6 +126,11 @@ public final class RelayMain {
       return 1;
     }
     Logger.info("relay ready: {}/v1 (REST {})", relay.webSocketOrigin(), relay.httpBase());
+    relay.dashboardUrl(false).ifPresent(u -> out.println("dashboard (view):    " + u));
+    if (operatorLink) {
+      relay.dashboardUrl(true).ifPresent(u -> out.println("dashboard (operate): " + u));
+    }
+    out.flush();
     if (started != null) {
       started.accept(relay);
       return 0;

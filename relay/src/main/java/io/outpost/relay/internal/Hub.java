@@ -3,6 +3,7 @@ package io.outpost.relay.internal;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 
 /**
  * Who is connected and subscribed where; routes messages and produces presence (protocol.md
@@ -29,6 +31,9 @@ public final class Hub {
 
   /** Subscriptions that are globs (or contain escapes); matched against every published channel. */
   private volatile ChannelState[] wildcards = new ChannelState[0];
+
+  /** Sees every channel publish before fan-out (the dashboard's recent window); may be null. */
+  private volatile BiConsumer<String, JsonElement> publishTap;
 
   private final AtomicInteger peakConcurrent = new AtomicInteger();
   private final AtomicLong messagesUsed = new AtomicLong();
@@ -200,6 +205,10 @@ public final class Hub {
    */
   public int publish(
       Connection sender, String channel, String from, JsonObject fromMetadata, JsonElement data) {
+    BiConsumer<String, JsonElement> tap = publishTap;
+    if (tap != null) {
+      tap.accept(channel, data);
+    }
     ChannelState exact = channels.get(channel);
     if (exact != null && !exact.exact) {
       exact = null;
@@ -279,6 +288,24 @@ public final class Hub {
       }
     }
     return delivered;
+  }
+
+  /** Installs the one observer of channel publishes (null removes it). */
+  public void setPublishTap(BiConsumer<String, JsonElement> tap) {
+    this.publishTap = tap;
+  }
+
+  /** Concrete (non-glob) channel names that have at least one subscriber right now. */
+  public List<String> exactChannels() {
+    List<String> out = new ArrayList<>();
+    channels.forEach(
+        (name, state) -> {
+          if (state.exact && !state.subscribers.isEmpty()) {
+            out.add(name);
+          }
+        });
+    Collections.sort(out);
+    return out;
   }
 
   /** Peers subscribed to exactly this channel string, with their peerMetadata (null = none). */
