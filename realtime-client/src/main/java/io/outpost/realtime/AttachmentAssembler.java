@@ -79,7 +79,7 @@ public final class AttachmentAssembler {
     if ("attachment.chunk".equals(string(message, "type"))) {
       return chunk(message);
     }
-    JsonElement a = message.get("attachment");
+    JsonElement a = attachmentOf(message);
     if (a == null || !a.isJsonObject()) {
       return Optional.empty();
     }
@@ -98,6 +98,15 @@ public final class AttachmentAssembler {
     }
     p.description = message;
     return tryComplete(id, p);
+  }
+
+  /** The message's attachment; a command.result carries it in its {@code result}. */
+  private static JsonElement attachmentOf(JsonObject message) {
+    JsonElement a = message.get("attachment");
+    if (a == null && message.get("result") instanceof JsonObject r) {
+      a = r.get("attachment");
+    }
+    return a;
   }
 
   private Optional<Complete> chunk(JsonObject message) {
@@ -175,7 +184,7 @@ public final class AttachmentAssembler {
       System.arraycopy(part, 0, bytes, at, part.length);
       at += part.length;
     }
-    JsonObject attachment = p.description.getAsJsonObject("attachment");
+    JsonObject attachment = attachmentOf(p.description).getAsJsonObject();
     verify(attachment, bytes);
     return Optional.of(new Complete(id, string(attachment, "contentType"), bytes, p.description));
   }

@@ -54,6 +54,22 @@ class AttachmentAssemblerTest {
   }
 
   @Test
+  void aCommandResultCarriesItsAttachmentInItsResult() {
+    AttachmentAssembler a = new AttachmentAssembler();
+    JsonObject result = new JsonObject();
+    result.addProperty("type", "command.result");
+    result.addProperty("id", "c1");
+    JsonObject body = new JsonObject();
+    body.add("attachment", description("c1/snapshot", 2, HELLO).get("attachment"));
+    result.add("result", body);
+    assertThat(a.offer(chunk("c1/snapshot", 0, 2, "hello"))).isEmpty();
+    assertThat(a.offer(result)).isEmpty();
+    var done = a.offer(chunk("c1/snapshot", 1, 2, ", world")).orElseThrow();
+    assertThat(done.bytes()).isEqualTo(HELLO);
+    assertThat(done.message().get("id").getAsString()).isEqualTo("c1");
+  }
+
+  @Test
   void reportsMissingChunksAfterTheTimeout() throws Exception {
     AttachmentAssembler a = new AttachmentAssembler(Duration.ofMillis(50), 16, 1 << 20);
     a.offer(description("b", 3, HELLO));
