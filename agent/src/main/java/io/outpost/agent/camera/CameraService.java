@@ -39,7 +39,8 @@ public final class CameraService implements AgentService {
       int detectionPort,
       double detectionMinConfidence,
       Duration detectionWindow,
-      int detectionsPerMinute) {}
+      int detectionsPerMinute,
+      long offlineBudgetBytes) {}
 
   static final int THUMB_WIDTH = 160;
   static final int THUMB_HEIGHT = 120;
@@ -56,6 +57,9 @@ public final class CameraService implements AgentService {
   private MotionDetector detector;
   private DetectionFilter filter;
   private final AtomicLong events = new AtomicLong();
+  // Attachment bytes queued since the link was last seen up, and images skipped for the budget.
+  private final AtomicLong queuedOffline = new AtomicLong();
+  private final AtomicLong skipped = new AtomicLong();
   private volatile String lastError;
 
   public CameraService(CameraSettings settings, FrameSource source, Plan plan, int maxDataChars) {
@@ -102,7 +106,12 @@ public final class CameraService implements AgentService {
 
   private void snapshot() {
     try {
+      if (overBudget()) {
+        skipped.incrementAndGet();
+        return;
+      }
       byte[] jpeg = source.capture(plan.snapshotWidth(), plan.snapshotHeight(), settings.quality());
+      charge(jpeg.length);
       Map<String, Object> e = event("camera.snapshot");
       String id = ctx.deviceId() + "-" + ctx.clock().millis();
       Attachments.Prepared p = Attachments.prepare("image/jpeg", jpeg, id, maxDataChars);
@@ -129,7 +138,15 @@ public final class CameraService implements AgentService {
         e.put(
             "box", java.util.List.of(m.get().x(), m.get().y(), m.get().width(), m.get().height()));
         e.put("frame", java.util.List.of(frame.getWidth(), frame.getHeight()));
-        e.put("attachment", thumbnail(frame));
+        if (overBudget()) {
+          // The event still says what was seen; only the picture is left out.
+          skipped.incrementAndGet();
+          e.put("thumbnail", "skipped: offline attachment budget used up");
+        } else {
+          Map<String, Object> thumb = thumbnail(frame);
+          charge(((Number) thumb.get("size")).longValue());
+          e.put("attachment", thumb);
+        }
         publish(e);
       }
     } catch (IOException | RuntimeException ex) {
@@ -167,6 +184,31 @@ public final class CameraService implements AgentService {
         failed("detections", ex);
       }
     }
+  }
+
+  /**
+   * Whether the pictures queued while the link was down reached the budget. Camera messages are
+   * outbox events, which the outbox keeps while it drops telemetry to make room; this bound keeps a
+   * long outage from filling the buffer with images. Counting restarts whenever the link is up.
+   */
+  private boolean overBudget() {
+    if (ctx.uplink().connected()) {
+      queuedOffline.set(0);
+      return false;
+    }
+    return queuedOffline.get() >= plan.offlineBudgetBytes();
+  }
+
+  private void charge(long attachmentBytes) {
+    if (!ctx.uplink().connected()) {
+      // Stored as base64 text: 4/3 of the bytes.
+      queuedOffline.addAndGet(attachmentBytes * 4 / 3);
+    }
+  }
+
+  /** Scheduled snapshots and thumbnails left out because of the offline budget. */
+  public long skippedForBudget() {
+    return skipped.get();
   }
 
   private Map<String, Object> event(String type) {

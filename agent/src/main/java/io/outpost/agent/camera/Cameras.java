@@ -58,6 +58,13 @@ public final class Cameras {
               Duration.ZERO,
               Duration.ofDays(1),
               "scheduled `camera.snapshot` events; 0 is off"),
+          DriverOption.integer(
+              "offlineBudget",
+              8L << 20,
+              0,
+              1L << 30,
+              "bytes of pictures queued while offline before scheduled snapshots and thumbnails"
+                  + " are skipped"),
           DriverOption.object("motion", false, "motion detection; absent is off"),
           DriverOption.object("detections", false, "AI-camera detections over UDP; absent is off"));
 
@@ -173,7 +180,8 @@ public final class Cameras {
             det == null ? 0 : det.integer("udpPort"),
             det == null ? 0.5 : det.number("minConfidence"),
             det == null ? Duration.ZERO : det.duration("window"),
-            det == null ? 60 : det.integer("perMinute"));
+            det == null ? 60 : det.integer("perMinute"),
+            v.integer("offlineBudget"));
     if (!plan.motionInterval().isZero() && plan.motionInterval().toMillis() < 100) {
       throw new ConfigException(o.location(), "motion.interval", "must be at least 100ms");
     }
