@@ -1,6 +1,7 @@
 package io.outpost.agent;
 
 import com.google.gson.JsonElement;
+import io.outpost.agent.camera.Cameras;
 import io.outpost.agent.commands.AgentControl;
 import io.outpost.agent.commands.Builtins;
 import io.outpost.agent.commands.CommandRouter;
@@ -75,6 +76,7 @@ public final class Agent implements AutoCloseable, AgentControl {
   private final PluginServices services;
   private final TelemetryEnvelope envelope;
   private final LoadedPlugins plugins;
+  private final Cameras cameras;
 
   private Agent(
       AgentConfig config,
@@ -83,9 +85,11 @@ public final class Agent implements AutoCloseable, AgentControl {
       Link link,
       Clock clock,
       List<CommandHandler> extraHandlers,
-      LoadedPlugins plugins)
+      LoadedPlugins plugins,
+      Cameras cameras)
       throws Outbox.OutboxException {
     this.plugins = plugins;
+    this.cameras = cameras;
     this.outputs = outputs;
     this.config = config;
     this.clock = clock;
@@ -114,6 +118,8 @@ public final class Agent implements AutoCloseable, AgentControl {
       pluginHandlers.addAll(plugins.createCommandHandlers(pluginContext(null), problems));
       problems.forEach(p -> Logger.error("plugin command handlers: {}", p));
     }
+    pluginHandlers.addAll(
+        cameras.commandHandlers(e -> outbox.appendEvent(Json.toJson(e).getAsJsonObject())));
     for (CommandHandler h : pluginHandlers) {
       handlers.put(h.name(), h);
     }
@@ -153,7 +159,7 @@ public final class Agent implements AutoCloseable, AgentControl {
       Clock clock,
       List<CommandHandler> extraHandlers)
       throws Outbox.OutboxException {
-    Agent a = new Agent(config, sensors, outputs, link, clock, extraHandlers, null);
+    Agent a = new Agent(config, sensors, outputs, link, clock, extraHandlers, null, Cameras.NONE);
     a.begin();
     return a;
   }
@@ -171,7 +177,24 @@ public final class Agent implements AutoCloseable, AgentControl {
       Clock clock,
       LoadedPlugins plugins)
       throws Outbox.OutboxException {
-    Agent a = new Agent(config, sensors, outputs, link, clock, List.of(), plugins);
+    return start(config, sensors, outputs, link, clock, plugins, Cameras.NONE);
+  }
+
+  /**
+   * Same, with the profile's cameras: {@code camera.snapshot} is registered and each camera's
+   * service (scheduled snapshots, motion, detections) runs supervised next to the plugins'
+   * services, its health being the camera's state in status. {@code plugins} may be null.
+   */
+  public static Agent start(
+      AgentConfig config,
+      List<SensorSetup.Configured> sensors,
+      Outputs outputs,
+      Link link,
+      Clock clock,
+      LoadedPlugins plugins,
+      Cameras cameras)
+      throws Outbox.OutboxException {
+    Agent a = new Agent(config, sensors, outputs, link, clock, List.of(), plugins, cameras);
     a.begin();
     return a;
   }
@@ -256,9 +279,12 @@ public final class Agent implements AutoCloseable, AgentControl {
       router.channels().forEach(link::subscribe);
     }
     sampler.start();
-    if (plugins != null) {
-      services.start(plugins.serviceFactories());
+    List<io.outpost.plugin.AgentServiceFactory> factories =
+        new java.util.ArrayList<>(plugins == null ? List.of() : plugins.serviceFactories());
+    if (!cameras.list().isEmpty()) {
+      factories.add(context -> cameras.services());
     }
+    services.start(factories);
     long si = config.status().interval().toMillis();
     timer.scheduleAtFixedRate(
         guard("status message", this::publishStatus), si, si, TimeUnit.MILLISECONDS);

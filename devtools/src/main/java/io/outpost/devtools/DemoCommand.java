@@ -3,6 +3,7 @@ package io.outpost.devtools;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.outpost.agent.Agent;
+import io.outpost.agent.camera.Cameras;
 import io.outpost.agent.cli.Args;
 import io.outpost.agent.cli.CliCommand;
 import io.outpost.agent.cli.Logging;
@@ -10,6 +11,7 @@ import io.outpost.agent.config.AgentConfig;
 import io.outpost.agent.config.ConfigInvalidException;
 import io.outpost.agent.config.ConfigLoader;
 import io.outpost.agent.config.DeviceIdentity;
+import io.outpost.agent.config.Problems;
 import io.outpost.agent.internal.Json;
 import io.outpost.agent.profiles.Profiles;
 import io.outpost.agent.profiles.SensorRegistry;
@@ -242,16 +244,21 @@ public final class DemoCommand implements CliCommand {
     try {
       AgentConfig config = loader.load(cfg, "built-in demo config", dir, true);
       SensorRegistry registry = SensorRegistry.builtIn();
-      var sensors =
-          SensorSetup.buildAll(
-              Profiles.load("simulated", dir), config, registry, Clock.systemUTC());
+      Profiles.Profile profile = Profiles.load("simulated", dir);
+      var sensors = SensorSetup.buildAll(profile, config, registry, Clock.systemUTC());
+      Problems problems = new Problems();
+      Cameras cameras =
+          Cameras.build(
+              profile.json().get("cameras"), profile.source(), Clock.systemUTC(), problems);
+      problems.throwIfAny();
       return Agent.start(
           config,
           sensors,
           registry.outputs(),
           new RealtimeLink(config),
           Clock.systemUTC(),
-          List.of());
+          null,
+          cameras);
     } catch (ConfigInvalidException e) {
       throw new IOException("demo config rejected (check OUTPOST_* variables): " + e.getMessage());
     }
@@ -358,6 +365,26 @@ public final class DemoCommand implements CliCommand {
             sb.append(' ').append(Json.GSON.toJson(o.get("error")));
           }
         }
+        case "camera.snapshot", "camera.motion", "camera.detection" -> {
+          // Images are base64 text: show what was seen and how big it is, not the bytes.
+          JsonObject shown = o.deepCopy();
+          shown.remove("type");
+          shown.remove("seq");
+          shown.remove("stream");
+          if (shown.has("attachment")) {
+            JsonObject a = shown.getAsJsonObject("attachment");
+            a.remove("data");
+            a.remove("sha256");
+          }
+          sb.append(' ').append(Json.GSON.toJson(shown));
+        }
+        case "attachment.chunk" ->
+            sb.append(' ')
+                .append(o.get("attachmentId").getAsString())
+                .append(' ')
+                .append(o.get("index").getAsInt() + 1)
+                .append('/')
+                .append(o.get("count").getAsInt());
         default -> sb.append(' ').append(Json.GSON.toJson(o));
       }
       return sb.toString();

@@ -48,4 +48,26 @@ class DemoCommandTest {
         .containsPattern("demo-2 #\\d+ command.result demo-ping-\\d+ ping -> succeeded")
         .endsWith("demo stopped\n");
   }
+
+  @Test
+  void cameraMessagesAreShownWithoutTheirBytes() {
+    String motion =
+        DemoCommand.Viewer.line(
+            "devices/demo-1/events",
+            com.google.gson.JsonParser.parseString(
+                "{\"type\": \"camera.motion\", \"seq\": 7, \"camera\": \"cam\", \"area\": 0.03,"
+                    + " \"attachment\": {\"contentType\": \"image/jpeg\", \"size\": 1547,"
+                    + " \"sha256\": \"ab\", \"data\": \"/9j/4AAQ\"}}"));
+    assertThat(motion)
+        .contains("demo-1 #7 camera.motion {\"camera\":\"cam\",\"area\":0.03,")
+        .contains("\"size\":1547")
+        .doesNotContain("/9j/");
+    String chunk =
+        DemoCommand.Viewer.line(
+            "devices/demo-1/events",
+            com.google.gson.JsonParser.parseString(
+                "{\"type\": \"attachment.chunk\", \"attachmentId\": \"c1/snapshot\", \"index\": 0,"
+                    + " \"count\": 3, \"data\": \"/9j/4AAQ\"}"));
+    assertThat(chunk).endsWith("attachment.chunk c1/snapshot 1/3");
+  }
 }

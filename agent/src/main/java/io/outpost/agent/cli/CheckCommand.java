@@ -164,6 +164,8 @@ final class CheckCommand implements CliCommand {
       }
       List<SensorSetup.Configured> sensors =
           SensorSetup.build(profile, config, registry, Clock.systemUTC(), problems);
+      io.outpost.agent.camera.Cameras.build(
+          profile.json().get("cameras"), profile.source(), Clock.systemUTC(), problems);
       resolved.put(
           "profile",
           profile.name() + " (" + profile.source() + ", " + sensors.size() + " sensors)");

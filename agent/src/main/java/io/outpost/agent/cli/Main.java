@@ -51,6 +51,7 @@ public final class Main {
             new SampleCommand(loader),
             new ProfilesCommand(),
             new HealthCommand(loader),
+            new AttachmentCommand(),
             devTool("relay", "run the local relay (outpost relay --help for its options)"),
             new VersionCommand())) {
       commands.put(c.name(), c);

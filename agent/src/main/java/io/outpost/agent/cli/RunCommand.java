@@ -77,7 +77,8 @@ final class RunCommand implements CliCommand {
               l.outputs(),
               new RealtimeLink(l.config()),
               Clock.systemUTC(),
-              l.plugins());
+              l.plugins(),
+              l.cameras());
     } catch (Outbox.OutboxException e) {
       l.plugins().close();
       Logger.error("cannot start: {}", e.getMessage());

@@ -1,8 +1,10 @@
 package io.outpost.agent.cli;
 
+import io.outpost.agent.camera.Cameras;
 import io.outpost.agent.config.AgentConfig;
 import io.outpost.agent.config.ConfigInvalidException;
 import io.outpost.agent.config.ConfigLoader;
+import io.outpost.agent.config.Problems;
 import io.outpost.agent.outputs.Outputs;
 import io.outpost.agent.plugins.IsolatedSensor;
 import io.outpost.agent.plugins.LoadedPlugins;
@@ -43,7 +45,8 @@ final class Setup {
       Profiles.Profile profile,
       List<SensorSetup.Configured> sensors,
       Outputs outputs,
-      LoadedPlugins plugins) {}
+      LoadedPlugins plugins,
+      Cameras cameras) {}
 
   /** What a command does with its loaded configuration. */
   interface ConfigAction {
@@ -101,8 +104,13 @@ final class Setup {
     try {
       validateServiceSections(config, plugins);
       Profiles.Profile profile = profile(config);
-      List<SensorSetup.Configured> sensors = SensorSetup.buildAll(profile, config, registry, clock);
-      return new Loaded(config, profile, sensors, registry.outputs(), plugins);
+      Problems problems = new Problems();
+      List<SensorSetup.Configured> sensors =
+          SensorSetup.build(profile, config, registry, clock, problems);
+      Cameras cameras =
+          Cameras.build(profile.json().get("cameras"), profile.source(), clock, problems);
+      problems.throwIfAny();
+      return new Loaded(config, profile, sensors, registry.outputs(), plugins, cameras);
     } catch (ConfigInvalidException e) {
       plugins.close();
       throw e;

@@ -56,7 +56,7 @@ class MainTest {
     assertThat(unknown.code()).isEqualTo(2);
     assertThat(unknown.err())
         .isEqualTo(
-            "outpost: unknown command \"frobnicate\" (commands: run, demo, check, sample, profiles, health, relay, version)\n");
+            "outpost: unknown command \"frobnicate\" (commands: run, demo, check, sample, profiles, health, attachment, relay, version)\n");
     Result badOption = run("check", "--konfig", "x");
     assertThat(badOption.code()).isEqualTo(2);
     assertThat(badOption.err())
