@@ -194,7 +194,24 @@ public final class Agent implements AutoCloseable, AgentControl {
         hw,
         outbox,
         link,
-        pluginSubscriptions);
+        pluginSubscriptions,
+        this::configSection,
+        (prefix, handler) -> router.addPrefixHandler(prefix, handler));
+  }
+
+  /** A top-level section of the configuration owned by a service (e.g. {@code bridge}). */
+  private io.outpost.plugin.Options configSection(String name) {
+    if ("device".equals(name)) {
+      // What "auto" and the defaults resolved to, not what the files said.
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("id", config.deviceId());
+      d.put("fleet", config.fleet());
+      return new io.outpost.plugin.Options("device", d);
+    }
+    Object section = config.resolved().get(name);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> m = section instanceof Map<?, ?> x ? (Map<String, Object>) x : Map.of();
+    return new io.outpost.plugin.Options(config.originOf(name) + ": " + name, m);
   }
 
   private void begin() {
@@ -232,6 +249,7 @@ public final class Agent implements AutoCloseable, AgentControl {
           @Override
           public void direct(String from, JsonElement data) {
             router.onDirect(from, data);
+            AgentPluginContext.deliverDirect(pluginSubscriptions, from, data);
           }
         });
     if (config.commands().enabled()) {
@@ -279,7 +297,12 @@ public final class Agent implements AutoCloseable, AgentControl {
 
   @Override
   public Map<String, Object> status() {
-    return snapshot().toMessage();
+    Map<String, Object> s = snapshot().toMessage();
+    Map<String, Object> details = services.details();
+    if (!details.isEmpty()) {
+      s.put("serviceStatus", details);
+    }
+    return s;
   }
 
   /** The agent's status now: what the status message, the status file and systemd are told. */

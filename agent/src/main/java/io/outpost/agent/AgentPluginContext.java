@@ -33,8 +33,16 @@ final class AgentPluginContext implements PluginContext, Uplink {
   private final Outbox outbox;
   private final Link link;
   private final List<Subscription> subscriptions;
+  private final java.util.function.Function<String, Options> sections;
+  private final java.util.function.BiConsumer<String, io.outpost.plugin.CommandHandler>
+      commandPrefixes;
 
-  record Subscription(Pattern pattern, BiConsumer<String, Object> listener) {}
+  /** A channel subscription, or with {@code directType} set, one for direct messages. */
+  record Subscription(Pattern pattern, BiConsumer<String, Object> listener, String directType) {
+    Subscription(Pattern pattern, BiConsumer<String, Object> listener) {
+      this(pattern, listener, null);
+    }
+  }
 
   AgentPluginContext(
       String deviceId,
@@ -44,7 +52,11 @@ final class AgentPluginContext implements PluginContext, Uplink {
       Hardware hardware,
       Outbox outbox,
       Link link,
-      List<Subscription> subscriptions) {
+      List<Subscription> subscriptions,
+      java.util.function.Function<String, Options> sections,
+      java.util.function.BiConsumer<String, io.outpost.plugin.CommandHandler> commandPrefixes) {
+    this.sections = sections;
+    this.commandPrefixes = commandPrefixes;
     this.deviceId = deviceId;
     this.options = options;
     this.clock = clock;
@@ -62,11 +74,29 @@ final class AgentPluginContext implements PluginContext, Uplink {
   /** Delivers a channel message to every plugin subscription whose pattern matches. */
   static void deliver(List<Subscription> subs, String channel, com.google.gson.JsonElement data) {
     for (Subscription s : subs) {
-      if (s.pattern().matcher(channel).matches()) {
+      if (s.directType() == null && s.pattern().matcher(channel).matches()) {
         try {
           s.listener().accept(channel, Json.toJava(data));
         } catch (RuntimeException e) {
           Logger.error("plugin listener for {} failed: {}", LogSafe.of(channel), LogSafe.of(e));
+        }
+      }
+    }
+  }
+
+  /** Delivers a direct message to the plugin subscriptions for its {@code type}. */
+  static void deliverDirect(
+      List<Subscription> subs, String from, com.google.gson.JsonElement data) {
+    if (!data.isJsonObject()
+        || !(data.getAsJsonObject().get("type") instanceof com.google.gson.JsonPrimitive t)) {
+      return;
+    }
+    for (Subscription s : subs) {
+      if (t.getAsString().equals(s.directType())) {
+        try {
+          s.listener().accept(from, Json.toJava(data));
+        } catch (RuntimeException e) {
+          Logger.error("plugin listener for direct {} failed: {}", s.directType(), e.toString());
         }
       }
     }
@@ -99,6 +129,22 @@ final class AgentPluginContext implements PluginContext, Uplink {
   @Override
   public Options options() {
     return options;
+  }
+
+  @Override
+  public Options section(String name) {
+    return sections.apply(name);
+  }
+
+  @Override
+  public void handleCommands(String namePrefix, io.outpost.plugin.CommandHandler handler) {
+    commandPrefixes.accept(namePrefix, handler);
+  }
+
+  @Override
+  public String fleetId() {
+    Options fleet = sections.apply("device");
+    return fleet.asMap().get("fleet") instanceof String f ? f : null;
   }
 
   @Override
@@ -144,9 +190,24 @@ final class AgentPluginContext implements PluginContext, Uplink {
   }
 
   @Override
+  public java.util.concurrent.CompletionStage<Void> publishDurably(
+      String channel, Map<String, Object> data) {
+    if (("devices/" + deviceId + "/events").equals(channel)
+        && !(data.get("type") instanceof String)) {
+      throw new IllegalArgumentException("an event needs a string \"type\"");
+    }
+    return outbox.appendCommitted(channel, Json.toJson(data).getAsJsonObject());
+  }
+
+  @Override
   public void subscribe(String channel, BiConsumer<String, Object> listener) {
     subscriptions.add(new Subscription(glob(channel), listener));
     link.subscribe(channel);
+  }
+
+  @Override
+  public void subscribeDirect(String type, BiConsumer<String, Object> listener) {
+    subscriptions.add(new Subscription(null, listener, type));
   }
 
   @Override

@@ -21,6 +21,16 @@ public interface AgentService extends AutoCloseable {
     return "ok";
   }
 
+  /**
+   * Details for the agent's status message and status file, under {@code serviceStatus.<name>}:
+   * JSON-like values (Map, List, String, Number, Boolean), e.g. per-rule counters and the state of
+   * a broker link. Called from the agent's timer; must be cheap and must not block. Empty by
+   * default.
+   */
+  default java.util.Map<String, Object> status() {
+    return java.util.Map.of();
+  }
+
   @Override
   void close() throws Exception;
 }

@@ -1,6 +1,8 @@
 package io.outpost.plugin;
 
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 
 /**
@@ -24,6 +26,29 @@ public interface Uplink {
    * gets (concrete channel, data) on the uplink's event thread and must not block.
    */
   void subscribe(String channel, BiConsumer<String, Object> listener);
+
+  /**
+   * Queues {@code data} for {@code channel} like {@link #publish} and says when it is safe: the
+   * returned stage completes once the message is committed to the durable outbox (it will reach the
+   * network even if the process is killed now), or completes exceptionally if it was refused or
+   * dropped. A bridge acknowledges its own source only then, so nothing it accepted can be lost.
+   *
+   * <p>Agents that cannot tell return a stage that fails with {@link
+   * UnsupportedOperationException}; callers must then not assume durability.
+   */
+  default CompletionStage<Void> publishDurably(String channel, Map<String, Object> data) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("this agent cannot report durable commits"));
+  }
+
+  /**
+   * Receives direct messages to this device whose {@code type} is {@code type} (commands go to the
+   * agent's command router, not here); the listener gets (sender's peerId, data) on the uplink's
+   * event thread and must not block. Agents without this refuse it.
+   */
+  default void subscribeDirect(String type, BiConsumer<String, Object> listener) {
+    throw new UnsupportedOperationException("this agent cannot hand direct messages to plugins");
+  }
 
   /** Whether the link is up right now. */
   boolean connected();

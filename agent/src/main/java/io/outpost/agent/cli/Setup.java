@@ -99,12 +99,38 @@ final class Setup {
         new SensorRegistry(
             plugins.isolatedSensorFactories(IsolatedSensor.Limits.defaults()), new Outputs());
     try {
+      validateServiceSections(config, plugins);
       Profiles.Profile profile = profile(config);
       List<SensorSetup.Configured> sensors = SensorSetup.buildAll(profile, config, registry, clock);
       return new Loaded(config, profile, sensors, registry.outputs(), plugins);
     } catch (ConfigInvalidException e) {
       plugins.close();
       throw e;
+    }
+  }
+
+  /**
+   * Lets each service factory that owns a top-level section (the bridge's {@code bridge}) check it,
+   * so {@code check} and {@code run} report its problems like the agent's own.
+   */
+  private static void validateServiceSections(AgentConfig config, LoadedPlugins plugins)
+      throws ConfigInvalidException {
+    List<ConfigException> problems = new java.util.ArrayList<>();
+    for (io.outpost.plugin.AgentServiceFactory f : plugins.serviceFactories()) {
+      String name = f.section();
+      if (name == null || !config.resolved().containsKey(name)) {
+        continue;
+      }
+      @SuppressWarnings("unchecked")
+      java.util.Map<String, Object> m =
+          config.resolved().get(name) instanceof java.util.Map<?, ?> x
+              ? (java.util.Map<String, Object>) x
+              : java.util.Map.of();
+      problems.addAll(
+          f.validate(new io.outpost.plugin.Options(config.originOf(name) + ": " + name, m)));
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigInvalidException(problems);
     }
   }
 

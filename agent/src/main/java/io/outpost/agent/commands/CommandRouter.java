@@ -68,6 +68,7 @@ public final class CommandRouter implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final ThreadPoolExecutor workers;
   private final Set<String> running = ConcurrentHashMap.newKeySet();
+  private final Map<String, CommandHandler> prefixHandlers = new ConcurrentHashMap<>();
   private final CommandIntake intake;
   private final Refusals refusals;
 
@@ -125,6 +126,29 @@ public final class CommandRouter implements AutoCloseable {
         new CommandIntake(
             INTAKE_CAPACITY, uplinkPerSecond * COMMAND_SHARE, timer, this::processQuietly);
     this.refusals = new Refusals(REFUSAL_INTERVAL, 64, timer);
+  }
+
+  /**
+   * Runs every command whose name starts with {@code prefix} (and has no handler of its own) on
+   * {@code handler}: how a service such as the MQTT bridge takes a family of commands. The first
+   * registration of a prefix wins.
+   */
+  public void addPrefixHandler(String prefix, CommandHandler handler) {
+    prefixHandlers.putIfAbsent(prefix, handler);
+  }
+
+  private CommandHandler handlerFor(String name) {
+    CommandHandler h = handlers.get(name);
+    if (h != null) {
+      return h;
+    }
+    String best = null;
+    for (String p : prefixHandlers.keySet()) {
+      if (name.startsWith(p) && (best == null || p.length() > best.length())) {
+        best = p;
+      }
+    }
+    return best == null ? null : prefixHandlers.get(best);
   }
 
   /** The channels commands arrive on. */
@@ -375,7 +399,7 @@ public final class CommandRouter implements AutoCloseable {
             true);
         return;
       }
-      CommandHandler handler = handlers.get(name);
+      CommandHandler handler = handlerFor(name);
       if (handler == null) {
         respond(
             id,

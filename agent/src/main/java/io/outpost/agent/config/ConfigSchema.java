@@ -492,6 +492,13 @@ public final class ConfigSchema {
         Map.of(),
         Range.NONE,
         "Settings for plugins. A long-running plugin service gets `plugins.config.<service name>` as its options when it starts; command handler and service factories see the whole object and pick their own section. Plugin *sensors* are configured in the profile like any sensor.");
+    // Owned and validated by the MQTT bridge (AgentServiceFactory#validate): docs/bridge.md.
+    key(
+        "bridge",
+        Kind.FREE_OBJECT,
+        null,
+        Range.NONE,
+        "The MQTT bridge: a local broker's messages to the network (`out` rules) and network messages and commands to the broker (`in` rules). Validated by the bridge itself (`check` and `run` print its problems with the rule index and field); every key is in docs/bridge.md. Absent or `\"enabled\": false`: no bridge.");
   }
 
   private ConfigSchema() {}

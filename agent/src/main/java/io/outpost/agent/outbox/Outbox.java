@@ -86,7 +86,20 @@ public final class Outbox implements AutoCloseable {
   private long firstDeleteMillis;
   private volatile long lastCommitMillis;
 
-  private record Pending(int cls, String channel, String to, JsonObject data, long createdMillis) {}
+  /** Waiting for the writer; {@code committed} (may be null) completes once the row is durable. */
+  private record Pending(
+      int cls,
+      String channel,
+      String to,
+      JsonObject data,
+      long createdMillis,
+      java.util.concurrent.CompletableFuture<Void> committed) {}
+
+  /**
+   * Commit promises of rows taken by the writer but not written yet (held after a failed write).
+   * Guarded by lock.
+   */
+  private final List<java.util.concurrent.CompletableFuture<Void>> promises = new ArrayList<>();
 
   private Outbox(Store store, String deviceId, AgentConfig.Buffer limits, Clock clock)
       throws Store.StoreException {
@@ -172,19 +185,44 @@ public final class Outbox implements AutoCloseable {
     append(Row.EVENT, null, peerId, data);
   }
 
+  /**
+   * Queues {@code data} for {@code channel} like {@link #appendTo} (or {@link #appendEvent} for the
+   * events channel) and completes the returned future once the row is written to the store, so a
+   * bridge can acknowledge its source only when nothing can be lost any more. Completes
+   * exceptionally when the outbox closes before that.
+   */
+  public java.util.concurrent.CompletableFuture<Void> appendCommitted(
+      String channel, JsonObject data) {
+    var committed = new java.util.concurrent.CompletableFuture<Void>();
+    append(Row.EVENT, channel, null, data, committed);
+    return committed;
+  }
+
   private void append(int cls, String channel, String to, JsonObject data) {
+    append(cls, channel, to, data, null);
+  }
+
+  private void append(
+      int cls,
+      String channel,
+      String to,
+      JsonObject data,
+      java.util.concurrent.CompletableFuture<Void> committed) {
     synchronized (lock) {
       if (closed) {
         Logger.warn(
             "outbox closed; dropping a {} message",
             data.has("type") ? data.get("type").getAsString() : "typeless");
+        if (committed != null) {
+          committed.completeExceptionally(new IllegalStateException("outbox closed"));
+        }
         return;
       }
       if (queue.size() >= MAX_QUEUED && cls == Row.TELEMETRY) {
         refusedTotal++;
         return;
       }
-      queue.add(new Pending(cls, channel, to, data.deepCopy(), clock.millis()));
+      queue.add(new Pending(cls, channel, to, data.deepCopy(), clock.millis(), committed));
       lock.notifyAll();
     }
   }
@@ -392,6 +430,12 @@ public final class Outbox implements AutoCloseable {
           held.values().stream().mapToLong(Row::seq).filter(s -> s > 0).min().orElse(0),
           held.values().stream().mapToLong(Row::seq).max().orElse(0));
     }
+    var lost = new IllegalStateException("outbox closed before the message was written");
+    promises.forEach(f -> f.completeExceptionally(lost));
+    promises.clear();
+    queue.stream()
+        .filter(p -> p.committed() != null)
+        .forEach(p -> p.committed().completeExceptionally(lost));
     closed = true;
     lock.notifyAll();
   }
@@ -418,6 +462,11 @@ public final class Outbox implements AutoCloseable {
           new Row(rid++, p.cls(), p.channel(), p.to(), s, p.createdMillis(), Json.GSON.toJson(d)));
     }
     boolean added = !queue.isEmpty();
+    for (Pending p : queue) {
+      if (p.committed() != null) {
+        promises.add(p.committed());
+      }
+    }
     queue.clear();
     Drops drops = new Drops();
     quarantine.drainInto(drops);
@@ -479,6 +528,11 @@ public final class Outbox implements AutoCloseable {
       }
     }
     committedRid = Math.max(committedRid, rid - 1);
+    if (failed == null && !promises.isEmpty()) {
+      // Written: what a bridge waits for before it acknowledges its source.
+      promises.forEach(f -> f.complete(null));
+      promises.clear();
+    }
     if (failed == Recovery.Action.REOPEN) {
       reopen();
     }

@@ -142,10 +142,26 @@ public final class PluginLoader {
             a.size());
       }
     }
+    services.addAll(builtInServices(problems));
     for (PluginProblem p : problems) {
       Logger.warn("plugin {}: {}", p.jar(), p.message());
     }
     return new LoadedPlugins(sensors, handlers, services, jars, problems, loaders);
+  }
+
+  /**
+   * Service factories shipped with the agent itself (jars beside it on the class path, such as the
+   * MQTT bridge); each decides from its own configuration section whether it runs.
+   */
+  private static List<AgentServiceFactory> builtInServices(List<PluginProblem> problems) {
+    List<AgentServiceFactory> out = new ArrayList<>();
+    try {
+      ServiceLoader.load(AgentServiceFactory.class, PluginLoader.class.getClassLoader())
+          .forEach(out::add);
+    } catch (ServiceConfigurationError | LinkageError e) {
+      problems.add(new PluginProblem(Path.of("(class path)"), describe(e)));
+    }
+    return out;
   }
 
   @SuppressWarnings("try") // the JarFile is opened only to check the file, then closed

@@ -103,6 +103,25 @@ public final class PluginServices implements AutoCloseable {
     return sv;
   }
 
+  /**
+   * {@code name → AgentService#status()} for the services that report details (the bridge's rule
+   * counters and broker link), for the status message.
+   */
+  public Map<String, Object> details() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (AgentService svc : services) {
+      try {
+        Map<String, Object> d = svc.status();
+        if (d != null && !d.isEmpty()) {
+          out.put(svc.name(), d);
+        }
+      } catch (RuntimeException | LinkageError e) {
+        out.put(svc.name(), Map.of("error", String.valueOf(e.getMessage())));
+      }
+    }
+    return out;
+  }
+
   /** Closes every service; a failing close is logged. */
   @Override
   public void close() {

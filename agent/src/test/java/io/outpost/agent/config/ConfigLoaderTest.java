@@ -68,7 +68,7 @@ class ConfigLoaderTest {
                     .containsExactlyInAnyOrder(
                         f + ": device.colour: unknown key (expected one of [id, fleet, metadata])",
                         f
-                            + ": bogus: unknown key (expected one of [device, network, profile, sensors, stateDir, telemetry, commands, buffer, status, log, plugins])",
+                            + ": bogus: unknown key (expected one of [device, network, profile, sensors, stateDir, telemetry, commands, buffer, status, log, plugins, bridge])",
                         f
                             + ": device.id: \"pi/1\" is not usable in channel names (1..128 printable ASCII characters, no '/', '*' or '\\')",
                         f

@@ -1,0 +1,152 @@
+package io.outpost.bridge.mqtt;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Mosquitto (the Debian package) on a free loopback port with a generated config, for tests.
+ * Sessions persist across {@link #restart()} (persistence on, saved at a clean stop), as on a site.
+ */
+final class Mosquitto implements AutoCloseable {
+  final int port;
+  private final Path dir;
+  private final List<String> extra;
+  private Process process;
+
+  private Mosquitto(Path dir, int port, List<String> extra) {
+    this.dir = dir;
+    this.port = port;
+    this.extra = extra;
+  }
+
+  /** Starts a broker that allows anonymous clients. */
+  static Mosquitto start(Path dir) throws Exception {
+    return start(dir, List.of("allow_anonymous true"));
+  }
+
+  /** Starts a broker with {@code extra} config lines (e.g. a password file). */
+  static Mosquitto start(Path dir, List<String> extra) throws Exception {
+    Mosquitto m = new Mosquitto(dir, freePort(), extra);
+    m.launch();
+    return m;
+  }
+
+  String url() {
+    return "tcp://127.0.0.1:" + port;
+  }
+
+  private void launch() throws Exception {
+    Files.createDirectories(dir);
+    List<String> conf = new ArrayList<>();
+    conf.add("listener " + port + " 127.0.0.1");
+    conf.add("persistence true");
+    conf.add("persistence_location " + dir + "/");
+    conf.add("max_queued_messages 100000");
+    // Started as root, mosquitto would switch to the user "mosquitto", who cannot write here.
+    conf.add("user " + System.getProperty("user.name"));
+    conf.add("log_dest file " + dir.resolve("mosquitto.log"));
+    conf.add("log_type all");
+    conf.addAll(extra);
+    Path file = dir.resolve("mosquitto.conf");
+    Files.write(file, conf);
+    process =
+        new ProcessBuilder(executable(), "-c", file.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("stdout.log").toFile())
+            .start();
+    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (System.nanoTime() < until) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            "mosquitto exited: " + Files.readString(dir.resolve("stdout.log")));
+      }
+      try (Socket s = new Socket("127.0.0.1", port)) {
+        return;
+      } catch (IOException notYet) {
+        Thread.sleep(20);
+      }
+    }
+    throw new IllegalStateException("mosquitto did not listen on " + port);
+  }
+
+  /** Debian installs the broker in /usr/sbin, which is not on every user's PATH. */
+  private static String executable() {
+    return Files.isExecutable(Path.of("/usr/sbin/mosquitto")) ? "/usr/sbin/mosquitto" : "mosquitto";
+  }
+
+  /** Stops cleanly (SIGTERM: the broker saves its sessions) and starts again on the same port. */
+  void restart() throws Exception {
+    stop();
+    launch();
+  }
+
+  void stop() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor();
+      }
+    }
+  }
+
+  /** Starts again after {@link #stop()}. */
+  void startAgain() throws Exception {
+    launch();
+  }
+
+  /** Publishes with the real mosquitto_pub client. */
+  void pub(String topic, String message, String... options) throws Exception {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "mosquitto_pub", "-h", "127.0.0.1", "-p", "" + port, "-t", topic, "-m", message));
+    cmd.addAll(List.of(options));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException(
+          "mosquitto_pub failed: " + new String(p.getInputStream().readAllBytes()));
+    }
+  }
+
+  /**
+   * Starts the real mosquitto_sub on {@code topic}, printing "topic payload" lines; read its output
+   * after it exited (after {@code count} messages).
+   */
+  Process sub(String topic, int count, String... options) throws Exception {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "mosquitto_sub",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                "" + port,
+                "-t",
+                topic,
+                "-C",
+                "" + count,
+                "-v",
+                "-W",
+                "30"));
+    cmd.addAll(List.of(options));
+    return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    stop();
+  }
+}
