@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.tinylog.Logger;
 
 /**
@@ -32,11 +33,12 @@ import org.tinylog.Logger;
  * <p>One Pi4J context serves the whole process (Pi4J keeps a registry of claimed I/O per context,
  * and the GPIO chip should be opened once); it is created on first use, so configurations that
  * never touch real hardware (simulated profiles, {@code outpost check}) never load Pi4J's natives.
- * Every Pi4J runtime exception is turned into an {@link IOException} naming the bus/pin and a hint.
+ * Every Pi4J runtime exception is turned into an {@link IOException} naming the bus/pin and a hint;
+ * off a Raspberry Pi the hint is the board it is and what the interface needs ({@link OffPi}).
  * Thread-safe.
  */
 final class Pi4jHardware implements Hardware {
-  static final Pi4jHardware INSTANCE = new Pi4jHardware();
+  static final Pi4jHardware INSTANCE = new Pi4jHardware(Path.of("/"));
 
   private static final String I2C_HINT =
       "is I2C enabled (raspi-config, dtparam=i2c_arm=on)? "
@@ -48,9 +50,16 @@ final class Pi4jHardware implements Hardware {
           + "is the agent's user in group gpio?";
 
   private final AtomicLong ids = new AtomicLong();
+  private final Path root;
   private Context context;
 
-  private Pi4jHardware() {}
+  /**
+   * @param root where the board's model files and device nodes are read ({@code /} but in tests);
+   *     Pi4J itself always looks at the real machine
+   */
+  Pi4jHardware(Path root) {
+    this.root = root;
+  }
 
   private synchronized Context context() throws IOException {
     if (context == null) {
@@ -64,8 +73,9 @@ final class Pi4jHardware implements Hardware {
       BoardModel board = boardModel(context);
       if (board == BoardModel.UNKNOWN) {
         Logger.warn(
-            "Pi4J does not recognise this machine as a Raspberry Pi (no /proc/device-tree/model); "
-                + "real GPIO, I2C and SPI will probably fail");
+            "Pi4J does not recognise this machine as a Raspberry Pi (this is {}); "
+                + "real GPIO, I2C and SPI will probably fail",
+            Board.detect(root).describe());
       } else if (board != null) {
         Logger.info("Pi4J started on {}", board.getLabel());
       }
@@ -93,6 +103,19 @@ final class Pi4jHardware implements Hardware {
     }
   }
 
+  /**
+   * The error for {@code what} (e.g. {@code claiming GPIO 17 as input}) failing with {@code e}: off
+   * a Raspberry Pi the board and what the interface needs (Pi4J's message misleads there, so it is
+   * only the cause), on a Pi Pi4J's message and {@code hint}.
+   */
+  private IOException failed(String what, Exception e, String hint, Function<OffPi, String> offPi) {
+    Board board = Board.detect(root);
+    if (!board.raspberryPi()) {
+      return new IOException(what + " failed: " + offPi.apply(new OffPi(root, board)), e);
+    }
+    return new IOException(what + " failed: " + e.getMessage() + "; " + hint, e);
+  }
+
   private String id(String kind) {
     return "outpost-" + kind + "-" + ids.incrementAndGet();
   }
@@ -100,8 +123,8 @@ final class Pi4jHardware implements Hardware {
   @Override
   public I2cDevice i2c(int bus, int address) throws IOException {
     String where = String.format(Locale.ROOT, "I2C device 0x%02X on bus %d", address, bus);
-    Context ctx = context();
     try {
+      Context ctx = context();
       I2C i2c =
           ctx.create(
               I2C.newConfigBuilder(ctx)
@@ -111,16 +134,16 @@ final class Pi4jHardware implements Hardware {
                   .provider("linuxfs-i2c")
                   .build());
       return new RealI2c(ctx, i2c, where);
-    } catch (RuntimeException e) {
-      throw new IOException("opening " + where + " failed: " + e.getMessage() + "; " + I2C_HINT, e);
+    } catch (IOException | RuntimeException e) {
+      throw failed("opening " + where, e, I2C_HINT, off -> off.i2c(bus));
     }
   }
 
   @Override
   public SpiDevice spi(int bus, int chipSelect, int speedHz, int mode) throws IOException {
     String where = "SPI /dev/spidev" + bus + "." + chipSelect;
-    Context ctx = context();
     try {
+      Context ctx = context();
       Spi spi =
           ctx.create(
               Spi.newConfigBuilder(ctx)
@@ -132,15 +155,15 @@ final class Pi4jHardware implements Hardware {
                   .provider("linuxfs-spi")
                   .build());
       return new RealSpi(ctx, spi, where);
-    } catch (RuntimeException e) {
-      throw new IOException("opening " + where + " failed: " + e.getMessage() + "; " + SPI_HINT, e);
+    } catch (IOException | RuntimeException e) {
+      throw failed("opening " + where, e, SPI_HINT, off -> off.spi(bus, chipSelect));
     }
   }
 
   @Override
   public GpioInput gpioInput(int bcmPin, Pull pull, Duration debounce) throws IOException {
-    Context ctx = context();
     try {
+      Context ctx = context();
       PullResistance pr =
           switch (pull) {
             case UP -> PullResistance.PULL_UP;
@@ -157,16 +180,15 @@ final class Pi4jHardware implements Hardware {
                   .provider("gpiod-digital-input")
                   .build());
       return new RealInput(ctx, in, bcmPin);
-    } catch (RuntimeException e) {
-      throw new IOException(
-          "claiming GPIO " + bcmPin + " as input failed: " + e.getMessage() + "; " + GPIO_HINT, e);
+    } catch (IOException | RuntimeException e) {
+      throw failed("claiming GPIO " + bcmPin + " as input", e, GPIO_HINT, OffPi::gpio);
     }
   }
 
   @Override
   public GpioOutput gpioOutput(int bcmPin, boolean initial) throws IOException {
-    Context ctx = context();
     try {
+      Context ctx = context();
       DigitalOutput out =
           ctx.create(
               DigitalOutput.newConfigBuilder(ctx)
@@ -176,9 +198,8 @@ final class Pi4jHardware implements Hardware {
                   .provider("gpiod-digital-output")
                   .build());
       return new RealOutput(ctx, out, bcmPin, initial);
-    } catch (RuntimeException e) {
-      throw new IOException(
-          "claiming GPIO " + bcmPin + " as output failed: " + e.getMessage() + "; " + GPIO_HINT, e);
+    } catch (IOException | RuntimeException e) {
+      throw failed("claiming GPIO " + bcmPin + " as output", e, GPIO_HINT, OffPi::gpio);
     }
   }
 

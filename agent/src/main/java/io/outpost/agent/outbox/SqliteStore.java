@@ -23,9 +23,20 @@ import org.tinylog.Logger;
  * synchronous=NORMAL} — a commit survives the process being killed; after a power cut the file is
  * consistent but the last commits may be missing. A damaged file is moved aside, what can still be
  * read from it is copied into a fresh one, and the repair is reported.
+ *
+ * <p>The file carries its layout's version in SQLite's {@code user_version} ({@link #FORMAT}). A
+ * file of a newer format (written by a newer agent, found after a downgrade or an A/B rollback) is
+ * neither read nor changed: it is moved aside whole, for a newer agent to send.
  */
 final class SqliteStore implements Store {
   static final String FILE = "outbox.db";
+
+  /**
+   * The layout this code reads and writes. 0 (files from before the version was kept) is the same
+   * layout as 1. Raise it with any change an older agent would misread, and teach this class to
+   * migrate the older formats.
+   */
+  static final int FORMAT = 1;
 
   private final Path dir;
   private Connection conn;
@@ -48,6 +59,12 @@ final class SqliteStore implements Store {
       if (movedAside != null) {
         Opened fresh = openAt(file, movedAside);
         Logger.error(movedAside);
+        return fresh;
+      }
+      String newer = moveAsideIfNewer(file);
+      if (newer != null) {
+        Opened fresh = openAt(file, newer);
+        Logger.warn("outbox: {}", fresh.recovery());
         return fresh;
       }
       return openAt(file, null);
@@ -89,6 +106,73 @@ final class SqliteStore implements Store {
         + ", recovered 0 messages and 0 command results, new stream";
   }
 
+  /**
+   * Moves a store of a newer format aside with its WAL, untouched (only a read-only connection
+   * looks at it, so nothing is checkpointed or rewritten), to {@code outbox.db.v<N>-<millis>}.
+   *
+   * @return the note for status and the log, or null when the file is absent or of a known format
+   */
+  private static String moveAsideIfNewer(Path file) throws StoreException {
+    if (!Files.isRegularFile(file)) {
+      return null;
+    }
+    int format;
+    long messages;
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + file + "?mode=ro");
+        Statement st = c.createStatement()) {
+      try (ResultSet rs = st.executeQuery("PRAGMA user_version")) {
+        format = rs.next() ? rs.getInt(1) : 0;
+      }
+      if (format <= FORMAT) {
+        return null;
+      }
+      messages = count(st);
+    } catch (SQLException e) {
+      return null; // unreadable: the usual open fails and repairs it
+    }
+    Path aside = file.resolveSibling(FILE + ".v" + format + "-" + System.currentTimeMillis());
+    try {
+      Files.move(file, aside);
+      for (String suffix : List.of("-wal", "-shm")) {
+        Path side = file.resolveSibling(FILE + suffix);
+        if (Files.exists(side)) {
+          Files.move(side, aside.resolveSibling(aside.getFileName() + suffix));
+        }
+      }
+    } catch (IOException e) {
+      throw new StoreException(
+          file
+              + " has store format "
+              + format
+              + ", newer than this agent's "
+              + FORMAT
+              + ", and could not be moved aside: "
+              + e.getMessage(),
+          e,
+          false);
+    }
+    return file.getFileName()
+        + " has store format "
+        + format
+        + " (written by a newer Outpost), this agent reads "
+        + FORMAT
+        + ": moved it aside unchanged to "
+        + aside.getFileName()
+        + (messages < 0 ? "" : " with its " + messages + " messages")
+        + " (not sent, not deleted; upgrade Outpost again and put it back as "
+        + FILE
+        + " to send them, docs/operations.md), new stream";
+  }
+
+  /** The messages in a store of any format, or -1 when its layout does not say. */
+  private static long count(Statement st) {
+    try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM outbox")) {
+      return rs.next() ? rs.getLong(1) : -1;
+    } catch (SQLException e) {
+      return -1;
+    }
+  }
+
   static boolean isCorrupt(SQLException e) {
     String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
     return e.getErrorCode() == 11
@@ -124,6 +208,13 @@ final class SqliteStore implements Store {
       st.execute(
           "CREATE TABLE IF NOT EXISTS quarantine(rid INTEGER, cls INTEGER, channel TEXT, peer TEXT,"
               + " seq INTEGER, created INTEGER, body TEXT, why TEXT, at INTEGER)");
+      // Written only when it changes: on a read-only file system the open must still succeed.
+      try (ResultSet rs = st.executeQuery("PRAGMA user_version")) {
+        if (rs.next() && rs.getInt(1) < FORMAT) {
+          rs.close();
+          st.execute("PRAGMA user_version=" + FORMAT);
+        }
+      }
     }
     conn.setAutoCommit(false);
     String stream = meta("stream");

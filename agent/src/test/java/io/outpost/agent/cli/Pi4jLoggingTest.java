@@ -72,4 +72,48 @@ class Pi4jLoggingTest {
         .doesNotContain("device-tree/model (No such file")
         .doesNotContain("board version code");
   }
+
+  @Test
+  void realPinsAndBusesOffAPiNameTheBoardAndWhatTheyNeed() throws Exception {
+    Path profile =
+        TestConfigs.write(
+            dir,
+            "door.json",
+            """
+        {"name": "real-door", "description": "a door contact and a BME280 on the real header",
+         "sensors": [
+          {"name": "door", "type": "gpio-in", "interval": "1s", "pin": 17, "pull": "up"},
+          {"name": "env", "type": "bme280", "interval": "1s"}]}
+        """);
+    Path config =
+        TestConfigs.write(
+            dir,
+            "agent.json",
+            "{\"device\": {\"id\": \"laptop\"}, \"profile\": \""
+                + profile
+                + "\", \"stateDir\": \""
+                + dir.resolve("state")
+                + "\"}");
+
+    AgentProcess.Finished r =
+        AgentProcess.runToEnd(dir, LIMIT, "sample", "--config", config.toString());
+
+    assertThat(r.exitCode()).isEqualTo(1);
+    String notAPi =
+        "this is (a '[^']+'|an unknown board \\(no device-tree model\\)), not a Raspberry Pi";
+    assertThat(r.err())
+        .containsPattern(
+            "door: read failed: gpio-in on GPIO 17: claiming the pin failed: claiming GPIO 17 as "
+                + "input failed: "
+                + notAPi
+                + "; real GPIO needs a Raspberry Pi \\(Pi4J's gpiod library loads only there\\) "
+                + "with /dev/gpiochip0 \\((absent|present) here\\) and the agent's user in group gpio")
+        .containsPattern(
+            "env: read failed: .*opening I2C device 0x76 on bus 1 failed: "
+                + notAPi
+                + "; I2C bus 1 needs /dev/i2c-1 .*dtparam=i2c_arm=on")
+        // Pi4J's own words off a Pi point at missing jars or an uninitialised chip.
+        .doesNotContain("could not be found")
+        .doesNotContain("No gpio chip");
+  }
 }
