@@ -59,12 +59,12 @@ class OversizedFramesClose1009Test extends RelayTestSupport {
   @Test
   void rawSocketFramesOverTheCapAreClosedWith1009() throws Exception {
     byte[] big = publishOf(70_000);
-    assertThat(closeCodeAfter(RawFrames.frame(0x81, big))).isEqualTo(1009);
+    assertThat(closeCodeAfter(StrictWsClient.frame(0x81, big))).isEqualTo(1009);
     // a fragmented message whose fragments fit but whose sum does not
     byte[] half = new byte[40_000];
     ByteArrayOutputStream fragmented = new ByteArrayOutputStream();
-    fragmented.writeBytes(RawFrames.frame(0x01, half));
-    fragmented.writeBytes(RawFrames.frame(0x80, half));
+    fragmented.writeBytes(StrictWsClient.frame(0x01, half));
+    fragmented.writeBytes(StrictWsClient.frame(0x80, half));
     assertThat(closeCodeAfter(fragmented.toByteArray())).isEqualTo(1009);
     // a header announcing a terabyte, with no payload behind it
     assertThat(
@@ -79,7 +79,7 @@ class OversizedFramesClose1009Test extends RelayTestSupport {
         StrictWsClient.connect(
             tokenUri(relay.mintToken(TokenRequest.builder("split").build())), 0)) {
       c.nextText(); // welcome
-      byte[] f = RawFrames.frame(0x81, "{\"type\":\"ping\"}".getBytes(StandardCharsets.UTF_8));
+      byte[] f = StrictWsClient.frame(0x81, "{\"type\":\"ping\"}".getBytes(StandardCharsets.UTF_8));
       for (byte b : f) {
         c.writeRaw(new byte[] {b});
         Thread.sleep(2);

@@ -244,8 +244,11 @@ public final class StrictWsClient implements AutoCloseable {
     return frame(0x81, text.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** A masked client frame (clients must mask). */
-  private static byte[] frame(int b0, byte[] payload) {
+  /**
+   * A masked client frame (clients must mask) with first byte {@code b0} (FIN, RSV, opcode) around
+   * {@code payload}, for tests that need exact framing.
+   */
+  public static byte[] frame(int b0, byte[] payload) {
     int n = payload.length;
     int header = n < 126 ? 2 : n <= 0xFFFF ? 4 : 10;
     byte[] f = new byte[header + 4 + n];
