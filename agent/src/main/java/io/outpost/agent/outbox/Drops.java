@@ -27,6 +27,17 @@ final class Drops {
     }
   }
 
+  /** Adds what {@code r} announces (again: it could not be announced yet). */
+  void add(Range r) {
+    if (r.fromSeq() > 0) {
+      for (long s = r.fromSeq(); s <= r.toSeq(); s++) {
+        add(s, r.reason());
+      }
+    } else {
+      unsequenced.computeIfAbsent(r.reason(), k -> new long[1])[0] += r.count();
+    }
+  }
+
   void addAll(Drops other) {
     other.seqs.forEach((r, s) -> seqs.computeIfAbsent(r, k -> new TreeSet<>()).addAll(s));
     other.unsequenced.forEach(
@@ -36,6 +47,11 @@ final class Drops {
   void clear() {
     seqs.clear();
     unsequenced.clear();
+  }
+
+  /** The lowest seq recorded, or {@code Long.MAX_VALUE}. */
+  long firstSeq() {
+    return seqs.values().stream().mapToLong(TreeSet::first).min().orElse(Long.MAX_VALUE);
   }
 
   boolean isEmpty() {

@@ -17,7 +17,7 @@ final class MemoryStore implements Store {
   @Override
   public Opened open() {
     return new Opened(
-        UUID.randomUUID().toString().replace("-", "").substring(0, 16), 1, 1, 0, 0, null);
+        UUID.randomUUID().toString().replace("-", "").substring(0, 16), 1, 1, 0, 0, null, 0);
   }
 
   @Override
@@ -32,6 +32,12 @@ final class MemoryStore implements Store {
     }
     return done;
   }
+
+  @Override
+  public void reserve(long throughSeq) {}
+
+  @Override
+  public void stopped(long lastSeq, long nextRid) {}
 
   @Override
   public List<Row> read(long afterRid, long maxRid, int limit) {

@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.tinylog.Logger;
@@ -31,7 +30,11 @@ import org.tinylog.Logger;
  * stored keeps draining; {@link Recovery} replaces the connection and the writer retries every
  * second until the rows are written. What is dropped and why is {@link Retention}'s decision; every
  * drop is announced in-band with a {@code buffer.dropped} message naming the exact seqs.
- * Thread-safe.
+ *
+ * <p>Seqs are reserved in the store ahead of use ({@link #RESERVE_BLOCK}) and never handed out
+ * beyond the reservation, so a run that ends without a clean stop leaves a mark past every seq it
+ * used: the next run starts after it and announces the seqs in between (reason {@code
+ * uncleanStop}). Thread-safe.
  */
 public final class Outbox implements AutoCloseable {
   /**
@@ -39,6 +42,22 @@ public final class Outbox implements AutoCloseable {
    * the heap. Refused messages never get a seq, so they leave no gap.
    */
   static final int MAX_QUEUED = 20_000;
+
+  /**
+   * Seqs are reserved in the store this many at a time, ahead of use (one synced write per block),
+   * so a run that ends without a clean stop — killed, power cut, or stopped while the store refused
+   * writes — leaves a mark beyond every seq it handed out, and the next run starts after it.
+   */
+  static final long RESERVE_BLOCK = 10_000;
+
+  /**
+   * The last seqs of a reservation are kept for {@code buffer.dropped} announcements: messages wait
+   * for the next block before them, so an announcement always has a seq.
+   */
+  static final long ANNOUNCE_RESERVE = 100;
+
+  /** The reason of the announcement for seqs a run reserved but did not stop cleanly after. */
+  static final String UNCLEAN_STOP = "uncleanStop";
 
   private static final Duration AGE_CHECK = Duration.ofSeconds(10);
   private static final Duration RETRY = Duration.ofSeconds(1);
@@ -67,6 +86,8 @@ public final class Outbox implements AutoCloseable {
   // Rows with their ids that are not in the store yet (the store refused them), by rid.
   private final TreeMap<Long, Row> held = new TreeMap<>();
   private final Quarantine quarantine = new Quarantine();
+  // Announcements waiting for a seq (the reservation ran out while the store was unwritable).
+  private final Drops carried = new Drops();
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private volatile boolean closing;
   private boolean closed;
@@ -74,6 +95,8 @@ public final class Outbox implements AutoCloseable {
   // Guarded by lock.
   private String stream;
   private long nextSeq;
+  // Seqs up to here are durably reserved; none beyond is handed out.
+  private long reservedSeq;
   private long nextRid;
   private long rows;
   private long bytes;
@@ -119,6 +142,18 @@ public final class Outbox implements AutoCloseable {
   private void adopt(Store.Opened o) {
     stream = o.stream();
     nextSeq = o.nextSeq();
+    reservedSeq = nextSeq - 1;
+    if (o.lastKnownSeq() < nextSeq - 1) {
+      // The last run reserved these and did not stop cleanly: some may have been delivered, some
+      // lost, some never used. They are announced, and never handed out again.
+      Logger.warn(
+          "outbox: the last run did not stop cleanly; seqs {}..{} are skipped and announced",
+          o.lastKnownSeq() + 1,
+          nextSeq - 1);
+      for (long s = o.lastKnownSeq() + 1; s < nextSeq; s++) {
+        carried.add(s, UNCLEAN_STOP);
+      }
+    }
     nextRid = Math.max(nextRid, o.nextRid());
     rows = o.rows();
     bytes = o.bytes();
@@ -371,6 +406,7 @@ public final class Outbox implements AutoCloseable {
             && !deletesDue(now)
             && recovery.writable()
             && !quarantine.announcementsDue()
+            && carried.isEmpty()
             && !closing
             && now - lastAgeCheck < AGE_CHECK.toMillis()) {
           try {
@@ -391,6 +427,9 @@ public final class Outbox implements AutoCloseable {
       boolean readable;
       boolean writable;
       synchronized (lock) {
+        if (closed) {
+          return; // halted
+        }
         readable = round();
         writable = recovery.writable();
         if (closing) {
@@ -425,7 +464,8 @@ public final class Outbox implements AutoCloseable {
   private void finish() {
     if (!held.isEmpty()) {
       Logger.error(
-          "outbox: {} messages (seq {}..{}) could not be written before the stop and are lost",
+          "outbox: {} messages (seq {}..{}) could not be written before the stop and are lost;"
+              + " the next start announces them and never reuses their seqs",
           held.size(),
           held.values().stream().mapToLong(Row::seq).filter(s -> s > 0).min().orElse(0),
           held.values().stream().mapToLong(Row::seq).max().orElse(0));
@@ -448,27 +488,33 @@ public final class Outbox implements AutoCloseable {
    */
   private boolean round() {
     long now = clock.millis();
+    reserveAhead();
     long seq = nextSeq;
     long rid = nextRid;
     List<Row> inserts = new ArrayList<>(held.values());
+    int taken = 0;
     for (Pending p : queue) {
       long s = 0;
       JsonObject d = p.data();
       if (eventsChannel.equals(p.channel())) {
+        if (seq > reservedSeq - ANNOUNCE_RESERVE) {
+          break; // no seq may be handed out beyond the reservation: wait for the next block
+        }
         s = seq++;
         stamp(d, s);
       }
       inserts.add(
           new Row(rid++, p.cls(), p.channel(), p.to(), s, p.createdMillis(), Json.GSON.toJson(d)));
-    }
-    boolean added = !queue.isEmpty();
-    for (Pending p : queue) {
       if (p.committed() != null) {
         promises.add(p.committed());
       }
+      taken++;
     }
-    queue.clear();
+    boolean added = taken > 0;
+    queue.subList(0, taken).clear();
     Drops drops = new Drops();
+    drops.addAll(carried);
+    carried.clear();
     quarantine.drainInto(drops);
     // Bounds: the store's (lowered while the disk is full), then memory's while nothing is written.
     long deleting = deletes.values().stream().mapToLong(Long::longValue).sum();
@@ -484,6 +530,10 @@ public final class Outbox implements AutoCloseable {
       retention.shrinkHeld(inserts, drops);
     }
     for (Drops.Range r : drops.ranges()) {
+      if (seq > reservedSeq) {
+        carried.add(r); // announced once the reservation is extended
+        continue;
+      }
       JsonObject d = new JsonObject();
       d.addProperty("type", "buffer.dropped");
       d.addProperty("device", deviceId);
@@ -497,7 +547,9 @@ public final class Outbox implements AutoCloseable {
       long s = seq++;
       stamp(d, s);
       inserts.add(new Row(rid++, Row.EVENT, eventsChannel, null, s, now, Json.GSON.toJson(d)));
-      droppedTotal += r.count();
+      if (!UNCLEAN_STOP.equals(r.reason())) {
+        droppedTotal += r.count(); // an unclean stop's range is an upper bound, not a count
+      }
       added = true;
       Logger.warn(
           "outbox dropped {} messages (seq {}..{}): {}",
@@ -510,17 +562,23 @@ public final class Outbox implements AutoCloseable {
     // store refuses them, so no seq is ever handed out twice or left unaccounted for.
     nextSeq = seq;
     nextRid = rid;
+    // Seqs from here on may be lost with this process; the next run announces them.
+    long knownSeq = Math.min(seq, carried.firstSeq());
     if (!recovery.writable() && !deletes.isEmpty()) {
       // Free space before asking for more: a delete-only transaction may pass where the full
-      // round would not.
-      write(List.of(), now);
+      // round would not. The seq it records stays below the unwritten rows, whose seqs the next
+      // run must announce if they are lost.
+      long unwritten = inserts.stream().mapToLong(Row::seq).filter(s -> s > 0).min().orElse(seq);
+      write(List.of(), now, Math.min(unwritten, knownSeq));
     }
     held.clear();
     heldBytes = 0;
     // Nothing to write while writable: no transaction. While not writable an empty round is the
     // probe that finds out whether the store takes writes again.
     Recovery.Action failed =
-        inserts.isEmpty() && deletes.isEmpty() && recovery.writable() ? null : write(inserts, now);
+        inserts.isEmpty() && deletes.isEmpty() && recovery.writable()
+            ? null
+            : write(inserts, now, knownSeq);
     if (failed != null) {
       for (Row r : inserts) {
         held.put(r.rid(), r);
@@ -540,21 +598,46 @@ public final class Outbox implements AutoCloseable {
   }
 
   /**
-   * Writes {@code inserts} and the pending deletes in one transaction.
+   * Extends the durable seq reservation by a block once less than half a block is left. While the
+   * store refuses writes the rest of the block is used; once it is used up (short of the seqs kept
+   * for announcements) messages for the events channel wait in the queue.
+   */
+  private void reserveAhead() {
+    long left = reservedSeq - (nextSeq - 1);
+    if (left >= RESERVE_BLOCK / 2 || (!recovery.writable() && left > ANNOUNCE_RESERVE)) {
+      return;
+    }
+    long through = nextSeq - 1 + RESERVE_BLOCK;
+    try {
+      store.reserve(through);
+      reservedSeq = through;
+    } catch (Store.StoreException e) {
+      if (recovery.writeFailed(e, bytes) == Recovery.Action.REOPEN) {
+        reopen();
+      }
+    }
+  }
+
+  /**
+   * Writes {@code inserts} and the pending deletes in one transaction, recording {@code knownSeq}
+   * as the next seq not yet stored or delivered.
    *
    * @return null when written, else what recovery asks for
    */
-  private Recovery.Action write(List<Row> inserts, long now) {
+  private Recovery.Action write(List<Row> inserts, long now, long knownSeq) {
     Map<Long, Long> dels = new HashMap<>(deletes);
     try {
-      Set<Long> deleted = store.commit(inserts, dels.keySet(), nextSeq, nextRid);
+      store.commit(inserts, dels.keySet(), knownSeq, nextRid);
+      // Every row in the delete set was counted as stored. One the store no longer has (a repaired
+      // file system kept the file but lost its last, unsynced commits) is gone all the same: it
+      // must not stay counted as pending forever.
       long freed = 0;
-      for (long d : deleted) {
-        freed += dels.get(d);
+      for (long d : dels.values()) {
+        freed += d;
       }
       dels.keySet().forEach(deletes::remove);
       bytes += inserts.stream().mapToLong(Row::size).sum() - freed;
-      rows += inserts.size() - deleted.size();
+      rows += inserts.size() - dels.size();
       lastCommitMillis = now;
       recovery.wrote(now);
     } catch (Store.StoreException e) {
@@ -681,6 +764,34 @@ public final class Outbox implements AutoCloseable {
     }
     synchronized (lock) {
       closed = true;
+      if (!writer.isAlive() && held.isEmpty() && carried.isEmpty()) {
+        // Every seq handed out is stored or delivered: the next run continues without a gap.
+        try {
+          store.stopped(nextSeq - 1, nextRid);
+        } catch (Store.StoreException e) {
+          Logger.warn(
+              "outbox: could not record the clean stop ({}); the next run skips and announces"
+                  + " the rest of the reserved seqs",
+              e.getMessage());
+        }
+      }
+      store.close();
+    }
+  }
+
+  /** Stops without the last round and without recording a clean stop: what a kill leaves behind. */
+  void halt() {
+    synchronized (lock) {
+      closed = true;
+      lock.notifyAll();
+    }
+    writer.interrupt();
+    try {
+      writer.join(5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    synchronized (lock) {
       store.close();
     }
   }

@@ -238,11 +238,20 @@ final class SqliteStore implements Store {
         maxSeq = rs.getLong(4);
       }
     }
-    long nextSeq = Math.max(parse(meta("nextSeq"), 1), maxSeq + 1);
+    long known = Math.max(parse(meta("nextSeq"), 1), maxSeq + 1) - 1;
+    // Seqs up to the reservation may have been handed out (and delivered) by the last run; a clean
+    // stop lowers it to the last seq used. A store from before reservations has none.
+    long nextSeq = Math.max(known, parse(meta("reservedSeq"), known)) + 1;
     long nextRid = Math.max(parse(meta("nextRid"), 1), maxRid + 1);
     conn.commit();
     return new Opened(
-        stream, nextSeq, nextRid, rows, bytes, recovery == null ? null : recovery + " " + stream);
+        stream,
+        nextSeq,
+        nextRid,
+        rows,
+        bytes,
+        recovery == null ? null : recovery + " " + stream,
+        known);
   }
 
   private Opened recover(Path file, String why) throws StoreException {
@@ -300,7 +309,14 @@ final class SqliteStore implements Store {
               + " command results, new stream "
               + fresh.stream();
       Logger.error(note);
-      return new Opened(fresh.stream(), fresh.nextSeq(), rid, renumbered.size(), bytes, note);
+      return new Opened(
+          fresh.stream(),
+          fresh.nextSeq(),
+          rid,
+          renumbered.size(),
+          bytes,
+          note,
+          fresh.lastKnownSeq());
     } catch (SQLException e) {
       throw new StoreException(
           "cannot create a fresh store at " + file + ": " + e.getMessage(), e, isCorrupt(e));
@@ -430,6 +446,49 @@ final class SqliteStore implements Store {
     } catch (SQLException e) {
       rollbackQuietly();
       throw new StoreException("writing the outbox failed: " + e.getMessage(), e, isCorrupt(e));
+    }
+  }
+
+  @Override
+  public void reserve(long throughSeq) throws StoreException {
+    try {
+      // Once per block of seqs: this one commit waits for the disk (synchronous=FULL), so a power
+      // cut cannot take the reservation back while seqs from it are out.
+      synchronous("FULL");
+      try {
+        putMeta("reservedSeq", Long.toString(throughSeq));
+        conn().commit();
+      } finally {
+        synchronous("NORMAL");
+      }
+    } catch (SQLException e) {
+      rollbackQuietly();
+      throw new StoreException(
+          "reserving seqs in the outbox failed: " + e.getMessage(), e, isCorrupt(e));
+    }
+  }
+
+  /** SQLite refuses to change the safety level inside a transaction. */
+  private void synchronous(String level) throws SQLException {
+    conn().setAutoCommit(true);
+    try (Statement st = conn().createStatement()) {
+      st.execute("PRAGMA synchronous=" + level);
+    } finally {
+      conn().setAutoCommit(false);
+    }
+  }
+
+  @Override
+  public void stopped(long lastSeq, long nextRid) throws StoreException {
+    try {
+      putMeta("reservedSeq", Long.toString(lastSeq));
+      putMeta("nextSeq", Long.toString(lastSeq + 1));
+      putMeta("nextRid", Long.toString(nextRid));
+      conn().commit();
+    } catch (SQLException e) {
+      rollbackQuietly();
+      throw new StoreException(
+          "recording the clean stop failed: " + e.getMessage(), e, isCorrupt(e));
     }
   }
 

@@ -12,10 +12,18 @@ interface Store extends AutoCloseable {
 
   /**
    * What {@link #open()} found. {@code recovery} describes a store that had to be repaired, else
-   * null.
+   * null. {@code nextSeq} lies beyond every seq the last run may have handed out (its reservation);
+   * {@code lastKnownSeq} is the highest seq known to be stored or delivered, so the seqs in between
+   * were reserved by a run that did not stop cleanly and may have been used.
    */
   record Opened(
-      String stream, long nextSeq, long nextRid, long rows, long bytes, String recovery) {}
+      String stream,
+      long nextSeq,
+      long nextRid,
+      long rows,
+      long bytes,
+      String recovery,
+      long lastKnownSeq) {}
 
   Opened open() throws StoreException;
 
@@ -27,6 +35,18 @@ interface Store extends AutoCloseable {
   java.util.Set<Long> commit(
       List<Row> inserts, Collection<Long> deletes, long nextSeq, long nextRid)
       throws StoreException;
+
+  /**
+   * Records durably — surviving a power cut, not only a crash — that seqs up to {@code throughSeq}
+   * may be handed out, so a later run never hands them out again.
+   */
+  void reserve(long throughSeq) throws StoreException;
+
+  /**
+   * A clean stop: every seq up to {@code lastSeq} is stored or delivered, so the next run continues
+   * at {@code lastSeq + 1} without a gap.
+   */
+  void stopped(long lastSeq, long nextRid) throws StoreException;
 
   /** Rows with {@code rid > afterRid} (and {@code <= maxRid}) ascending, at most {@code limit}. */
   List<Row> read(long afterRid, long maxRid, int limit) throws StoreException;

@@ -173,6 +173,50 @@ class StoreFaultTest {
   }
 
   @Test
+  void messagesHeldWhenTheAgentStopsAreAnnouncedAtTheNextStartAndTheirSeqsNeverReused()
+      throws Exception {
+    try (SmallDisk disk = SmallDisk.ext4(tmp.resolve("disk"), tmp, 16)) {
+      Path state = tmp.resolve("disk/state");
+      Outbox o = Outbox.open(state, "pi-1", limits(), Clock.systemUTC());
+      String stream = o.stream();
+      o.appendTelemetry(telemetry(0, PAD));
+      await().atMost(Duration.ofSeconds(10)).until(() -> o.committedRid() >= 1 && held(o) == 0);
+      disk.failReadOnly();
+      for (int i = 1; i <= 20; i++) {
+        o.appendTelemetry(telemetry(i, PAD));
+      }
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> !o.writable() && (long) o.stats().get("queued") == 0 && held(o) == 20);
+      long lost = lastSeq(o);
+      o.close(); // the 20 held messages cannot be kept
+
+      disk.repairAndRemount();
+      Outbox again = Outbox.open(state, "pi-1", limits(), Clock.systemUTC());
+      try (Consumer c = new Consumer(again)) {
+        assertThat(again.stream()).isEqualTo(stream);
+        again.appendTelemetry(telemetry(21, PAD));
+        c.connect();
+        await().atMost(Duration.ofSeconds(10)).until(() -> c.delivered(lastSeq(again)));
+        assertThat(c.announcements())
+            .anyMatch(
+                a ->
+                    Outbox.UNCLEAN_STOP.equals(a.get("reason").getAsString())
+                        && a.get("fromSeq").getAsLong() <= 2
+                        && a.get("toSeq").getAsLong() >= lost);
+        // The lost seqs are never handed out again: the new message comes after all of them.
+        for (long s = 2; s <= lost; s++) {
+          assertThat(c.delivered(s)).as("seq %d reused", s).isFalse();
+        }
+        assertThat(lastSeq(again)).isGreaterThan(lost);
+        c.assertEverySeqDeliveredOrAnnounced(lastSeq(again));
+      } finally {
+        again.close();
+      }
+    }
+  }
+
+  @Test
   void stoppingWithAReadOnlyStoreEndsTheWriterWithoutAnException() throws Exception {
     List<Throwable> uncaught = new ArrayList<>();
     Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
