@@ -20,7 +20,8 @@ const report = (o) => console.log(JSON.stringify(o));
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors = [];
-    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("pageerror", (e) => { errors.push(e.message); console.error("page error:", e.message); });
+    page.on("console", (m) => { if (m.type() === "error") console.error("page console:", m.text()); });
     await page.goto(operatorUrl);
     const card = (id) => page.locator(`article.device[data-device="${id}"]`);
 
@@ -38,6 +39,22 @@ const report = (o) => console.log(JSON.stringify(o));
     await card("dev-1").locator('button[data-cmd="ping"]').click();
     await card("dev-1").locator(".result.succeeded").waitFor({ timeout: 20000 });
     report({ check: "ping", result: await card("dev-1").locator(".result").textContent() });
+
+    // A snapshot from the simulated camera, shown inline; then one large enough to come in chunks.
+    const snap = card("dev-1").locator('button[data-cmd="camera.snapshot"]');
+    await snap.waitFor({ state: "visible", timeout: 30000 });
+    await snap.click();
+    const img = (id, width) => page.waitForFunction(([id, width]) => {
+      const i = document.querySelector(`article[data-device="${id}"] .camera img`);
+      return i && i.complete && (width ? i.naturalWidth === width : i.naturalWidth > 0);
+    }, [id, width], { timeout: 60000 });
+    await img("dev-1", 0);
+    report({ check: "snapshot", width: await card("dev-1").locator(".camera img").evaluate((i) => i.naturalWidth) });
+    await card("dev-2").locator('.free input[name="name"]').fill("camera.snapshot");
+    await card("dev-2").locator('.free input[name="args"]').fill('{"width": 1920, "height": 1080, "quality": 100}');
+    await card("dev-2").locator(".free button").click();
+    await img("dev-2", 1920);
+    report({ check: "chunked", caption: await card("dev-2").locator(".camera figcaption").textContent() });
 
     const pump = card("dev-3").locator('input[data-output="pump"]');
     await pump.waitFor({ timeout: 20000 });

@@ -9,7 +9,10 @@ import io.outpost.agent.Agent;
 import io.outpost.agent.Closeables;
 import io.outpost.agent.RelayFixture;
 import io.outpost.agent.TestConfigs;
+import io.outpost.agent.camera.Cameras;
 import io.outpost.agent.config.AgentConfig;
+import io.outpost.agent.config.Problems;
+import io.outpost.agent.profiles.Profiles;
 import io.outpost.agent.profiles.SensorRegistry;
 import io.outpost.agent.uplink.RealtimeLink;
 import java.io.BufferedReader;
@@ -34,8 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The relay's fleet dashboard in a real browser: headless Chromium (Debian's {@code chromium})
  * driven by {@code playwright-core} ({@code src/test/js/dashboard}, pinned in its lock file)
- * against a real relay and three agents on simulated hardware. Fails, not skips, without Node, npm
- * or Chromium. Saves {@code target/dashboard.png} and {@code target/dashboard-phone.png}.
+ * against a real relay and three agents on simulated hardware (two with a simulated camera). Fails,
+ * not skips, without Node, npm or Chromium. Saves {@code target/dashboard.png} and {@code
+ * target/dashboard-phone.png}.
  */
 @Timeout(180)
 class DashboardBrowserTest {
@@ -121,6 +125,10 @@ class DashboardBrowserTest {
     assertThat(checks.get("ping").get("result").getAsString())
         .contains("succeeded")
         .contains("pong");
+    assertThat(checks.get("snapshot").get("width").getAsInt()).isPositive();
+    assertThat(checks.get("chunked").get("caption").getAsString())
+        .startsWith("snapshot 1920x1080")
+        .endsWith(" chunks)");
     JsonObject output = checks.get("output");
     assertThat(output.get("now").getAsBoolean()).isNotEqualTo(output.get("was").getAsBoolean());
     assertThat(output.get("result").getAsString()).contains("succeeded");
@@ -156,6 +164,11 @@ class DashboardBrowserTest {
     cfg.put("status", Map.of("file", home.resolve("status.json").toString(), "interval", "2s"));
     AgentConfig config = TestConfigs.loader(Map.of()).load(cfg, "test", home, true);
     SensorRegistry registry = SensorRegistry.builtIn();
+    Profiles.Profile p = Profiles.load(profile, home);
+    Problems problems = new Problems();
+    Cameras cameras =
+        Cameras.build(p.json().get("cameras"), p.source(), Clock.systemUTC(), problems);
+    problems.throwIfAny();
     agents.put(
         id,
         Agent.start(
@@ -164,6 +177,7 @@ class DashboardBrowserTest {
             registry.outputs(),
             new RealtimeLink(config),
             Clock.systemUTC(),
-            List.of()));
+            null,
+            cameras));
   }
 }

@@ -11,6 +11,7 @@ const state = {
   session: null, ws: null, nextRequest: 1, subscribed: new Set(), retry: 1000,
   devices: new Map(), // id -> device
   pending: new Map(), // command id -> device id
+  chunks: new Map(), // attachmentId -> {count, parts: [], waiting: {device, attachment, caption} | null}
   detail: null,
 };
 
@@ -155,6 +156,12 @@ function onMessage(channel, data, at, old) {
     case "telemetry": addRecords(d, data.records || []); break;
     case "status": d.status = data; break;
     case "command.result": onResult(d, data, old); break;
+    case "attachment.chunk": onChunk(data); break;
+    case "camera.snapshot":
+    case "camera.motion":
+      log(d.id, describe(data), "", at, data.attachment && data.attachment.data ? picture(data.attachment) : null);
+      if (!old && data.attachment) showPicture(d, data.attachment, data.type.replace("camera.", "") + " " + new Date(at || Date.now()).toLocaleTimeString());
+      break;
     default: log(d.id, describe(data), data.type === "buffer.dropped" ? "warn" : "", at);
   }
   if (!old) render(d);
@@ -166,6 +173,9 @@ function onResult(d, r, old) {
   if (r.status === "succeeded" && r.result && typeof r.result.output === "string" && d.status && d.status.outputs) {
     d.status.outputs[r.result.output] = r.result.value;
   }
+  if (!old && r.result && r.result.attachment) {
+    showPicture(d, r.result.attachment, `snapshot ${r.result.width}x${r.result.height}`);
+  }
   if (!old && state.pending.has(r.id)) {
     state.pending.delete(r.id);
     d.result = { id: r.id, status: r.status, text: `${r.id} → ${text}` };
@@ -175,8 +185,64 @@ function onResult(d, r, old) {
 
 function describe(data) {
   if (data.type === "buffer.dropped") return `buffer.dropped seq ${data.fromSeq}..${data.toSeq} (${data.count}, ${data.reason})`;
-  const { stream, seq, id, ...rest } = data;
+  const { stream, seq, id, attachment, ...rest } = data;
   return JSON.stringify(rest).slice(0, 300);
+}
+
+// ---- attachments (architecture.md §5): inline, or described with attachmentId + chunks ----------
+
+function picture(a) {
+  return `data:${a.contentType || "application/octet-stream"};base64,${a.data}`;
+}
+
+// Shows a picture on the device's card once all its bytes are here, checked against its sha256.
+function showPicture(d, a, caption) {
+  if (!/^image\//.test(a.contentType || "")) return;
+  if (a.data) return setPicture(d, picture(a), caption);
+  const c = chunkEntry(a.attachmentId, a.chunks);
+  c.waiting = { device: d, attachment: a, caption };
+  completeChunks(a.attachmentId);
+}
+
+function chunkEntry(id, count) {
+  let c = state.chunks.get(id);
+  if (!c) {
+    c = { count, parts: new Array(count), waiting: null, at: Date.now() };
+    state.chunks.set(id, c);
+  }
+  return c;
+}
+
+function onChunk(m) {
+  if (typeof m.attachmentId !== "string" || !Number.isInteger(m.index) || !Number.isInteger(m.count)) return;
+  const c = chunkEntry(m.attachmentId, m.count);
+  if (m.index >= 0 && m.index < c.count) c.parts[m.index] = m.data;
+  completeChunks(m.attachmentId);
+}
+
+async function completeChunks(id) {
+  const c = state.chunks.get(id);
+  if (!c || !c.waiting || c.parts.filter((p) => typeof p === "string").length !== c.count) return;
+  state.chunks.delete(id);
+  const binary = c.parts.map((p) => atob(p)).join("");
+  const { device, attachment, caption } = c.waiting;
+  if (crypto.subtle && attachment.sha256) {
+    const bytes = Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+    const hex = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+    if (hex !== attachment.sha256) return log(device.id, `attachment ${id}: sha256 does not match, not shown`, "warn");
+  }
+  setPicture(device, picture({ contentType: attachment.contentType, data: btoa(binary) }), caption + ` (${c.count} chunks)`);
+}
+
+// Chunks that never completed are forgotten after two minutes.
+setInterval(() => { const old = Date.now() - 120000; state.chunks.forEach((c, id) => { if (c.at < old) state.chunks.delete(id); }); }, 30000);
+
+function setPicture(d, url, caption) {
+  const fig = $(".camera", d.card);
+  fig.hidden = false;
+  $("img", fig).src = url;
+  $("figcaption", fig).textContent = caption;
 }
 
 // SenML (RFC 8428): base name/time/unit carry over to the records after them.
@@ -234,6 +300,8 @@ function render(d) {
   c.classList.toggle("online", d.online);
   c.classList.toggle("offline", !d.online);
   $(".controls", c).hidden = !state.session.operator;
+  const hasCamera = Object.keys((d.status && d.status.services) || {}).some((k) => k.startsWith("camera."));
+  $('button[data-cmd="camera.snapshot"]', c).hidden = !hasCamera;
   $(".seen", c).textContent = d.online ? "online" : d.lastSeen ? "offline · last seen " + ago(d.lastSeen) : "offline";
   const s = d.status || {};
   const facts = [];
@@ -333,11 +401,17 @@ function command(id, name, args) {
 
 // ---- event log --------------------------------------------------------------------------------
 
-function log(id, text, cls = "", at) {
+function log(id, text, cls = "", at, imageUrl) {
   const li = document.createElement("li");
   li.className = cls;
   li.dataset.device = id || "";
   li.textContent = `${new Date(at || Date.now()).toLocaleTimeString()} ${id ? id + ": " : ""}${text}`;
+  if (imageUrl) {
+    const img = document.createElement("img");
+    img.src = imageUrl;
+    img.alt = "thumbnail";
+    li.append(img);
+  }
   const list = $("#log");
   list.prepend(li);
   while (list.children.length > LOG_LINES) list.lastChild.remove();
