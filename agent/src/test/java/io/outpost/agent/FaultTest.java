@@ -70,6 +70,13 @@ class FaultTest {
     agent = new AgentProcess(config(), dir.resolve("process.log")).start();
 
     for (int round = 1; round <= 3; round++) {
+      // Each round counts 5 messages of its own: a backlog from the round before drains first.
+      AgentProcess.awaitStatus(
+          status,
+          s ->
+              s.getAsJsonObject("link").get("connected").getAsBoolean()
+                  && s.getAsJsonObject("buffer").get("messages").getAsLong() == 0,
+          Duration.ofSeconds(40));
       int before = received();
       await().atMost(Duration.ofSeconds(30)).until(() -> received() >= before + 5);
       agent.kill();
