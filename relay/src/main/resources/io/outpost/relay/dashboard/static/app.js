@@ -168,7 +168,9 @@ function onMessage(channel, data, at, old) {
 }
 
 function onResult(d, r, old) {
-  const text = `${r.status}${r.duplicate ? " (duplicate)" : ""}: ${r.error ? r.error.code + " " + (r.error.message || "") : JSON.stringify(r.result ?? {})}`;
+  // Attachment bytes are shown as a picture, not as text.
+  const short = (k, v) => (k === "data" && typeof v === "string" && v.length > 64 ? `<${v.length} base64 chars>` : v);
+  const text = `${r.status}${r.duplicate ? " (duplicate)" : ""}: ${r.error ? r.error.code + " " + (r.error.message || "") : JSON.stringify(r.result ?? {}, short).slice(0, 400)}`;
   // The device reports an output's new state in the result; status confirms it later.
   if (r.status === "succeeded" && r.result && typeof r.result.output === "string" && d.status && d.status.outputs) {
     d.status.outputs[r.result.output] = r.result.value;
