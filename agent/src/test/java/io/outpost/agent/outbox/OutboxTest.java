@@ -1,5 +1,6 @@
 package io.outpost.agent.outbox;
 
+import static io.outpost.agent.outbox.OutboxFixtures.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -45,13 +46,6 @@ class OutboxTest {
 
   private Outbox open() throws Exception {
     return open(limits(64_000_000, "dropOldest", "keep"), Clock.systemUTC());
-  }
-
-  private static JsonObject telemetry(int n) {
-    JsonObject o = new JsonObject();
-    o.addProperty("type", "telemetry");
-    o.add("records", Json.parse("[{\"n\": \"ctr/count\", \"v\": " + n + "}]"));
-    return o;
   }
 
   private static JsonObject event(String type) {

@@ -1,13 +1,12 @@
 package io.outpost.agent.outbox;
 
+import static io.outpost.agent.outbox.OutboxFixtures.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.gson.JsonObject;
-import io.outpost.agent.config.AgentConfig;
 import io.outpost.agent.internal.Json;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,21 +31,8 @@ class SeqReservationTest {
   }
 
   private Outbox open() throws Exception {
-    Outbox o =
-        Outbox.open(
-            dir,
-            "pi-1",
-            new AgentConfig.Buffer(
-                true, 64_000_000, Duration.ofDays(7), Duration.ofMillis(5), "dropOldest", "keep"),
-            Clock.systemUTC());
+    Outbox o = OutboxFixtures.openDurable(dir);
     open.add(o);
-    return o;
-  }
-
-  private static JsonObject telemetry(int n) {
-    JsonObject o = new JsonObject();
-    o.addProperty("type", "telemetry");
-    o.add("records", Json.parse("[{\"n\": \"ctr/count\", \"v\": " + n + "}]"));
     return o;
   }
 

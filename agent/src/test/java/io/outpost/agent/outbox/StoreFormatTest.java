@@ -1,11 +1,9 @@
 package io.outpost.agent.outbox;
 
+import static io.outpost.agent.outbox.OutboxFixtures.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.google.gson.JsonObject;
-import io.outpost.agent.config.AgentConfig;
-import io.outpost.agent.internal.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -13,7 +11,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
@@ -28,19 +25,7 @@ class StoreFormatTest {
   @TempDir Path dir;
 
   private Outbox open() throws Exception {
-    return Outbox.open(
-        dir,
-        "pi-1",
-        new AgentConfig.Buffer(
-            true, 64_000_000, Duration.ofDays(7), Duration.ofMillis(5), "dropOldest", "keep"),
-        Clock.systemUTC());
-  }
-
-  private static JsonObject telemetry(int n) {
-    JsonObject o = new JsonObject();
-    o.addProperty("type", "telemetry");
-    o.add("records", Json.parse("[{\"n\": \"ctr/count\", \"v\": " + n + "}]"));
-    return o;
+    return OutboxFixtures.openDurable(dir);
   }
 
   private static long query(Path db, String sql) throws Exception {
