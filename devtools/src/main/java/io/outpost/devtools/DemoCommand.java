@@ -302,10 +302,20 @@ public final class DemoCommand implements CliCommand {
 
   /** Prints one compact line per message on devices/*{@code /events}. */
   static final class Viewer implements RealtimeListener {
+    /** The simulated profile's sensors in profile order; a batch is printed in this order. */
+    private static final List<String> SENSOR_ORDER = List.of("env", "air", "ctr", "door");
+
     private final PrintStream out;
 
     Viewer(PrintStream out) {
       this.out = out;
+    }
+
+    /** Records that were read at the same moment arrive in any order; print them in a fixed one. */
+    private static int sensorRank(JsonElement record) {
+      String n = record.getAsJsonObject().get("n").getAsString();
+      int i = SENSOR_ORDER.indexOf(n.substring(0, Math.max(0, n.indexOf('/'))));
+      return i < 0 ? SENSOR_ORDER.size() : i;
     }
 
     @Override
@@ -329,8 +339,10 @@ public final class DemoCommand implements CliCommand {
       switch (type) {
         case "telemetry" -> {
           var records = o.getAsJsonArray("records");
+          List<JsonElement> ordered = new ArrayList<>(records.asList());
+          ordered.sort(Comparator.comparingInt(Viewer::sensorRank));
           int shown = 0;
-          for (JsonElement r : records) {
+          for (JsonElement r : ordered) {
             if (shown++ == 5) {
               sb.append(" (+").append(records.size() - 5).append(" more)");
               break;
