@@ -114,6 +114,9 @@ public final class Outbox implements AutoCloseable {
   private long heldBytes;
   private long deferredBytes;
   private long deferredMinSeq = Long.MAX_VALUE;
+  // When the waiting writer wakes by itself (nanoTime; MAX_VALUE: only when notified; MIN_VALUE:
+  // it is awake and looks at everything before it waits again).
+  private long writerWakeNanos = Long.MIN_VALUE;
   private long committedRid;
   private long lastAgeCheck;
   private long droppedTotal;
@@ -255,15 +258,68 @@ public final class Outbox implements AutoCloseable {
   public java.util.concurrent.CompletableFuture<Void> appendCommitted(
       String channel, JsonObject data) {
     var committed = new java.util.concurrent.CompletableFuture<Void>();
-    append(Row.EVENT, channel, null, data, committed);
+    enqueue(Row.EVENT, channel, null, data, committed);
     return committed;
   }
 
   private void append(int cls, String channel, String to, JsonObject data) {
-    append(cls, channel, to, data, null);
+    if (appendDeferred(cls, channel, to, data)) {
+      notifyListeners();
+    }
   }
 
-  private void append(
+  /**
+   * The common case on a healthy link, without waking the writer: the message gets its ids here and
+   * is deferred at once. Anything else (a write, a reservation, drops or announcements due,
+   * messages queued before it) goes through the writer's queue.
+   *
+   * @return whether it was deferred here (else it was queued, or refused)
+   */
+  private boolean appendDeferred(int cls, String channel, String to, JsonObject data) {
+    synchronized (lock) {
+      boolean events = eventsChannel.equals(channel);
+      if (closed
+          || closing
+          || limits.writeDelay().isZero()
+          || !queue.isEmpty()
+          || !recovery.writable()
+          || !carried.isEmpty()
+          || quarantine.announcementsDue()
+          || (events && reservedSeq - (nextSeq - 1) < RESERVE_BLOCK / 2)) {
+        enqueue(cls, channel, to, data, null);
+        return false;
+      }
+      JsonObject d = data.deepCopy();
+      long s = 0;
+      if (events) {
+        s = nextSeq;
+        stamp(d, s);
+      }
+      Row r = new Row(nextRid, cls, channel, to, s, clock.millis(), Json.GSON.toJson(d));
+      if (bytes + deferredBytes + r.size() > retention.bound()) {
+        enqueue(cls, channel, to, data, null); // the writer applies the overflow policy
+        return false;
+      }
+      if (events) {
+        nextSeq++;
+      }
+      nextRid++;
+      committedRid = r.rid();
+      long due = System.nanoTime() + limits.writeDelay().toNanos();
+      deferred.put(r.rid(), new Deferred(r, due));
+      deferredBytes += r.size();
+      if (s > 0) {
+        deferredMinSeq = Math.min(deferredMinSeq, s);
+      }
+      if (due < writerWakeNanos) {
+        lock.notifyAll(); // the writer sleeps past this row's window (or without a timeout)
+      }
+      return true;
+    }
+  }
+
+  /** For the writer: it assigns the ids, applies the bounds and writes or defers. */
+  private void enqueue(
       int cls,
       String channel,
       String to,
@@ -455,10 +511,14 @@ public final class Outbox implements AutoCloseable {
           if (wait <= 0) {
             break;
           }
+          writerWakeNanos =
+              wait == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + wait * 1_000_000;
           try {
             lock.wait(wait == Long.MAX_VALUE ? 0 : wait); // 0: until something arrives
           } catch (InterruptedException e) {
             // close() interrupts: the loop sees closing (or closed after halt())
+          } finally {
+            writerWakeNanos = Long.MIN_VALUE;
           }
         }
         if (closed) {
@@ -486,16 +546,21 @@ public final class Outbox implements AutoCloseable {
         }
       }
       if (readable) {
-        for (Runnable l : listeners) {
-          try {
-            l.run();
-          } catch (RuntimeException e) {
-            Logger.error("outbox listener failed: {}", e.toString());
-          }
-        }
+        notifyListeners();
       }
       if (!writable && !closing) {
         sleep(RETRY);
+      }
+    }
+  }
+
+  /** Outside the lock: a listener may take its own lock and then call {@link #read}. */
+  private void notifyListeners() {
+    for (Runnable l : listeners) {
+      try {
+        l.run();
+      } catch (RuntimeException e) {
+        Logger.error("outbox listener failed: {}", e.toString());
       }
     }
   }
