@@ -68,6 +68,12 @@ public final class Outbox implements AutoCloseable {
   /** The reason of the announcement for seqs a run reserved but did not stop cleanly after. */
   static final String UNCLEAN_STOP = "uncleanStop";
 
+  /**
+   * Deferred messages are kept in memory up to this many bytes; beyond it they are all written at
+   * once, so a long {@code buffer.writeDelay} or a burst of large messages cannot eat the heap.
+   */
+  static final long DEFERRED_MAX_BYTES = 2L * 1024 * 1024;
+
   private static final Duration AGE_CHECK = Duration.ofSeconds(10);
   private static final Duration RETRY = Duration.ofSeconds(1);
 
@@ -296,8 +302,10 @@ public final class Outbox implements AutoCloseable {
         stamp(d, s);
       }
       Row r = new Row(nextRid, cls, channel, to, s, clock.millis(), Json.GSON.toJson(d));
-      if (bytes + deferredBytes + r.size() > retention.bound()) {
-        enqueue(cls, channel, to, data, null); // the writer applies the overflow policy
+      if (bytes + deferredBytes + r.size() > retention.bound()
+          || deferredBytes + r.size() > DEFERRED_MAX_BYTES) {
+        // The writer applies the overflow policy, or writes what waits in memory.
+        enqueue(cls, channel, to, data, null);
         return false;
       }
       if (events) {
@@ -725,6 +733,11 @@ public final class Outbox implements AutoCloseable {
     }
     if (!deferrable.isEmpty() || !deferred.isEmpty()) {
       deferNew(inserts, deferrable, nowNanos);
+    }
+    if (deferredBytes > DEFERRED_MAX_BYTES) {
+      // Many or large messages (a camera's chunks) within one window: the heap comes first.
+      deferred.values().forEach(d -> inserts.add(d.row()));
+      clearDeferred();
     }
     // From here on the ids are taken, written or not: the rows are delivered from memory if the
     // store refuses them, so no seq is ever handed out twice or left unaccounted for.
