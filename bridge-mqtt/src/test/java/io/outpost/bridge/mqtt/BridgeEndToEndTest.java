@@ -266,6 +266,87 @@ class BridgeEndToEndTest {
     assertThat(line).isEqualTo("site/valve {\"open\":true}");
   }
 
+  @Test
+  void commandsForADownedBrokerSurviveAKill9OfTheAgentAndArriveInOrderWhenItReturns()
+      throws Exception {
+    relayPort = Mosquitto.freePort();
+    startRelay();
+    Mosquitto broker = Mosquitto.start(dir.resolve("broker"));
+    closing.add(broker);
+    Path config = config(broker);
+    Process agent = startAgent(config);
+    await().atMost(Duration.ofSeconds(30)).until(() -> bridgeHealth().equals("ok"));
+    Map<String, JsonObject> results = new ConcurrentHashMap<>();
+    RealtimeClient backend = resultRecorder(results);
+    broker.subscribeForLater("site-app", "site/#"); // a local client's persistent session
+    broker.stop();
+    await().atMost(Duration.ofSeconds(20)).until(() -> bridgeHealth().startsWith("degraded"));
+
+    int total = 20;
+    for (int i = 0; i < total; i++) {
+      String id = "c-" + i;
+      backend
+          .publish(
+              "fleets/lab/commands",
+              JsonParser.parseString(
+                  "{\"type\": \"command\", \"id\": \""
+                      + id
+                      + "\", \"name\": \"mqtt.step\", \"args\": {\"n\": "
+                      + i
+                      + "}, \"target\": \"*\"}"))
+          .get(10, TimeUnit.SECONDS);
+      // One at a time: the agent runs commands concurrently, and the order under test is the
+      // queue's. "accepted" + "queued" means it is in the durable queue.
+      await().atMost(Duration.ofSeconds(10)).until(() -> results.containsKey(id));
+      assertThat(results.get(id).get("status").getAsString()).isEqualTo("accepted");
+      assertThat(results.get(id).getAsJsonObject("result").get("queued").getAsBoolean()).isTrue();
+    }
+    agent.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL with 20 messages queued
+
+    broker.startAgain();
+    Process sub = broker.sub("site/#", total, "-c", "-i", "site-app", "-q", "1");
+    restartAgent(config);
+    assertThat(sub.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < total; i++) {
+      expected.add("site/step {\"n\":" + i + "}");
+    }
+    assertThat(new String(sub.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines())
+        .containsExactlyElementsOf(expected);
+  }
+
+  /** A network client that records every {@code command.result} on the device's events channel. */
+  RealtimeClient resultRecorder(Map<String, JsonObject> results) throws Exception {
+    RealtimeClient c =
+        RealtimeClient.create(
+            RealtimeConfig.builder()
+                .url("ws://127.0.0.1:" + relayPort)
+                .tokenProvider(
+                    () ->
+                        CompletableFuture.completedFuture(
+                            relay.mintToken(
+                                TokenRequest.builder("backend")
+                                    .channels(List.of("devices/**", "fleets/**"))
+                                    .permissions(List.of("subscribe", "publish", "send"))
+                                    .ttl(Duration.ofHours(1))
+                                    .build())))
+                .deviceMode(true)
+                .build(),
+            new RealtimeListener() {
+              @Override
+              public void onMessage(ChannelMessage m) {
+                JsonObject d = m.data().getAsJsonObject();
+                if ("command.result".equals(d.get("type").getAsString())) {
+                  results.put(d.get("id").getAsString(), d);
+                }
+              }
+            });
+    closing.add(c::close);
+    c.connect().get(10, TimeUnit.SECONDS);
+    c.subscribe("devices/pi-mqtt/events").get(10, TimeUnit.SECONDS);
+    return c;
+  }
+
   /** Publishes probes (seq -1) over REST until the recorder hears one. */
   void awaitSubscribed(Map<Long, AtomicInteger> seen) {
     java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
