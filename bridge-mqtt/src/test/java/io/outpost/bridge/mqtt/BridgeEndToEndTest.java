@@ -315,6 +315,52 @@ class BridgeEndToEndTest {
         .containsExactlyElementsOf(expected);
   }
 
+  @Test
+  void outpostHealthFailsWhileTheBrokerIsDownLongerThanTheGraceAndRecoversWithIt()
+      throws Exception {
+    relayPort = Mosquitto.freePort();
+    startRelay();
+    Mosquitto broker = Mosquitto.start(dir.resolve("broker"));
+    closing.add(broker);
+    Path config = config(broker);
+    Files.writeString(
+        config,
+        Files.readString(config)
+            .replace("\"keepAlive\": \"5s\"", "\"keepAlive\": \"5s\", \"unhealthyAfter\": \"2s\""));
+    startAgent(config);
+    await().atMost(Duration.ofSeconds(30)).until(() -> health(config).startsWith("0 healthy"));
+
+    broker.stop();
+    String down =
+        await().atMost(Duration.ofSeconds(30)).until(() -> health(config), h -> h.startsWith("1 "));
+    assertThat(down)
+        .contains("plugin service bridge-mqtt is down: failed: broker " + broker.url())
+        .contains("unhealthy after 2 s");
+
+    broker.startAgain();
+    await().atMost(Duration.ofSeconds(40)).until(() -> health(config).startsWith("0 healthy"));
+  }
+
+  /** {@code outpost health --config FILE} as a child JVM: its exit code, a space, its output. */
+  String health(Path config) throws Exception {
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.outpost.agent.cli.Main",
+                "health",
+                "--config",
+                config.toString())
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    return p.exitValue() + " " + out;
+  }
+
   /** A network client that records every {@code command.result} on the device's events channel. */
   RealtimeClient resultRecorder(Map<String, JsonObject> results) throws Exception {
     RealtimeClient c =
