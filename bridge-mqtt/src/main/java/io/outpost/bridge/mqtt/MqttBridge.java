@@ -153,7 +153,8 @@ final class MqttBridge implements AgentService, MqttLink.Listener {
         if (closing) {
           break;
         }
-        lastError = describe(e);
+        String tls = TlsSockets.explain(e, config.tls());
+        lastError = tls != null ? tls : describe(e);
         if (downSince == null) {
           downSince = now();
         }
