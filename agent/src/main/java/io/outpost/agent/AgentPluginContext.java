@@ -33,6 +33,7 @@ final class AgentPluginContext implements PluginContext, Uplink {
   private final Outbox outbox;
   private final Link link;
   private final List<Subscription> subscriptions;
+  private final io.outpost.agent.outbox.LocalQueues queues;
   private final java.util.function.Function<String, Options> sections;
   private final java.util.function.BiConsumer<String, io.outpost.plugin.CommandHandler>
       commandPrefixes;
@@ -53,6 +54,7 @@ final class AgentPluginContext implements PluginContext, Uplink {
       Outbox outbox,
       Link link,
       List<Subscription> subscriptions,
+      io.outpost.agent.outbox.LocalQueues queues,
       java.util.function.Function<String, Options> sections,
       java.util.function.BiConsumer<String, io.outpost.plugin.CommandHandler> commandPrefixes) {
     this.sections = sections;
@@ -65,6 +67,7 @@ final class AgentPluginContext implements PluginContext, Uplink {
     this.outbox = outbox;
     this.link = link;
     this.subscriptions = subscriptions;
+    this.queues = queues;
   }
 
   static List<Subscription> newSubscriptionList() {
@@ -139,6 +142,12 @@ final class AgentPluginContext implements PluginContext, Uplink {
   @Override
   public void handleCommands(String namePrefix, io.outpost.plugin.CommandHandler handler) {
     commandPrefixes.accept(namePrefix, handler);
+  }
+
+  @Override
+  public io.outpost.plugin.DurableQueue queue(String name, long maxBytes)
+      throws java.io.IOException {
+    return queues.queue(name, maxBytes);
   }
 
   @Override
