@@ -172,7 +172,7 @@ public final class AgentBench {
       ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
       Outbox outbox = Outbox.open(c.stateDir(), c.deviceId(), c.buffer(), Clock.systemUTC());
       RealtimeLink link = new RealtimeLink(c);
-      Uplink uplink = new Uplink(outbox, link, Clock.systemUTC(), 32);
+      Uplink uplink = new Uplink(outbox, link, Clock.systemUTC(), 32, c.deviceId());
       Batcher batcher =
           new Batcher(
               5_000,
@@ -286,7 +286,8 @@ public final class AgentBench {
     try (Relay relay = relay(keys, port);
         Counter counter = new Counter(relay)) {
       RealtimeLink link = new RealtimeLink(c);
-      Uplink uplink = new Uplink(outbox, link, Clock.systemUTC(), c.network().maxInFlight());
+      Uplink uplink =
+          new Uplink(outbox, link, Clock.systemUTC(), c.network().maxInFlight(), c.deviceId());
       Batcher batcher =
           new Batcher(
               200,
@@ -371,7 +372,7 @@ public final class AgentBench {
       @Override
       public void connected(String peerId, int max) {
         batcher.setMaxMessageSize(max);
-        uplink.connected();
+        uplink.connected(max);
       }
 
       @Override
