@@ -34,7 +34,11 @@ final class FakeLink implements Link {
   }
 
   private final List<Sent> sent = new ArrayList<>();
+  private final List<CompletableFuture<Void>> held = new ArrayList<>();
   volatile Function<Sent, Throwable> answer = s -> null;
+
+  /** While true, nothing is answered: each future waits until {@link #release()}. */
+  volatile boolean hold;
 
   @Override
   public void start(Events events) {}
@@ -61,9 +65,25 @@ final class FakeLink implements Link {
   private CompletableFuture<Void> record(Sent s) {
     synchronized (sent) {
       sent.add(s);
+      if (hold) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        held.add(f);
+        return f;
+      }
     }
     Throwable t = answer.apply(s);
     return t == null ? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(t);
+  }
+
+  /** Acks everything held and stops holding. */
+  void release() {
+    List<CompletableFuture<Void>> now;
+    synchronized (sent) {
+      hold = false;
+      now = new ArrayList<>(held);
+      held.clear();
+    }
+    now.forEach(f -> f.complete(null));
   }
 
   List<Sent> sent() {

@@ -246,6 +246,23 @@ class UplinkTest {
   }
 
   @Test
+  void fewEnvelopesWaitForAnAckSoLiveMessagesDoNotQueueBehindMany() {
+    backlog(600, 100);
+    link.hold = true;
+    uplink.start();
+    uplink.connected(MAX_MESSAGE_SIZE);
+    await().until(() -> link.sent().size() == 4);
+    outbox.appendTelemetry(telemetry(1000, 10));
+
+    await().until(() -> link.sent().size() == 5);
+    assertThat(link.sent().subList(0, 4)).allMatch(FakeLink.Sent::replay);
+    assertThat(link.sent().get(4).json()).as("live, while four envelopes wait").contains("1000");
+    link.release();
+    await().until(() -> outbox.pendingMessages() == 0);
+    assertThat(new HashSet<>(seqs(delivered()))).hasSize(601);
+  }
+
+  @Test
   void withoutAMessageSizeEveryRowGoesAlone() {
     backlog(20, 10);
     uplink.start();
