@@ -259,11 +259,11 @@ public final class Uplink implements AutoCloseable {
           backlogCursor = r.rid();
           continue;
         }
-        boolean fits = packable(r);
-        if (fits && pack == null) {
+        boolean packable = packable(r);
+        if (packable && pack == null) {
           pack = new ReplayPack(deviceId, outbox.stream(), eventsChannel, maxMessageSize);
         }
-        if (fits && pack.add(r)) {
+        if (packable && pack.add(r)) {
           backlogCursor = r.rid();
           continue;
         }
@@ -421,7 +421,6 @@ public final class Uplink implements AutoCloseable {
     Map<String, Object> m = new LinkedHashMap<>();
     synchronized (lock) {
       m.put("inFlight", inFlight.size());
-      m.put("inFlightMessages", inFlightMessages);
       // True while the backlog of the last reconnect is still being replayed.
       m.put("replaying", backlogCursor < boundary);
     }
