@@ -74,6 +74,7 @@ public final class Agent implements AutoCloseable, AgentControl {
   private final List<AgentPluginContext.Subscription> pluginSubscriptions =
       AgentPluginContext.newSubscriptionList();
   private final PluginServices services;
+  private final io.outpost.agent.outbox.LocalQueues queues;
   private final TelemetryEnvelope envelope;
   private final LoadedPlugins plugins;
   private final Cameras cameras;
@@ -110,6 +111,9 @@ public final class Agent implements AutoCloseable, AgentControl {
         new Batcher(t.batchMaxRecords(), t.batchMaxDelay(), 65_536, timer, this::telemetry);
     this.sampler = new Sampler(sensors, clock, batcher::add);
     this.envelope = new TelemetryEnvelope(config.deviceId());
+    this.queues =
+        new io.outpost.agent.outbox.LocalQueues(
+            config.stateDir(), config.deviceId(), config.buffer().durable(), outbox, timer);
     this.services = new PluginServices(timer, this::pluginContext);
     Map<String, CommandHandler> handlers = new LinkedHashMap<>();
     List<CommandHandler> pluginHandlers = new java.util.ArrayList<>(extraHandlers);
@@ -219,6 +223,7 @@ public final class Agent implements AutoCloseable, AgentControl {
         outbox,
         link,
         pluginSubscriptions,
+        queues,
         this::configSection,
         (prefix, handler) -> router.addPrefixHandler(prefix, handler));
   }
@@ -496,6 +501,7 @@ public final class Agent implements AutoCloseable, AgentControl {
     sampler.close();
     batcher.flush();
     services.close();
+    queues.close();
     router.close();
     uplink.close();
     link.close();

@@ -34,6 +34,7 @@ final class AgentPluginContext implements PluginContext, Uplink {
   private final Outbox outbox;
   private final Link link;
   private final List<Subscription> subscriptions;
+  private final io.outpost.agent.outbox.LocalQueues queues;
   private final java.util.function.Function<String, Options> sections;
   private final java.util.function.BiConsumer<String, io.outpost.plugin.CommandHandler>
       commandPrefixes;
@@ -54,6 +55,7 @@ final class AgentPluginContext implements PluginContext, Uplink {
       Outbox outbox,
       Link link,
       List<Subscription> subscriptions,
+      io.outpost.agent.outbox.LocalQueues queues,
       java.util.function.Function<String, Options> sections,
       java.util.function.BiConsumer<String, io.outpost.plugin.CommandHandler> commandPrefixes) {
     this.sections = sections;
@@ -66,6 +68,7 @@ final class AgentPluginContext implements PluginContext, Uplink {
     this.outbox = outbox;
     this.link = link;
     this.subscriptions = subscriptions;
+    this.queues = queues;
   }
 
   static List<Subscription> newSubscriptionList() {
@@ -150,6 +153,12 @@ final class AgentPluginContext implements PluginContext, Uplink {
   @Override
   public void handleCommands(String namePrefix, io.outpost.plugin.CommandHandler handler) {
     commandPrefixes.accept(namePrefix, handler);
+  }
+
+  @Override
+  public io.outpost.plugin.DurableQueue queue(String name, long maxBytes)
+      throws java.io.IOException {
+    return queues.queue(name, maxBytes);
   }
 
   @Override

@@ -50,6 +50,22 @@ class DemoCommandTest {
   }
 
   @Test
+  void demoWithMqttCarriesAMosquittoPubReadingToTheNetworkAndAFleetCommandToMosquittoSub() {
+    Result r = run("demo", "--duration", "9s", "--port", "0", "--devices", "2", "--mqtt");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out())
+        .containsPattern(
+            "mqtt: +Mosquitto on tcp://127\\.0\\.0\\.1:\\d+, bridged by demo-1 \\(connected\\)")
+        .contains("mqtt -> sensors/greenhouse/temperature 21.5")
+        // the reading, on the network as the bridge's mqtt.message event of demo-1
+        .containsPattern("demo-1 #\\d+ mqtt.message sensors/greenhouse/temperature 21.5")
+        // the fleet command, at the local MQTT client
+        .contains("mqtt <- cmnd/valve {\"open\":true}")
+        .containsPattern("demo-1 #\\d+ command.result demo-valve-\\d+ mqtt.valve -> succeeded")
+        .endsWith("demo stopped\n");
+  }
+
+  @Test
   void cameraMessagesAreShownWithoutTheirBytes() {
     String motion =
         DemoCommand.Viewer.line(

@@ -498,7 +498,7 @@ public final class ConfigSchema {
         Kind.FREE_OBJECT,
         null,
         Range.NONE,
-        "The MQTT bridge: a local broker's messages to the network (`out` rules) and network messages and commands to the broker (`in` rules). Validated by the bridge itself (`check` and `run` print its problems with the rule index and field); every key is in docs/bridge.md. Absent or `\"enabled\": false`: no bridge.");
+        "The MQTT bridge: a local broker's messages to the network (`out` rules) and network messages and commands to the broker (`in` rules). Validated by the bridge itself (`check` and `run` print its problems with the rule index and field); every key is in docs/bridge.md, e.g. `bridge.queue.maxBytes` (default `\"4MB\"`: the durable queue of messages for a broker that is down, oldest dropped beyond and announced as `buffer.dropped` with reason `bridgeQueueFull`). Absent or `\"enabled\": false`: no bridge.");
   }
 
   private ConfigSchema() {}
