@@ -386,9 +386,11 @@ class BridgeEndToEndTest {
             new RealtimeListener() {
               @Override
               public void onMessage(ChannelMessage m) {
-                JsonObject d = m.data().getAsJsonObject();
-                if ("command.result".equals(d.get("type").getAsString())) {
-                  results.put(d.get("id").getAsString(), d);
+                for (JsonElement e : ReplayEnvelope.unpack(m.data())) {
+                  JsonObject d = e.getAsJsonObject();
+                  if ("command.result".equals(d.get("type").getAsString())) {
+                    results.put(d.get("id").getAsString(), d);
+                  }
                 }
               }
             });
