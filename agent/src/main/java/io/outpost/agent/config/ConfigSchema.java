@@ -437,6 +437,12 @@ public final class ConfigSchema {
         Range.duration(true),
         "Group commit: messages arriving within this window share one transaction. `\"0s\"` commits each message alone (more disk writes).");
     key(
+        "buffer.writeDelay",
+        Kind.DURATION,
+        "5s",
+        Range.duration(true),
+        "A message is written to the store only if the server has not acknowledged it within this window (an acked one never touches the disk). A `kill -9` or power cut loses at most this window of unacknowledged messages, announced (`uncleanStop`). `\"0s\"` writes every message at once.");
+    key(
         "buffer.overflow.telemetry",
         Kind.CHOICE,
         "dropOldest",
