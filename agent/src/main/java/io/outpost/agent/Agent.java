@@ -141,7 +141,8 @@ public final class Agent implements AutoCloseable, AgentControl {
             clock,
             timer,
             config.network().maxMessagesPerSecond());
-    this.uplink = new Uplink(outbox, link, clock, config.network().maxInFlight());
+    this.uplink =
+        new Uplink(outbox, link, clock, config.network().maxInFlight(), config.deviceId());
   }
 
   /**
@@ -257,7 +258,7 @@ public final class Agent implements AutoCloseable, AgentControl {
           @Override
           public void connected(String peerId, int maxMessageSize) {
             batcher.setMaxMessageSize(maxMessageSize);
-            uplink.connected();
+            uplink.connected(maxMessageSize);
             publishStatus();
           }
 

@@ -10,6 +10,7 @@ import io.outpost.plugin.Options;
 import io.outpost.plugin.PluginContext;
 import io.outpost.plugin.PluginLog;
 import io.outpost.plugin.Uplink;
+import io.outpost.realtime.ReplayEnvelope;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -74,14 +75,24 @@ final class AgentPluginContext implements PluginContext, Uplink {
     return new CopyOnWriteArrayList<>();
   }
 
-  /** Delivers a channel message to every plugin subscription whose pattern matches. */
+  /**
+   * Delivers a channel message to every plugin subscription whose pattern matches. A replay
+   * envelope (architecture.md §5) is delivered as the messages in it, one call each, so a plugin
+   * reading another device's events (a bridge forwarding them) sees them as they were produced.
+   */
   static void deliver(List<Subscription> subs, String channel, com.google.gson.JsonElement data) {
+    List<com.google.gson.JsonElement> messages = null;
     for (Subscription s : subs) {
       if (s.directType() == null && s.pattern().matcher(channel).matches()) {
-        try {
-          s.listener().accept(channel, Json.toJava(data));
-        } catch (RuntimeException e) {
-          Logger.error("plugin listener for {} failed: {}", LogSafe.of(channel), LogSafe.of(e));
+        if (messages == null) {
+          messages = ReplayEnvelope.unpack(data);
+        }
+        for (com.google.gson.JsonElement m : messages) {
+          try {
+            s.listener().accept(channel, Json.toJava(m));
+          } catch (RuntimeException e) {
+            Logger.error("plugin listener for {} failed: {}", LogSafe.of(channel), LogSafe.of(e));
+          }
         }
       }
     }

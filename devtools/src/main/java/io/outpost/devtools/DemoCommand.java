@@ -24,6 +24,7 @@ import io.outpost.realtime.ChannelMessage;
 import io.outpost.realtime.RealtimeClient;
 import io.outpost.realtime.RealtimeConfig;
 import io.outpost.realtime.RealtimeListener;
+import io.outpost.realtime.ReplayEnvelope;
 import io.outpost.relay.Relay;
 import io.outpost.relay.RelayKeys;
 import io.outpost.relay.RelaySettings;
@@ -410,8 +411,20 @@ public final class DemoCommand implements CliCommand {
 
     @Override
     public void onMessage(ChannelMessage m) {
-      out.println(line(m.channel(), m.data()));
+      lines(m.channel(), m.data()).forEach(out::println);
       out.flush();
+    }
+
+    /** One line per message; the messages of a replay envelope each on their own, marked. */
+    static List<String> lines(String channel, JsonElement data) {
+      if (!ReplayEnvelope.is(data)) {
+        return List.of(line(channel, data));
+      }
+      List<String> out = new ArrayList<>();
+      for (JsonElement inner : ReplayEnvelope.unpack(data)) {
+        out.add(line(channel, inner) + " (replayed)");
+      }
+      return out;
     }
 
     static String line(String channel, JsonElement data) {

@@ -86,4 +86,18 @@ class DemoCommandTest {
                     + " \"count\": 3, \"data\": \"/9j/4AAQ\"}"));
     assertThat(chunk).endsWith("attachment.chunk c1/snapshot 1/3");
   }
+
+  @Test
+  void messagesReplayedAfterAnOutageAreShownOneByOne() {
+    var lines =
+        DemoCommand.Viewer.lines(
+            "devices/demo-1/events",
+            com.google.gson.JsonParser.parseString(
+                "{\"type\": \"replay\", \"device\": \"demo-1\", \"stream\": \"s\", \"messages\": ["
+                    + "{\"type\": \"telemetry\", \"seq\": 4, \"records\": [{\"n\": \"env/t\", \"v\": 1}]},"
+                    + "{\"type\": \"buffer.dropped\", \"seq\": 5}]}"));
+    assertThat(lines).hasSize(2);
+    assertThat(lines.get(0)).contains("demo-1 #4 telemetry env/t=1").endsWith(" (replayed)");
+    assertThat(lines.get(1)).contains("demo-1 #5 buffer.dropped");
+  }
 }

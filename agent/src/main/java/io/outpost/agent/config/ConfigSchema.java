@@ -277,13 +277,13 @@ public final class ConfigSchema {
         Kind.NUMBER,
         50L,
         Range.between(1, 1000),
-        "Upper bound of messages the uplink sends per second. Keep it below the server's per-connection limit (100/s on Metered and the relay). Backlog replay after a reconnect uses what live data leaves of it.");
+        "Upper bound of messages the uplink sends per second. Keep it below the server's per-connection limit (100/s on Metered and the relay). Backlog replay after a reconnect uses what live data leaves of it, packing stored messages into replay envelopes that count as one message each.");
     key(
         "network.maxInFlight",
         Kind.INTEGER,
         16L,
         Range.between(1, 256),
-        "Publishes waiting for their ack at one time.");
+        "Publishes waiting for their ack at one time; a replay envelope counts as one, and at most four envelopes wait at once.");
     key(
         "network.ackTimeout",
         Kind.DURATION,

@@ -6,6 +6,7 @@ import io.outpost.realtime.ChannelMessage;
 import io.outpost.realtime.RealtimeClient;
 import io.outpost.realtime.RealtimeConfig;
 import io.outpost.realtime.RealtimeListener;
+import io.outpost.realtime.ReplayEnvelope;
 import io.outpost.relay.Relay;
 import io.outpost.relay.RelayKeys;
 import io.outpost.relay.RelaySettings;
@@ -282,7 +283,13 @@ public final class BridgeBench {
               @Override
               public void onMessage(ChannelMessage m) {
                 long now = System.nanoTime();
-                JsonObject d = m.data().getAsJsonObject();
+                // What the agent stored while the relay was away comes in replay envelopes.
+                for (JsonElement data : ReplayEnvelope.unpack(m.data())) {
+                  record(now, data.getAsJsonObject());
+                }
+              }
+
+              private void record(long now, JsonObject d) {
                 if (d.has("type") && "probe".equals(d.get("type").getAsString())) {
                   probed = true;
                 }

@@ -3,12 +3,14 @@ package io.outpost.bridge.mqtt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.outpost.realtime.ChannelMessage;
 import io.outpost.realtime.RealtimeClient;
 import io.outpost.realtime.RealtimeConfig;
 import io.outpost.realtime.RealtimeListener;
+import io.outpost.realtime.ReplayEnvelope;
 import io.outpost.relay.Relay;
 import io.outpost.relay.RelayKeys;
 import io.outpost.relay.RelaySettings;
@@ -180,10 +182,13 @@ class BridgeEndToEndTest {
             new RealtimeListener() {
               @Override
               public void onMessage(ChannelMessage m) {
-                JsonObject d = m.data().getAsJsonObject();
-                if ("mqtt.message".equals(d.get("type").getAsString())) {
-                  long seq = d.getAsJsonObject("payload").get("seq").getAsLong();
-                  seen.computeIfAbsent(seq, k -> new AtomicInteger()).incrementAndGet();
+                // Messages the agent stored during an outage come packed in replay envelopes.
+                for (JsonElement e : ReplayEnvelope.unpack(m.data())) {
+                  JsonObject d = e.getAsJsonObject();
+                  if ("mqtt.message".equals(d.get("type").getAsString())) {
+                    long seq = d.getAsJsonObject("payload").get("seq").getAsLong();
+                    seen.computeIfAbsent(seq, k -> new AtomicInteger()).incrementAndGet();
+                  }
                 }
               }
             });
@@ -381,9 +386,11 @@ class BridgeEndToEndTest {
             new RealtimeListener() {
               @Override
               public void onMessage(ChannelMessage m) {
-                JsonObject d = m.data().getAsJsonObject();
-                if ("command.result".equals(d.get("type").getAsString())) {
-                  results.put(d.get("id").getAsString(), d);
+                for (JsonElement e : ReplayEnvelope.unpack(m.data())) {
+                  JsonObject d = e.getAsJsonObject();
+                  if ("command.result".equals(d.get("type").getAsString())) {
+                    results.put(d.get("id").getAsString(), d);
+                  }
                 }
               }
             });
