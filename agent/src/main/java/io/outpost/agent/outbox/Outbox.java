@@ -231,7 +231,10 @@ public final class Outbox implements AutoCloseable {
     }
   }
 
-  /** Called (on the writer thread, must not block) after each round that added readable rows. */
+  /**
+   * Called whenever rows became readable: on the writer thread after a round, or on the thread that
+   * appended a deferred message. Never under the outbox's lock; must not block.
+   */
   public void onCommit(Runnable listener) {
     listeners.add(listener);
   }
