@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.outpost.agent.Agent;
 import io.outpost.agent.Closeables;
+import io.outpost.agent.NodeScripts;
 import io.outpost.agent.RelayFixture;
 import io.outpost.agent.TestConfigs;
 import io.outpost.agent.camera.Cameras;
@@ -23,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,17 +57,7 @@ class DashboardBrowserTest {
     assertThat(CHROMIUM)
         .as("Debian's chromium package (apt-get install chromium; ./scripts/test installs it)")
         .isExecutable();
-    Process npm =
-        new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund")
-            .directory(JS.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    if (!npm.waitFor(300, TimeUnit.SECONDS)) {
-      npm.destroyForcibly();
-      fail("npm ci in " + JS + " did not finish within 300 s");
-    }
-    assertThat(npm.exitValue()).as("npm ci --no-audit --no-fund in %s", JS).isZero();
+    NodeScripts.npmCi(JS, Duration.ofSeconds(300));
   }
 
   @AfterEach
