@@ -12,8 +12,6 @@ import io.outpost.agent.NodeScripts;
 import io.outpost.agent.RelayFixture;
 import io.outpost.agent.TestConfigs;
 import io.outpost.agent.config.AgentConfig;
-import io.outpost.agent.config.Problems;
-import io.outpost.agent.profiles.Profiles;
 import io.outpost.agent.profiles.SensorRegistry;
 import io.outpost.agent.uplink.RealtimeLink;
 import java.io.BufferedReader;
@@ -73,11 +71,7 @@ class SnapshotFromSdkPeerTest {
         TestConfigs.againstRelay(dir, "pi-cam", relay.network("1h"), profile.toString());
     cfg.put("commands", Map.of("allowFrom", List.of("ops-*")));
     AgentConfig config = TestConfigs.loader(Map.of()).load(cfg, "test", dir, true);
-    Profiles.Profile p = Profiles.load(config.profile(), config.configDir());
-    Problems problems = new Problems();
-    Cameras cameras =
-        Cameras.build(p.json().get("cameras"), p.source(), Clock.systemUTC(), problems);
-    assertThat(problems.all()).isEmpty();
+    Cameras cameras = TestConfigs.cameras(config);
     SensorRegistry registry = SensorRegistry.builtIn();
     agent =
         Agent.start(

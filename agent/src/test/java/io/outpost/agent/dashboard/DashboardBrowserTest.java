@@ -12,8 +12,6 @@ import io.outpost.agent.RelayFixture;
 import io.outpost.agent.TestConfigs;
 import io.outpost.agent.camera.Cameras;
 import io.outpost.agent.config.AgentConfig;
-import io.outpost.agent.config.Problems;
-import io.outpost.agent.profiles.Profiles;
 import io.outpost.agent.profiles.SensorRegistry;
 import io.outpost.agent.uplink.RealtimeLink;
 import java.io.BufferedReader;
@@ -175,11 +173,7 @@ class DashboardBrowserTest {
     cfg.put("status", Map.of("file", home.resolve("status.json").toString(), "interval", "2s"));
     AgentConfig config = TestConfigs.loader(Map.of()).load(cfg, "test", home, true);
     SensorRegistry registry = SensorRegistry.builtIn();
-    Profiles.Profile p = Profiles.load(profile, home);
-    Problems problems = new Problems();
-    Cameras cameras =
-        Cameras.build(p.json().get("cameras"), p.source(), Clock.systemUTC(), problems);
-    problems.throwIfAny();
+    Cameras cameras = TestConfigs.cameras(config);
     agents.put(
         id,
         Agent.start(
