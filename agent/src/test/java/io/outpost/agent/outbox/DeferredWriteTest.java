@@ -120,6 +120,29 @@ class DeferredWriteTest {
   }
 
   @Test
+  void withoutALinkMessagesAreWrittenAsTheyComeAndWhatWaitsIsWrittenWhenItGoesDown()
+      throws Exception {
+    Outbox o = open(Duration.ofHours(1));
+    List<Row> waiting = appendReadable(o, 2); // the link is up: they wait for their ack
+    assertThat(store.insertedRids).isEmpty();
+
+    o.linkUp(false); // no ack can come now: what waits is written at once, not an hour later
+    await().atMost(Duration.ofSeconds(5)).until(() -> store.insertedRids.size() == 2);
+    assertThat(store.insertedRids).containsExactly(waiting.get(0).rid(), waiting.get(1).rid());
+
+    o.appendTelemetry(telemetry(3)); // and a new message is written as it comes
+    await().atMost(Duration.ofSeconds(5)).until(() -> store.insertedRids.size() == 3);
+    assertThat(o.stats()).containsEntry("deferred", 0L).containsEntry("messages", 3L);
+
+    o.linkUp(true); // back up: new messages wait for their ack again
+    o.appendTelemetry(telemetry(4));
+    await().atMost(Duration.ofSeconds(5)).until(() -> o.read(0, Long.MAX_VALUE, 10).size() == 4);
+    Thread.sleep(200);
+    assertThat(store.insertedRids).hasSize(3);
+    assertThat(o.stats()).containsEntry("deferred", 1L);
+  }
+
+  @Test
   void aKillLosesOnlyUnackedDeferredMessagesAndTheNextStartAnnouncesThem() throws Exception {
     Outbox o = open(Duration.ofHours(1));
     List<Row> rows = appendReadable(o, 4);
