@@ -728,35 +728,13 @@ public final class Outbox implements AutoCloseable {
     if (!recovery.writable()) {
       retention.shrinkHeld(inserts, drops);
     }
-    for (Drops.Range r : drops.ranges()) {
-      if (seq > reservedSeq) {
-        carried.add(r); // announced once the reservation is extended
-        continue;
-      }
-      JsonObject d = new JsonObject();
-      d.addProperty("type", "buffer.dropped");
-      d.addProperty("device", deviceId);
-      d.addProperty("stream", stream);
-      if (r.fromSeq() > 0) {
-        d.addProperty("fromSeq", r.fromSeq());
-        d.addProperty("toSeq", r.toSeq());
-      }
-      d.addProperty("count", r.count());
-      d.addProperty("reason", r.reason());
-      long s = seq++;
-      stamp(d, s);
-      inserts.add(new Row(rid++, Row.EVENT, eventsChannel, null, s, now, Json.GSON.toJson(d)));
-      if (!UNCLEAN_STOP.equals(r.reason())) {
-        droppedTotal += r.count(); // an unclean stop's range is an upper bound, not a count
-      }
-      added = true;
-      Logger.warn(
-          "outbox dropped {} messages (seq {}..{}): {}",
-          r.count(),
-          r.fromSeq(),
-          r.toSeq(),
-          r.reason());
-    }
+    nextSeq = seq;
+    nextRid = rid;
+    List<Row> notices = announcements(drops, now);
+    inserts.addAll(notices);
+    added |= !notices.isEmpty();
+    seq = nextSeq;
+    rid = nextRid;
     if (!deferrable.isEmpty() || !deferred.isEmpty()) {
       deferNew(inserts, deferrable, nowNanos);
     }
@@ -765,10 +743,8 @@ public final class Outbox implements AutoCloseable {
       deferred.values().forEach(d -> inserts.add(d.row()));
       clearDeferred();
     }
-    // From here on the ids are taken, written or not: the rows are delivered from memory if the
-    // store refuses them, so no seq is ever handed out twice or left unaccounted for.
-    nextSeq = seq;
-    nextRid = rid;
+    // The ids are taken (nextSeq, nextRid), written or not: the rows are delivered from memory if
+    // the store refuses them, so no seq is ever handed out twice or left unaccounted for.
     // Seqs from here on may be lost with this process; the next run announces them.
     long knownSeq = Math.min(Math.min(seq, carried.firstSeq()), deferredMinSeq);
     if (!recovery.writable() && !deletes.isEmpty()) {
@@ -787,12 +763,20 @@ public final class Outbox implements AutoCloseable {
             ? null
             : write(inserts, now, knownSeq);
     if (failed != null) {
-      for (Row r : inserts) {
+      // What the store refused waits in memory, bounded now rather than a retry later: a round
+      // that found out may carry a whole window of deferred rows. The drops are announced at once.
+      List<Row> keep = new ArrayList<>(inserts);
+      Drops late = new Drops();
+      retention.shrinkHeld(keep, late);
+      List<Row> lateNotices = announcements(late, now);
+      keep.addAll(lateNotices);
+      added |= !lateNotices.isEmpty();
+      for (Row r : keep) {
         held.put(r.rid(), r);
         heldBytes += r.size();
       }
     }
-    committedRid = Math.max(committedRid, rid - 1);
+    committedRid = Math.max(committedRid, nextRid - 1);
     if (failed == null && !promises.isEmpty()) {
       // Written: what a bridge waits for before it acknowledges its source.
       promises.forEach(f -> f.complete(null));
@@ -841,6 +825,43 @@ public final class Outbox implements AutoCloseable {
     deferred.clear();
     deferredBytes = 0;
     deferredMinSeq = Long.MAX_VALUE;
+  }
+
+  /**
+   * One {@code buffer.dropped} row per range, taking the next seqs and rids; a range waits in
+   * {@link #carried} while the reservation has no seq left for it.
+   */
+  private List<Row> announcements(Drops drops, long now) {
+    List<Row> out = new ArrayList<>();
+    for (Drops.Range r : drops.ranges()) {
+      if (nextSeq > reservedSeq) {
+        carried.add(r); // announced once the reservation is extended
+        continue;
+      }
+      JsonObject d = new JsonObject();
+      d.addProperty("type", "buffer.dropped");
+      d.addProperty("device", deviceId);
+      d.addProperty("stream", stream);
+      if (r.fromSeq() > 0) {
+        d.addProperty("fromSeq", r.fromSeq());
+        d.addProperty("toSeq", r.toSeq());
+      }
+      d.addProperty("count", r.count());
+      d.addProperty("reason", r.reason());
+      long s = nextSeq++;
+      stamp(d, s);
+      out.add(new Row(nextRid++, Row.EVENT, eventsChannel, null, s, now, Json.GSON.toJson(d)));
+      if (!UNCLEAN_STOP.equals(r.reason())) {
+        droppedTotal += r.count(); // an unclean stop's range is an upper bound, not a count
+      }
+      Logger.warn(
+          "outbox dropped {} messages (seq {}..{}): {}",
+          r.count(),
+          r.fromSeq(),
+          r.toSeq(),
+          r.reason());
+    }
+    return out;
   }
 
   /**
