@@ -106,9 +106,13 @@ public final class Agent implements AutoCloseable, AgentControl {
             });
     this.outbox = Outbox.open(config.stateDir(), config.deviceId(), config.buffer(), clock);
     var t = config.telemetry();
+    // The watchdog on the agent's timer; the batch timer on the sampler's thread, which wakes
+    // anyway when readings come: a flush due with the next readings costs no wake-up of its own,
+    // and it never waits for the batch's lock while a reading is added.
+    this.sampler = new Sampler(sensors, clock, this::reported, timer);
     this.batcher =
-        new Batcher(t.batchMaxRecords(), t.batchMaxDelay(), 65_536, timer, this::telemetry);
-    this.sampler = new Sampler(sensors, clock, batcher::add);
+        new Batcher(
+            t.batchMaxRecords(), t.batchMaxDelay(), 65_536, sampler.scheduler(), this::telemetry);
     this.envelope = new TelemetryEnvelope(config.deviceId());
     this.services = new PluginServices(timer, this::pluginContext);
     Map<String, CommandHandler> handlers = new LinkedHashMap<>();
@@ -308,6 +312,10 @@ public final class Agent implements AutoCloseable, AgentControl {
         Logger.error("{} failed: {}", what, e.toString());
       }
     };
+  }
+
+  private void reported(SenmlRecord r) {
+    batcher.add(r);
   }
 
   private void telemetry(List<SenmlRecord> records) {
