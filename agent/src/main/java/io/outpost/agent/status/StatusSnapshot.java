@@ -116,7 +116,8 @@ public record StatusSnapshot(
    * report, so the file carries both.
    */
   public void write(Path file) throws IOException {
-    JsonObject o = GSON.toJsonTree(this).getAsJsonObject();
+    // The typed parts without the report (serialising it here only to drop it cost as much again).
+    JsonObject o = GSON.toJsonTree(withoutReport()).getAsJsonObject();
     o.remove("report");
     if (report != null) {
       widen(o, "buffer", report.buffer());
@@ -130,12 +131,35 @@ public record StatusSnapshot(
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
-    Files.writeString(tmp, PRETTY.toJson(o) + "\n", StandardCharsets.UTF_8);
+    try (java.io.Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+      PRETTY.toJson(o, w);
+      w.write('\n');
+    }
     try {
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
     }
+  }
+
+  private StatusSnapshot withoutReport() {
+    return new StatusSnapshot(
+        state,
+        writtenAt,
+        staleAfterMs,
+        pid,
+        device,
+        fleet,
+        version,
+        startedAt,
+        sampling,
+        buffer,
+        link,
+        uplink,
+        ackExpectedWithinMs,
+        services,
+        credentialProblem,
+        null);
   }
 
   private static void widen(JsonObject o, String key, Map<String, Object> full) {
