@@ -484,6 +484,14 @@ public final class Agent implements AutoCloseable, AgentControl {
     return exitCode.get();
   }
 
+  /**
+   * The agent's one timer thread, for light periodic work that lives next to the agent (systemd
+   * notifications): tasks must not block. Shut down by {@link #close()}.
+   */
+  public ScheduledExecutorService timer() {
+    return timer;
+  }
+
   /** The outbox, for tests and benchmarks. */
   public Outbox outbox() {
     return outbox;
