@@ -32,8 +32,8 @@ import org.tinylog.Logger;
  * over the schedule, and the sensor reads on a thread of its own from then on (see {@link
  * SensorRunner}). So a hung read holds the others up for at most half its deadline, once; a sensor
  * that is merely slow (a one-wire conversion of 750 ms) moves to its own thread the first time the
- * watchdog catches it reading. The watchdog is armed only while reads happen, and once per check
- * period, not per read.
+ * watchdog catches it reading. The watchdog runs once per check period while reads happen, not once
+ * per read, and not at all while none do.
  */
 public final class Sampler implements AutoCloseable {
   /** A read running this long when the watchdog looks moves off the shared thread. */
@@ -49,6 +49,12 @@ public final class Sampler implements AutoCloseable {
   private final Map<SensorRunner, ScheduledFuture<?>> schedules = new ConcurrentHashMap<>();
   private final AtomicReference<Inline> current = new AtomicReference<>();
   private final AtomicBoolean watchdogArmed = new AtomicBoolean();
+
+  /** Reads started since the watchdog last looked, and the check period of the latest one. */
+  private final java.util.concurrent.atomic.AtomicLong readsSinceCheck =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  private volatile long lastCheckEvery;
   private long startNanos;
 
   /** A read running on the shared thread. */
@@ -140,7 +146,9 @@ public final class Sampler implements AutoCloseable {
   private void runTracked(SensorRunner r, FutureTask<?> read) {
     Inline in = new Inline(r, read, Thread.currentThread(), System.nanoTime());
     current.set(in);
-    arm(checkEvery(r));
+    lastCheckEvery = checkEvery(r);
+    readsSinceCheck.incrementAndGet();
+    arm(lastCheckEvery);
     read.run();
     if (!current.compareAndSet(in, null)) {
       movedOffReadEnded();
@@ -162,9 +170,14 @@ public final class Sampler implements AutoCloseable {
     }
   }
 
-  /** On the watchdog's timer. */
+  /**
+   * On the watchdog's timer. While reads keep coming it re-arms itself from its own thread (a task
+   * added from another thread ahead of the timer's next one would wake the timer just to be
+   * queued); after a period without reads it stops until the next read arms it.
+   */
   private void watch() {
     Inline in = current.get();
+    boolean readsCame = readsSinceCheck.getAndSet(0) > 0;
     if (in != null) {
       long ran = System.nanoTime() - in.since();
       if (ran < SLOW.toNanos()) {
@@ -175,6 +188,8 @@ public final class Sampler implements AutoCloseable {
       } else {
         moveOff(in);
       }
+    } else if (readsCame && reschedule(lastCheckEvery)) {
+      return;
     }
     watchdogArmed.set(false);
     // A read that started after the get() above found the watchdog still armed: arm it for that
