@@ -24,7 +24,9 @@ const req = http.request(base + "/v1/tokens", { method: "POST", headers: {
       if (m.type !== "message") return;
       const s = seen[m.channel] || (seen[m.channel] = { first: Date.now(), messages: 0, telemetry: 0 });
       s.messages++;
-      if (m.data && m.data.type === "telemetry") s.telemetry++;
+      // A replay envelope (architecture.md §5) carries stored messages: count the telemetry in it.
+      const inner = m.data && m.data.type === "replay" && Array.isArray(m.data.messages) ? m.data.messages : [m.data];
+      for (const d of inner) if (d && d.type === "telemetry") s.telemetry++;
       if (s.messages === 1) save();
     });
     ws.on("close", (code) => { console.error("relay closed", code); process.exit(1); });

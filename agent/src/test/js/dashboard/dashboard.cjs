@@ -67,6 +67,16 @@ const report = (o) => console.log(JSON.stringify(o));
     report({ check: "output", was, now: await pump.isChecked(), after: statusBefore,
       result: await card("dev-3").locator(".result").textContent() });
 
+    // A backlog replayed after an outage (architecture.md §5) shows message by message.
+    report({ replay: "dev-1" });
+    await nextLine();
+    const replayed = () => [...document.querySelectorAll("#log li")].map((li) => li.textContent)
+      .filter((t) => /buffer\.dropped seq 9001\.\.9002|command replay-probe-1/.test(t));
+    await page.waitForFunction(() => [...document.querySelectorAll("#log li")]
+      .filter((li) => /buffer\.dropped seq 9001\.\.9002|command replay-probe-1/.test(li.textContent)).length === 2,
+    null, { timeout: 20000 });
+    report({ check: "replay", lines: await page.evaluate(replayed) });
+
     report({ stop: "dev-2" });
     await nextLine();
     await page.waitForFunction(() => document.querySelector('article[data-device="dev-2"]').classList.contains("offline"), null, { timeout: 20000 });

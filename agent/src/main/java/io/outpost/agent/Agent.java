@@ -74,6 +74,7 @@ public final class Agent implements AutoCloseable, AgentControl {
   private final List<AgentPluginContext.Subscription> pluginSubscriptions =
       AgentPluginContext.newSubscriptionList();
   private final PluginServices services;
+  private final io.outpost.agent.outbox.LocalQueues queues;
   private final TelemetryEnvelope envelope;
   private final LoadedPlugins plugins;
   private final Cameras cameras;
@@ -114,6 +115,9 @@ public final class Agent implements AutoCloseable, AgentControl {
         new Batcher(
             t.batchMaxRecords(), t.batchMaxDelay(), 65_536, sampler.scheduler(), this::telemetry);
     this.envelope = new TelemetryEnvelope(config.deviceId());
+    this.queues =
+        new io.outpost.agent.outbox.LocalQueues(
+            config.stateDir(), config.deviceId(), config.buffer().durable(), outbox, timer);
     this.services = new PluginServices(timer, this::pluginContext);
     Map<String, CommandHandler> handlers = new LinkedHashMap<>();
     List<CommandHandler> pluginHandlers = new java.util.ArrayList<>(extraHandlers);
@@ -141,7 +145,8 @@ public final class Agent implements AutoCloseable, AgentControl {
             clock,
             timer,
             config.network().maxMessagesPerSecond());
-    this.uplink = new Uplink(outbox, link, clock, config.network().maxInFlight());
+    this.uplink =
+        new Uplink(outbox, link, clock, config.network().maxInFlight(), config.deviceId());
   }
 
   /**
@@ -222,6 +227,7 @@ public final class Agent implements AutoCloseable, AgentControl {
         outbox,
         link,
         pluginSubscriptions,
+        queues,
         this::configSection,
         (prefix, handler) -> router.addPrefixHandler(prefix, handler));
   }
@@ -256,7 +262,7 @@ public final class Agent implements AutoCloseable, AgentControl {
           @Override
           public void connected(String peerId, int maxMessageSize) {
             batcher.setMaxMessageSize(maxMessageSize);
-            uplink.connected();
+            uplink.connected(maxMessageSize);
             publishStatus();
           }
 
@@ -511,6 +517,7 @@ public final class Agent implements AutoCloseable, AgentControl {
     sampler.close();
     batcher.flush();
     services.close();
+    queues.close();
     router.close();
     uplink.close();
     link.close();

@@ -10,6 +10,7 @@ import io.outpost.plugin.Options;
 import io.outpost.plugin.PluginContext;
 import io.outpost.plugin.PluginLog;
 import io.outpost.plugin.Uplink;
+import io.outpost.realtime.ReplayEnvelope;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,7 @@ final class AgentPluginContext implements PluginContext, Uplink {
   private final Outbox outbox;
   private final Link link;
   private final List<Subscription> subscriptions;
+  private final io.outpost.agent.outbox.LocalQueues queues;
   private final java.util.function.Function<String, Options> sections;
   private final java.util.function.BiConsumer<String, io.outpost.plugin.CommandHandler>
       commandPrefixes;
@@ -53,6 +55,7 @@ final class AgentPluginContext implements PluginContext, Uplink {
       Outbox outbox,
       Link link,
       List<Subscription> subscriptions,
+      io.outpost.agent.outbox.LocalQueues queues,
       java.util.function.Function<String, Options> sections,
       java.util.function.BiConsumer<String, io.outpost.plugin.CommandHandler> commandPrefixes) {
     this.sections = sections;
@@ -65,20 +68,31 @@ final class AgentPluginContext implements PluginContext, Uplink {
     this.outbox = outbox;
     this.link = link;
     this.subscriptions = subscriptions;
+    this.queues = queues;
   }
 
   static List<Subscription> newSubscriptionList() {
     return new CopyOnWriteArrayList<>();
   }
 
-  /** Delivers a channel message to every plugin subscription whose pattern matches. */
+  /**
+   * Delivers a channel message to every plugin subscription whose pattern matches. A replay
+   * envelope (architecture.md §5) is delivered as the messages in it, one call each, so a plugin
+   * reading another device's events (a bridge forwarding them) sees them as they were produced.
+   */
   static void deliver(List<Subscription> subs, String channel, com.google.gson.JsonElement data) {
+    List<com.google.gson.JsonElement> messages = null;
     for (Subscription s : subs) {
       if (s.directType() == null && s.pattern().matcher(channel).matches()) {
-        try {
-          s.listener().accept(channel, Json.toJava(data));
-        } catch (RuntimeException e) {
-          Logger.error("plugin listener for {} failed: {}", LogSafe.of(channel), LogSafe.of(e));
+        if (messages == null) {
+          messages = ReplayEnvelope.unpack(data);
+        }
+        for (com.google.gson.JsonElement m : messages) {
+          try {
+            s.listener().accept(channel, Json.toJava(m));
+          } catch (RuntimeException e) {
+            Logger.error("plugin listener for {} failed: {}", LogSafe.of(channel), LogSafe.of(e));
+          }
         }
       }
     }
@@ -139,6 +153,12 @@ final class AgentPluginContext implements PluginContext, Uplink {
   @Override
   public void handleCommands(String namePrefix, io.outpost.plugin.CommandHandler handler) {
     commandPrefixes.accept(namePrefix, handler);
+  }
+
+  @Override
+  public io.outpost.plugin.DurableQueue queue(String name, long maxBytes)
+      throws java.io.IOException {
+    return queues.queue(name, maxBytes);
   }
 
   @Override

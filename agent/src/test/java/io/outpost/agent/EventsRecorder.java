@@ -10,6 +10,7 @@ import io.outpost.realtime.RealtimeClient;
 import io.outpost.realtime.RealtimeConfig;
 import io.outpost.realtime.RealtimeListener;
 import io.outpost.realtime.ReconnectPolicy;
+import io.outpost.realtime.ReplayEnvelope;
 import io.outpost.realtime.TokenProvider;
 import java.time.Duration;
 import java.util.List;
@@ -23,7 +24,8 @@ import java.util.function.Predicate;
 
 /**
  * An independent subscriber (a backend, as in the IoT guide) that records everything on {@code
- * devices/*}{@code /events} and every direct message it gets; reconnects when the relay restarts.
+ * devices/*}{@code /events} (the messages inside replay envelopes, unpacked) and every direct
+ * message it gets; reconnects when the relay restarts.
  */
 public final class EventsRecorder implements AutoCloseable {
   private final List<JsonObject> messages = new CopyOnWriteArrayList<>();
@@ -50,8 +52,11 @@ public final class EventsRecorder implements AutoCloseable {
             new RealtimeListener() {
               @Override
               public void onMessage(ChannelMessage m) {
-                if (m.data().isJsonObject()) {
-                  record(m.data().getAsJsonObject());
+                // A replay envelope stands for the stored messages in it, each as if alone.
+                for (JsonElement data : ReplayEnvelope.unpack(m.data())) {
+                  if (data.isJsonObject()) {
+                    record(data.getAsJsonObject());
+                  }
                 }
               }
 

@@ -13,6 +13,8 @@ import io.outpost.agent.config.ConfigLoader;
 import io.outpost.agent.config.DeviceIdentity;
 import io.outpost.agent.config.Problems;
 import io.outpost.agent.internal.Json;
+import io.outpost.agent.plugins.LoadedPlugins;
+import io.outpost.agent.plugins.PluginLoader;
 import io.outpost.agent.profiles.Profiles;
 import io.outpost.agent.profiles.SensorRegistry;
 import io.outpost.agent.profiles.SensorSetup;
@@ -22,6 +24,7 @@ import io.outpost.realtime.ChannelMessage;
 import io.outpost.realtime.RealtimeClient;
 import io.outpost.realtime.RealtimeConfig;
 import io.outpost.realtime.RealtimeListener;
+import io.outpost.realtime.ReplayEnvelope;
 import io.outpost.relay.Relay;
 import io.outpost.relay.RelayKeys;
 import io.outpost.relay.RelaySettings;
@@ -72,7 +75,7 @@ public final class DemoCommand implements CliCommand {
   @Override
   public String help() {
     return """
-        Usage: outpost demo [--devices N] [--duration D] [--port P]
+        Usage: outpost demo [--devices N] [--duration D] [--port P] [--mqtt]
 
         Starts the local relay (port 8787 when free, else an ephemeral one), N simulated agents
         (default 3) of fleet "demo", each with its own temporary state directory, and prints every
@@ -84,13 +87,17 @@ public final class DemoCommand implements CliCommand {
           --devices N    how many agents (1..20, default 3)
           --duration D   stop after D (e.g. "10s", "2m"); default: run until Ctrl-C
           --port P       relay port (default 8787, falling back to an ephemeral port)
+          --mqtt         also start a local Mosquitto (free loopback port) that demo-1 bridges
+                         (docs/bridge.md): after 3 s mosquitto_pub publishes a reading that
+                         arrives on the network, and a fleet command "mqtt.valve" arrives at
+                         mosquitto_sub; needs the packages mosquitto and mosquitto-clients
           --help         this text
         """;
   }
 
   @Override
   public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-    Args a = new Args(name(), args, Set.of("devices", "duration", "port"), Set.of());
+    Args a = new Args(name(), args, Set.of("devices", "duration", "port"), Set.of("mqtt"));
     if (a.help()) {
       out.print(help());
       return OK;
@@ -110,6 +117,16 @@ public final class DemoCommand implements CliCommand {
     }
     Logging.configure("warn", null);
     Path tmp = Files.createTempDirectory("outpost-demo-");
+    MqttDemo mqtt = null;
+    if (a.has("mqtt")) {
+      try {
+        mqtt = MqttDemo.start(tmp.resolve("mosquitto"), out);
+      } catch (IllegalStateException e) {
+        err.println(e.getMessage());
+        deleteTree(tmp);
+        return FAILURE;
+      }
+    }
     List<Agent> agents = new ArrayList<>();
     CountDownLatch stop = new CountDownLatch(1);
     Thread hook = new Thread(stop::countDown, "demo-shutdown");
@@ -133,7 +150,14 @@ public final class DemoCommand implements CliCommand {
         viewer.subscribe("devices/*/events").get(10, TimeUnit.SECONDS);
         ConfigLoader loader = new ConfigLoader(System.getenv(), new DeviceIdentity(tmp));
         for (int i = 1; i <= devices; i++) {
-          agents.add(startAgent(loader, "demo-" + i, relay, bearer, tmp.resolve("demo-" + i)));
+          agents.add(
+              startAgent(
+                  loader,
+                  "demo-" + i,
+                  relay,
+                  bearer,
+                  tmp.resolve("demo-" + i),
+                  i == 1 && mqtt != null ? mqtt.bridgeSection() : null));
         }
         String url = relay.httpBase() + "/channels/fleets%2F" + FLEET + "%2Fcommands/publish";
         out.println(
@@ -145,6 +169,15 @@ public final class DemoCommand implements CliCommand {
                 + FLEET
                 + "\", state under "
                 + tmp);
+        if (mqtt != null) {
+          out.println(
+              "mqtt:    Mosquitto on "
+                  + mqtt.url()
+                  + ", bridged by demo-1 ("
+                  + bridgeHealth(agents.get(0))
+                  + "); try:");
+          mqtt.tryLines().forEach(out::println);
+        }
         relay
             .dashboardUrl(true)
             .ifPresent(u -> out.println("dashboard: " + u + "   (open it in a browser)"));
@@ -160,6 +193,18 @@ public final class DemoCommand implements CliCommand {
         out.flush();
         if (!stop.await(3, TimeUnit.SECONDS)) {
           sendPing(url, bearer, err);
+          if (mqtt != null) {
+            mqtt.subscribeCommands();
+            mqtt.publishReading();
+            sendCommand(
+                url,
+                bearer,
+                "{\"data\": {\"type\": \"command\", \"id\": \"demo-valve-"
+                    + System.currentTimeMillis()
+                    + "\", \"name\": \"mqtt.valve\", \"args\": {\"open\": true},"
+                    + " \"target\": [\"demo-1\"]}}",
+                err);
+          }
         }
         if (duration == null) {
           stop.await();
@@ -170,6 +215,9 @@ public final class DemoCommand implements CliCommand {
         agents.forEach(Agent::close);
       }
     } finally {
+      if (mqtt != null) {
+        mqtt.close();
+      }
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException shuttingDown) {
@@ -225,8 +273,35 @@ public final class DemoCommand implements CliCommand {
     }
   }
 
+  /**
+   * The bridge's health word once it is {@code ok} or after 15 s: the demo's MQTT steps need the
+   * bridge subscribed.
+   */
+  private static String bridgeHealth(Agent agent) throws InterruptedException {
+    String h = "not started";
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (System.nanoTime() < until) {
+      Map<String, String> services = agent.snapshot().services();
+      h = services == null ? "not running" : services.getOrDefault("bridge-mqtt", "not running");
+      if (h.equals("ok")) {
+        return "connected";
+      }
+      Thread.sleep(100);
+    }
+    return h;
+  }
+
+  /**
+   * @param bridge the agent's {@code bridge} section, or null: then it runs no bridge
+   */
   private static Agent startAgent(
-      ConfigLoader loader, String id, Relay relay, String bearer, Path dir) throws Exception {
+      ConfigLoader loader,
+      String id,
+      Relay relay,
+      String bearer,
+      Path dir,
+      Map<String, Object> bridge)
+      throws Exception {
     Map<String, Object> cfg = new LinkedHashMap<>();
     cfg.put("device", Map.of("id", id, "fleet", FLEET));
     cfg.put(
@@ -241,6 +316,9 @@ public final class DemoCommand implements CliCommand {
     cfg.put("commands", Map.of("allowFrom", List.of("system", Dashboard.PEER_PREFIX + "*")));
     cfg.put("stateDir", dir.resolve("state").toString());
     cfg.put("status", Map.of("file", dir.resolve("status.json").toString(), "interval", "30s"));
+    if (bridge != null) {
+      cfg.put("bridge", bridge);
+    }
     try {
       AgentConfig config = loader.load(cfg, "built-in demo config", dir, true);
       SensorRegistry registry = SensorRegistry.builtIn();
@@ -251,13 +329,20 @@ public final class DemoCommand implements CliCommand {
           Cameras.build(
               profile.json().get("cameras"), profile.source(), Clock.systemUTC(), problems);
       problems.throwIfAny();
+      // The MQTT bridge is a service shipped beside the agent (lib/), found on the class path.
+      LoadedPlugins plugins = bridge == null ? null : new PluginLoader().load(List.of(), Set.of());
+      if (plugins != null
+          && plugins.serviceFactories().stream().noneMatch(f -> "bridge".equals(f.section()))) {
+        plugins.close();
+        throw new IOException("the MQTT bridge (outpost-bridge-mqtt) is not on the class path");
+      }
       return Agent.start(
           config,
           sensors,
           registry.outputs(),
           new RealtimeLink(config),
           Clock.systemUTC(),
-          null,
+          plugins,
           cameras);
     } catch (ConfigInvalidException e) {
       throw new IOException("demo config rejected (check OUTPOST_* variables): " + e.getMessage());
@@ -265,10 +350,16 @@ public final class DemoCommand implements CliCommand {
   }
 
   private static void sendPing(String url, String bearer, PrintStream err) {
-    String body =
+    sendCommand(
+        url,
+        bearer,
         "{\"data\": {\"type\": \"command\", \"id\": \"demo-ping-"
             + System.currentTimeMillis()
-            + "\", \"name\": \"ping\", \"target\": \"*\"}}";
+            + "\", \"name\": \"ping\", \"target\": \"*\"}}",
+        err);
+  }
+
+  private static void sendCommand(String url, String bearer, String body, PrintStream err) {
     try {
       HttpResponse<String> r =
           HttpClient.newBuilder()
@@ -283,10 +374,10 @@ public final class DemoCommand implements CliCommand {
                       .build(),
                   HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
-        err.println("demo ping: relay answered HTTP " + r.statusCode());
+        err.println("demo command: relay answered HTTP " + r.statusCode());
       }
     } catch (IOException e) {
-      err.println("demo ping failed: " + e.getMessage());
+      err.println("demo command failed: " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -320,8 +411,20 @@ public final class DemoCommand implements CliCommand {
 
     @Override
     public void onMessage(ChannelMessage m) {
-      out.println(line(m.channel(), m.data()));
+      lines(m.channel(), m.data()).forEach(out::println);
       out.flush();
+    }
+
+    /** One line per message; the messages of a replay envelope each on their own, marked. */
+    static List<String> lines(String channel, JsonElement data) {
+      if (!ReplayEnvelope.is(data)) {
+        return List.of(line(channel, data));
+      }
+      List<String> out = new ArrayList<>();
+      for (JsonElement inner : ReplayEnvelope.unpack(data)) {
+        out.add(line(channel, inner) + " (replayed)");
+      }
+      return out;
     }
 
     static String line(String channel, JsonElement data) {
@@ -390,6 +493,11 @@ public final class DemoCommand implements CliCommand {
           }
           sb.append(' ').append(Json.GSON.toJson(shown));
         }
+        case "mqtt.message" ->
+            sb.append(' ')
+                .append(o.get("topic").getAsString())
+                .append(' ')
+                .append(Json.GSON.toJson(o.get("payload")));
         case "attachment.chunk" ->
             sb.append(' ')
                 .append(o.get("attachmentId").getAsString())

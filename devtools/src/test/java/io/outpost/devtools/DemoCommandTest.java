@@ -50,6 +50,22 @@ class DemoCommandTest {
   }
 
   @Test
+  void demoWithMqttCarriesAMosquittoPubReadingToTheNetworkAndAFleetCommandToMosquittoSub() {
+    Result r = run("demo", "--duration", "9s", "--port", "0", "--devices", "2", "--mqtt");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out())
+        .containsPattern(
+            "mqtt: +Mosquitto on tcp://127\\.0\\.0\\.1:\\d+, bridged by demo-1 \\(connected\\)")
+        .contains("mqtt -> sensors/greenhouse/temperature 21.5")
+        // the reading, on the network as the bridge's mqtt.message event of demo-1
+        .containsPattern("demo-1 #\\d+ mqtt.message sensors/greenhouse/temperature 21.5")
+        // the fleet command, at the local MQTT client
+        .contains("mqtt <- cmnd/valve {\"open\":true}")
+        .containsPattern("demo-1 #\\d+ command.result demo-valve-\\d+ mqtt.valve -> succeeded")
+        .endsWith("demo stopped\n");
+  }
+
+  @Test
   void cameraMessagesAreShownWithoutTheirBytes() {
     String motion =
         DemoCommand.Viewer.line(
@@ -69,5 +85,19 @@ class DemoCommandTest {
                 "{\"type\": \"attachment.chunk\", \"attachmentId\": \"c1/snapshot\", \"index\": 0,"
                     + " \"count\": 3, \"data\": \"/9j/4AAQ\"}"));
     assertThat(chunk).endsWith("attachment.chunk c1/snapshot 1/3");
+  }
+
+  @Test
+  void messagesReplayedAfterAnOutageAreShownOneByOne() {
+    var lines =
+        DemoCommand.Viewer.lines(
+            "devices/demo-1/events",
+            com.google.gson.JsonParser.parseString(
+                "{\"type\": \"replay\", \"device\": \"demo-1\", \"stream\": \"s\", \"messages\": ["
+                    + "{\"type\": \"telemetry\", \"seq\": 4, \"records\": [{\"n\": \"env/t\", \"v\": 1}]},"
+                    + "{\"type\": \"buffer.dropped\", \"seq\": 5}]}"));
+    assertThat(lines).hasSize(2);
+    assertThat(lines.get(0)).contains("demo-1 #4 telemetry env/t=1").endsWith(" (replayed)");
+    assertThat(lines.get(1)).contains("demo-1 #5 buffer.dropped");
   }
 }

@@ -47,6 +47,19 @@ public interface PluginContext {
   }
 
   /**
+   * The agent's durable queue {@code name} (letters and digits, starting with a lower-case letter),
+   * opened in its state directory and bounded to {@code maxBytes} of entry data: for a service that
+   * must hold messages for a destination that is away without losing them to a restart. Asking
+   * again for the same name (a restarted service) returns the same queue with the new bound; the
+   * agent closes it at shutdown. Agents without this refuse it.
+   *
+   * @throws java.io.IOException when the queue cannot be opened
+   */
+  default DurableQueue queue(String name, long maxBytes) throws java.io.IOException {
+    throw new UnsupportedOperationException("this agent cannot keep durable queues for services");
+  }
+
+  /**
    * Everything the plugin says to the network goes through here (and so through the durable
    * outbox).
    */

@@ -23,7 +23,9 @@ public interface Uplink {
 
   /**
    * Subscribes to {@code channel} (wildcards allowed) for as long as the agent runs; the listener
-   * gets (concrete channel, data) on the uplink's event thread and must not block.
+   * gets (concrete channel, data) on the uplink's event thread and must not block. Another agent's
+   * replay envelope (stored messages sent packed after an outage) arrives as its messages, one call
+   * each.
    */
   void subscribe(String channel, BiConsumer<String, Object> listener);
 

@@ -25,8 +25,9 @@
  *       value), {@link io.outpost.plugin.Hardware}, a {@link java.time.Clock}, {@code emit} for
  *       readings between reads, and a {@link io.outpost.plugin.PluginLog}.
  *   <li>{@link io.outpost.plugin.PluginContext} (handlers and services): device id, the plugin's
- *       config section, clock, a shared scheduler, hardware, the {@link io.outpost.plugin.Uplink}
- *       and a log.
+ *       config section, clock, a shared scheduler, hardware, the {@link io.outpost.plugin.Uplink},
+ *       a {@link io.outpost.plugin.DurableQueue} on request (messages for a destination that is
+ *       away, kept across restarts) and a log.
  * </ul>
  *
  * <h2>Conventions</h2>

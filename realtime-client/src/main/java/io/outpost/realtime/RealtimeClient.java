@@ -85,6 +85,23 @@ public interface RealtimeClient extends AutoCloseable {
   CompletableFuture<Void> publish(String channel, JsonElement data);
 
   /**
+   * Publishes {@code json}, the JSON text of one value, as it is: for data that is already text (a
+   * stored message, several of them spliced into one array) there is no tree to build and serialise
+   * again. The text must be exactly one JSON value under strict syntax; otherwise the future fails
+   * with {@link InvalidArgumentException} and nothing is sent. Otherwise the same as {@link
+   * #publish}.
+   */
+  default CompletableFuture<Void> publishJson(String channel, String json) {
+    JsonElement data;
+    try {
+      data = io.outpost.realtime.internal.FrameCodec.parseValue(json);
+    } catch (InvalidArgumentException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return publish(channel, data);
+  }
+
+  /**
    * Sends {@code data} directly to one peer. Like {@link #publish}, {@code data} is serialised
    * before this method returns; later changes to it are not sent.
    */

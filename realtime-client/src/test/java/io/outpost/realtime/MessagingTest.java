@@ -99,6 +99,33 @@ class MessagingTest {
   }
 
   @Test
+  void preEncodedJsonIsPublishedAsItIsAndMalformedTextNeverLeaves() throws Exception {
+    alice.connect().get(10, TimeUnit.SECONDS);
+    bob.connect().get(10, TimeUnit.SECONDS);
+    bob.subscribe("room-2").get(10, TimeUnit.SECONDS);
+
+    alice.publishJson("room-2", "[{\"seq\":1},{\"seq\":2}]").get(10, TimeUnit.SECONDS);
+    ChannelMessage received = bobEvents.awaitOne(ChannelMessage.class, WAIT);
+    assertThat(received.data().toString()).isEqualTo("[{\"seq\":1},{\"seq\":2}]");
+
+    // Text that would end the value early and add fields to the frame is refused locally.
+    for (String bad : new String[] {"{\"a\":1},\"channel\":\"x\"", "{\"a\":", "", "nope", "1 2"}) {
+      assertThatThrownBy(() -> alice.publishJson("room-2", bad).join())
+          .as(bad)
+          .cause()
+          .isInstanceOf(InvalidArgumentException.class);
+    }
+    // Pre-encoded text counts against maxMessageSize like any frame.
+    assertThatThrownBy(() -> alice.publishJson("room-2", "\"" + "x".repeat(5000) + "\"").join())
+        .cause()
+        .isInstanceOf(MessageTooLargeException.class);
+    alice.publishJson("room-2", "2").get(10, TimeUnit.SECONDS);
+    bobEvents.awaitOne(ChannelMessage.class, m -> m.data().toString().equals("2"), WAIT);
+    assertThat(bobEvents.all(ChannelMessage.class)).hasSize(2);
+    assertThat(alice.state()).isEqualTo(State.CONNECTED);
+  }
+
+  @Test
   void directMessagesAndPeerNotFound() throws Exception {
     alice.connect().get(10, TimeUnit.SECONDS);
     bob.connect().get(10, TimeUnit.SECONDS);

@@ -1,11 +1,13 @@
 package io.outpost.agent.cli;
 
+import com.google.gson.JsonElement;
 import io.outpost.realtime.AttachmentAssembler;
 import io.outpost.realtime.ChannelMessage;
 import io.outpost.realtime.RealtimeClient;
 import io.outpost.realtime.RealtimeConfig;
 import io.outpost.realtime.RealtimeListener;
 import io.outpost.realtime.ReconnectPolicy;
+import io.outpost.realtime.ReplayEnvelope;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -129,16 +131,22 @@ final class AttachmentCommand implements CliCommand {
             if (!channel.equals(m.channel()) || !m.data().isJsonObject()) {
               return;
             }
-            try {
-              synchronized (assembler) {
-                assembler
-                    .offer(m.data().getAsJsonObject())
-                    .filter(c -> id.equals(c.attachmentId()) || id.equals(messageId(c)))
-                    .ifPresent(found::complete);
+            // Chunks stored during an outage arrive inside replay envelopes.
+            for (JsonElement data : ReplayEnvelope.unpack(m.data())) {
+              if (!data.isJsonObject()) {
+                continue;
               }
-            } catch (IllegalArgumentException e) {
-              // Someone else's malformed message must not end the wait for ours.
-              err.println("ignoring a malformed attachment message: " + e.getMessage());
+              try {
+                synchronized (assembler) {
+                  assembler
+                      .offer(data.getAsJsonObject())
+                      .filter(c -> id.equals(c.attachmentId()) || id.equals(messageId(c)))
+                      .ifPresent(found::complete);
+                }
+              } catch (IllegalArgumentException e) {
+                // Someone else's malformed message must not end the wait for ours.
+                err.println("ignoring a malformed attachment message: " + e.getMessage());
+              }
             }
           }
         };

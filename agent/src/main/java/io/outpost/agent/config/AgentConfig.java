@@ -149,14 +149,36 @@ public record AgentConfig(
     }
   }
 
-  /** {@code buffer.*}. {@code durable} false keeps the outbox in memory only. */
+  /**
+   * {@code buffer.*}. {@code durable} false keeps the outbox in memory only. {@code writeDelay} is
+   * how long a message may wait for its ack before it is written to the store (zero: at once).
+   */
   public record Buffer(
       boolean durable,
       long maxBytes,
       Duration maxAge,
       Duration commitInterval,
       String telemetryOverflow,
-      String eventsOverflow) {}
+      String eventsOverflow,
+      Duration writeDelay) {
+    /** Without a write delay: every message is written at once. */
+    public Buffer(
+        boolean durable,
+        long maxBytes,
+        Duration maxAge,
+        Duration commitInterval,
+        String telemetryOverflow,
+        String eventsOverflow) {
+      this(
+          durable,
+          maxBytes,
+          maxAge,
+          commitInterval,
+          telemetryOverflow,
+          eventsOverflow,
+          Duration.ZERO);
+    }
+  }
 
   /** {@code status.*}. */
   public record Status(Duration interval, Path file, Duration fileInterval) {}

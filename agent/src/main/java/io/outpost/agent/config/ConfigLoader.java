@@ -289,7 +289,8 @@ public final class ConfigLoader {
               get("buffer.maxAge"),
               get("buffer.commitInterval"),
               get("buffer.overflow.telemetry"),
-              get("buffer.overflow.events"));
+              get("buffer.overflow.events"),
+              get("buffer.writeDelay"));
 
       var status =
           new AgentConfig.Status(

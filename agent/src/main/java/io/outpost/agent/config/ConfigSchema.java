@@ -277,13 +277,13 @@ public final class ConfigSchema {
         Kind.NUMBER,
         50L,
         Range.between(1, 1000),
-        "Upper bound of messages the uplink sends per second. Keep it below the server's per-connection limit (100/s on Metered and the relay). Backlog replay after a reconnect uses what live data leaves of it.");
+        "Upper bound of messages the uplink sends per second. Keep it below the server's per-connection limit (100/s on Metered and the relay). Backlog replay after a reconnect uses what live data leaves of it, packing stored messages into replay envelopes that count as one message each.");
     key(
         "network.maxInFlight",
         Kind.INTEGER,
         16L,
         Range.between(1, 256),
-        "Publishes waiting for their ack at one time.");
+        "Publishes waiting for their ack at one time; a replay envelope counts as one, and at most four envelopes wait at once.");
     key(
         "network.ackTimeout",
         Kind.DURATION,
@@ -437,6 +437,12 @@ public final class ConfigSchema {
         Range.duration(true),
         "Group commit: messages arriving within this window share one transaction. `\"0s\"` commits each message alone (more disk writes).");
     key(
+        "buffer.writeDelay",
+        Kind.DURATION,
+        "5s",
+        Range.duration(true),
+        "A message is written to the store only if the server has not acknowledged it within this window (an acked one never touches the disk). A `kill -9` or power cut loses at most this window of unacknowledged messages, announced (`uncleanStop`). `\"0s\"` writes every message at once.");
+    key(
         "buffer.overflow.telemetry",
         Kind.CHOICE,
         "dropOldest",
@@ -498,7 +504,7 @@ public final class ConfigSchema {
         Kind.FREE_OBJECT,
         null,
         Range.NONE,
-        "The MQTT bridge: a local broker's messages to the network (`out` rules) and network messages and commands to the broker (`in` rules). Validated by the bridge itself (`check` and `run` print its problems with the rule index and field); every key is in docs/bridge.md. Absent or `\"enabled\": false`: no bridge.");
+        "The MQTT bridge: a local broker's messages to the network (`out` rules) and network messages and commands to the broker (`in` rules). Validated by the bridge itself (`check` and `run` print its problems with the rule index and field); every key is in docs/bridge.md, e.g. `bridge.queue.maxBytes` (default `\"4MB\"`: the durable queue of messages for a broker that is down, oldest dropped beyond and announced as `buffer.dropped` with reason `bridgeQueueFull`). Absent or `\"enabled\": false`: no bridge.");
   }
 
   private ConfigSchema() {}

@@ -21,9 +21,12 @@ import org.tinylog.Logger;
  *
  * <p>{@link #append} never blocks on disk: a writer thread assigns each message its {@code rid}
  * (storage order) and — for messages on the device's events channel — its {@code stream}/{@code
- * seq}/{@code id}, and commits what arrived within {@code buffer.commitInterval} in one transaction
- * (group commit). Only committed rows are handed to the uplink ({@link #read}), and a row is
- * deleted only after {@link #ack} says the server acknowledged it.
+ * seq}/{@code id}, and the row is readable at once ({@link #read}). It is <em>deferred</em>:
+ * written to the store only if {@link #ack} has not said within {@code buffer.writeDelay} that the
+ * server acknowledged it (then together with every other deferred row), so on a healthy link a
+ * message never touches the disk. With a zero delay, or for {@link #appendCommitted}, rows are
+ * written at once, what arrived within {@code buffer.commitInterval} in one transaction (group
+ * commit). A stored row is deleted only after the ack. A clean stop writes every unacked row.
  *
  * <p>When the store cannot be written (disk full, read-only, I/O error) the rows of the failed
  * round are <em>held</em> in memory and readable at once, so live data keeps flowing while what is
@@ -34,7 +37,13 @@ import org.tinylog.Logger;
  * <p>Seqs are reserved in the store ahead of use ({@link #RESERVE_BLOCK}) and never handed out
  * beyond the reservation, so a run that ends without a clean stop leaves a mark past every seq it
  * used: the next run starts after it and announces the seqs in between (reason {@code
- * uncleanStop}). Thread-safe.
+ * uncleanStop}). Deferred rows lost that way (at most {@code buffer.writeDelay} of unacked ones)
+ * are inside that announcement: no row is stored with a seq above a deferred row's, and the seq
+ * recorded as known stays below every deferred one.
+ *
+ * <p>The writer thread sleeps until its next deadline — the first deferred row's write time, the
+ * pending deletes, the age check while rows are stored — and without a timeout when there is none.
+ * Thread-safe.
  */
 public final class Outbox implements AutoCloseable {
   /**
@@ -58,6 +67,12 @@ public final class Outbox implements AutoCloseable {
 
   /** The reason of the announcement for seqs a run reserved but did not stop cleanly after. */
   static final String UNCLEAN_STOP = "uncleanStop";
+
+  /**
+   * Deferred messages are kept in memory up to this many bytes; beyond it they are all written at
+   * once, so a long {@code buffer.writeDelay} or a burst of large messages cannot eat the heap.
+   */
+  static final long DEFERRED_MAX_BYTES = 2L * 1024 * 1024;
 
   private static final Duration AGE_CHECK = Duration.ofSeconds(10);
   private static final Duration RETRY = Duration.ofSeconds(1);
@@ -85,6 +100,8 @@ public final class Outbox implements AutoCloseable {
   private final Map<Long, Long> deletes = new HashMap<>();
   // Rows with their ids that are not in the store yet (the store refused them), by rid.
   private final TreeMap<Long, Row> held = new TreeMap<>();
+  // Readable rows not written yet because their ack may still come in time, by rid (due ascending).
+  private final TreeMap<Long, Deferred> deferred = new TreeMap<>();
   private final Quarantine quarantine = new Quarantine();
   // Announcements waiting for a seq (the reservation ran out while the store was unwritable).
   private final Drops carried = new Drops();
@@ -101,6 +118,11 @@ public final class Outbox implements AutoCloseable {
   private long rows;
   private long bytes;
   private long heldBytes;
+  private long deferredBytes;
+  private long deferredMinSeq = Long.MAX_VALUE;
+  // When the waiting writer wakes by itself (nanoTime; MAX_VALUE: only when notified; MIN_VALUE:
+  // it is awake and looks at everything before it waits again).
+  private long writerWakeNanos = Long.MIN_VALUE;
   private long committedRid;
   private long lastAgeCheck;
   private long droppedTotal;
@@ -118,11 +140,24 @@ public final class Outbox implements AutoCloseable {
       long createdMillis,
       java.util.concurrent.CompletableFuture<Void> committed) {}
 
+  /** A row waiting for its ack, to be written at {@code dueNanos} ({@link System#nanoTime}). */
+  private record Deferred(Row row, long dueNanos) {}
+
   /**
    * Commit promises of rows taken by the writer but not written yet (held after a failed write).
    * Guarded by lock.
    */
   private final List<java.util.concurrent.CompletableFuture<Void>> promises = new ArrayList<>();
+
+  /** An outbox over {@code store} (tests count what reaches it). */
+  static Outbox open(Store store, String deviceId, AgentConfig.Buffer limits, Clock clock)
+      throws OutboxException {
+    try {
+      return new Outbox(store, deviceId, limits, clock);
+    } catch (Store.StoreException e) {
+      throw new OutboxException(e.getMessage(), e);
+    }
+  }
 
   private Outbox(Store store, String deviceId, AgentConfig.Buffer limits, Clock clock)
       throws Store.StoreException {
@@ -223,21 +258,76 @@ public final class Outbox implements AutoCloseable {
   /**
    * Queues {@code data} for {@code channel} like {@link #appendTo} (or {@link #appendEvent} for the
    * events channel) and completes the returned future once the row is written to the store, so a
-   * bridge can acknowledge its source only when nothing can be lost any more. Completes
-   * exceptionally when the outbox closes before that.
+   * bridge can acknowledge its source only when nothing can be lost any more (such a row is never
+   * deferred). Completes exceptionally when the outbox closes before that.
    */
   public java.util.concurrent.CompletableFuture<Void> appendCommitted(
       String channel, JsonObject data) {
     var committed = new java.util.concurrent.CompletableFuture<Void>();
-    append(Row.EVENT, channel, null, data, committed);
+    enqueue(Row.EVENT, channel, null, data, committed);
     return committed;
   }
 
   private void append(int cls, String channel, String to, JsonObject data) {
-    append(cls, channel, to, data, null);
+    if (appendDeferred(cls, channel, to, data)) {
+      notifyListeners();
+    }
   }
 
-  private void append(
+  /**
+   * The common case on a healthy link, without waking the writer: the message gets its ids here and
+   * is deferred at once. Anything else (a write, a reservation, drops or announcements due,
+   * messages queued before it) goes through the writer's queue.
+   *
+   * @return whether it was deferred here (else it was queued, or refused)
+   */
+  private boolean appendDeferred(int cls, String channel, String to, JsonObject data) {
+    synchronized (lock) {
+      boolean events = eventsChannel.equals(channel);
+      if (closed
+          || closing
+          || limits.writeDelay().isZero()
+          || !queue.isEmpty()
+          || !recovery.writable()
+          || !carried.isEmpty()
+          || quarantine.announcementsDue()
+          || (events && reservedSeq - (nextSeq - 1) < RESERVE_BLOCK / 2)) {
+        enqueue(cls, channel, to, data, null);
+        return false;
+      }
+      JsonObject d = data.deepCopy();
+      long s = 0;
+      if (events) {
+        s = nextSeq;
+        stamp(d, s);
+      }
+      Row r = new Row(nextRid, cls, channel, to, s, clock.millis(), Json.GSON.toJson(d));
+      if (bytes + deferredBytes + r.size() > retention.bound()
+          || deferredBytes + r.size() > DEFERRED_MAX_BYTES) {
+        // The writer applies the overflow policy, or writes what waits in memory.
+        enqueue(cls, channel, to, data, null);
+        return false;
+      }
+      if (events) {
+        nextSeq++;
+      }
+      nextRid++;
+      committedRid = r.rid();
+      long due = System.nanoTime() + limits.writeDelay().toNanos();
+      deferred.put(r.rid(), new Deferred(r, due));
+      deferredBytes += r.size();
+      if (s > 0) {
+        deferredMinSeq = Math.min(deferredMinSeq, s);
+      }
+      if (due < writerWakeNanos) {
+        lock.notifyAll(); // the writer sleeps past this row's window (or without a timeout)
+      }
+      return true;
+    }
+  }
+
+  /** For the writer: it assigns the ids, applies the bounds and writes or defers. */
+  private void enqueue(
       int cls,
       String channel,
       String to,
@@ -263,10 +353,11 @@ public final class Outbox implements AutoCloseable {
   }
 
   /**
-   * Readable rows after {@code afterRid} up to {@code maxRid}, ascending: committed rows and rows
-   * held in memory while the store cannot be written; not rows already acked or dropped. A stored
-   * row that cannot be sent (unparsable body, no destination) is moved aside and announced instead.
-   * Empty when none; if the store cannot be read, only held rows.
+   * Readable rows after {@code afterRid} up to {@code maxRid}, ascending: committed rows, rows
+   * deferred (waiting for their ack before they are written) and rows held in memory while the
+   * store cannot be written; not rows already acked or dropped. A stored row that cannot be sent
+   * (unparsable body, no destination) is moved aside and announced instead. Empty when none; if the
+   * store cannot be read, only held rows.
    */
   public List<Row> read(long afterRid, long maxRid, int limit) {
     synchronized (lock) {
@@ -297,10 +388,13 @@ public final class Outbox implements AutoCloseable {
         if (recovery.readFailed(e) == Recovery.Action.REOPEN) {
           reopen();
         }
+        lock.notifyAll(); // the writer probes the store again
         exhausted = true;
       }
-      if (!held.isEmpty()) {
-        out.addAll(held.subMap(afterRid, false, exhausted ? upTo : cursor, true).values());
+      long through = exhausted ? upTo : cursor;
+      if (!held.isEmpty() || !deferred.isEmpty()) {
+        out.addAll(held.subMap(afterRid, false, through, true).values());
+        deferred.subMap(afterRid, false, through, true).values().forEach(d -> out.add(d.row()));
         out.sort((a, b) -> Long.compare(a.rid(), b.rid()));
       }
       return out.size() > limit ? new ArrayList<>(out.subList(0, limit)) : out;
@@ -331,24 +425,40 @@ public final class Outbox implements AutoCloseable {
   }
 
   /**
-   * The server acknowledged {@code row}: it no longer counts as pending and is deleted with the
-   * next insert, or after {@link #DELETE_DELAY} at the latest.
+   * The server acknowledged {@code row}: it no longer counts as pending. A row not written yet is
+   * forgotten (no transaction); a stored one is deleted with the next insert, or after {@link
+   * #DELETE_DELAY} at the latest.
    */
   public void ack(Row row) {
     synchronized (lock) {
+      Deferred d = deferred.remove(row.rid());
+      if (d != null) {
+        deferredBytes -= row.size();
+        if (row.seq() == deferredMinSeq) {
+          deferredMinSeq = minSeq(deferred);
+        }
+        return;
+      }
       if (held.remove(row.rid()) != null) {
         heldBytes -= row.size();
         return;
       }
       if (deletes.isEmpty()) {
         firstDeleteMillis = clock.millis();
+        lock.notifyAll(); // the writer has a deadline now
       }
       deletes.put(row.rid(), row.size());
     }
   }
 
-  private boolean deletesDue(long now) {
-    return !deletes.isEmpty() && now - firstDeleteMillis >= DELETE_DELAY.toMillis();
+  private static long minSeq(TreeMap<Long, Deferred> rows) {
+    long min = Long.MAX_VALUE;
+    for (Deferred d : rows.values()) {
+      if (d.row().seq() > 0) {
+        min = Math.min(min, d.row().seq());
+      }
+    }
+    return min;
   }
 
   /** A direct message whose recipient is gone: delete without sending (same as an ack). */
@@ -363,6 +473,7 @@ public final class Outbox implements AutoCloseable {
         return closed ? Optional.empty() : results.get(store, id);
       } catch (Store.StoreException e) {
         recovery.readFailed(e);
+        lock.notifyAll();
         return Optional.empty();
       }
     }
@@ -394,34 +505,38 @@ public final class Outbox implements AutoCloseable {
         }
       } catch (Store.StoreException e) {
         recovery.writeFailed(e, bytes);
+        lock.notifyAll();
       }
     }
   }
 
   private void writeLoop() {
     while (true) {
+      boolean groupCommit;
       synchronized (lock) {
-        long now = clock.millis();
-        while (queue.isEmpty()
-            && !deletesDue(now)
-            && recovery.writable()
-            && !quarantine.announcementsDue()
-            && carried.isEmpty()
-            && !closing
-            && now - lastAgeCheck < AGE_CHECK.toMillis()) {
-          try {
-            lock.wait(deletes.isEmpty() ? AGE_CHECK.toMillis() : DELETE_DELAY.toMillis());
-          } catch (InterruptedException e) {
-            return;
+        while (!closed && !closing) {
+          long wait = untilNextDeadline();
+          if (wait <= 0) {
+            break;
           }
-          now = clock.millis();
+          writerWakeNanos =
+              wait == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + wait * 1_000_000;
+          try {
+            lock.wait(wait == Long.MAX_VALUE ? 0 : wait); // 0: until something arrives
+          } catch (InterruptedException e) {
+            // close() interrupts: the loop sees closing (or closed after halt())
+          } finally {
+            writerWakeNanos = Long.MIN_VALUE;
+          }
         }
         if (closed) {
           return;
         }
+        groupCommit = !closing && !queue.isEmpty() && writesAtOnce();
       }
-      // Group commit: let more messages and acks arrive before the transaction.
-      if (!limits.commitInterval().isZero() && !closing) {
+      // Group commit: let more messages and acks arrive before the transaction. Deferred rows need
+      // no transaction, so no wait either.
+      if (groupCommit && !limits.commitInterval().isZero()) {
         sleep(limits.commitInterval());
       }
       boolean readable;
@@ -439,18 +554,57 @@ public final class Outbox implements AutoCloseable {
         }
       }
       if (readable) {
-        for (Runnable l : listeners) {
-          try {
-            l.run();
-          } catch (RuntimeException e) {
-            Logger.error("outbox listener failed: {}", e.toString());
-          }
-        }
+        notifyListeners();
       }
       if (!writable && !closing) {
         sleep(RETRY);
       }
     }
+  }
+
+  /** Outside the lock: a listener may take its own lock and then call {@link #read}. */
+  private void notifyListeners() {
+    for (Runnable l : listeners) {
+      try {
+        l.run();
+      } catch (RuntimeException e) {
+        Logger.error("outbox listener failed: {}", e.toString());
+      }
+    }
+  }
+
+  /**
+   * Milliseconds until the writer has something to do: 0 when it has now, {@link Long#MAX_VALUE}
+   * when nothing is pending. Under the lock.
+   */
+  private long untilNextDeadline() {
+    if (!queue.isEmpty()
+        || !recovery.writable()
+        || quarantine.announcementsDue()
+        || !carried.isEmpty()) {
+      return 0;
+    }
+    long now = clock.millis();
+    long wait = Long.MAX_VALUE;
+    if (!deletes.isEmpty()) {
+      wait = firstDeleteMillis + DELETE_DELAY.toMillis() - now;
+    }
+    if (rows > 0) {
+      // Only stored rows age out: deferred ones are written or acked long before.
+      wait = Math.min(wait, lastAgeCheck + AGE_CHECK.toMillis() - now);
+    }
+    if (!deferred.isEmpty()) {
+      long nanos = deferred.firstEntry().getValue().dueNanos() - System.nanoTime();
+      wait = Math.min(wait, nanos <= 0 ? 0 : Math.max(1, nanos / 1_000_000));
+    }
+    return wait;
+  }
+
+  /** Whether queued rows are written in the next round rather than deferred. Under the lock. */
+  private boolean writesAtOnce() {
+    return limits.writeDelay().isZero()
+        || !recovery.writable()
+        || queue.stream().anyMatch(p -> p.committed() != null);
   }
 
   private static void sleep(Duration d) {
@@ -488,10 +642,21 @@ public final class Outbox implements AutoCloseable {
    */
   private boolean round() {
     long now = clock.millis();
+    long nowNanos = System.nanoTime();
     reserveAhead();
     long seq = nextSeq;
     long rid = nextRid;
+    // New rows wait for their ack only while the store takes writes and no stop is under way.
+    boolean defer = !limits.writeDelay().isZero() && recovery.writable() && !closing;
     List<Row> inserts = new ArrayList<>(held.values());
+    if (!deferred.isEmpty()
+        && (!defer || deferred.firstEntry().getValue().dueNanos() <= nowNanos)) {
+      // The first one's ack is late: the link is down or slow, so the rest are written with it
+      // (one transaction instead of one per row).
+      deferred.values().forEach(d -> inserts.add(d.row()));
+      clearDeferred();
+    }
+    java.util.Set<Long> deferrable = new java.util.HashSet<>();
     int taken = 0;
     for (Pending p : queue) {
       long s = 0;
@@ -503,11 +668,13 @@ public final class Outbox implements AutoCloseable {
         s = seq++;
         stamp(d, s);
       }
-      inserts.add(
-          new Row(rid++, p.cls(), p.channel(), p.to(), s, p.createdMillis(), Json.GSON.toJson(d)));
       if (p.committed() != null) {
         promises.add(p.committed());
+      } else if (defer) {
+        deferrable.add(rid);
       }
+      inserts.add(
+          new Row(rid++, p.cls(), p.channel(), p.to(), s, p.createdMillis(), Json.GSON.toJson(d)));
       taken++;
     }
     boolean added = taken > 0;
@@ -518,8 +685,14 @@ public final class Outbox implements AutoCloseable {
     quarantine.drainInto(drops);
     // Bounds: the store's (lowered while the disk is full), then memory's while nothing is written.
     long deleting = deletes.values().stream().mapToLong(Long::longValue).sum();
-    long projected = bytes + inserts.stream().mapToLong(Row::size).sum() - deleting;
+    long projected = bytes + deferredBytes + inserts.stream().mapToLong(Row::size).sum() - deleting;
     if (projected > retention.bound()) {
+      if (!deferred.isEmpty()) {
+        // Deferred rows are older than the new ones: the overflow policy chooses among all.
+        deferred.values().forEach(d -> inserts.add(d.row()));
+        clearDeferred();
+      }
+      inserts.sort((a, b) -> Long.compare(a.rid(), b.rid()));
       retention.shrink(projected, store, inserts, deletes, drops);
     }
     if (now - lastAgeCheck >= AGE_CHECK.toMillis()) {
@@ -558,12 +731,20 @@ public final class Outbox implements AutoCloseable {
           r.toSeq(),
           r.reason());
     }
+    if (!deferrable.isEmpty() || !deferred.isEmpty()) {
+      deferNew(inserts, deferrable, nowNanos);
+    }
+    if (deferredBytes > DEFERRED_MAX_BYTES) {
+      // Many or large messages (a camera's chunks) within one window: the heap comes first.
+      deferred.values().forEach(d -> inserts.add(d.row()));
+      clearDeferred();
+    }
     // From here on the ids are taken, written or not: the rows are delivered from memory if the
     // store refuses them, so no seq is ever handed out twice or left unaccounted for.
     nextSeq = seq;
     nextRid = rid;
     // Seqs from here on may be lost with this process; the next run announces them.
-    long knownSeq = Math.min(seq, carried.firstSeq());
+    long knownSeq = Math.min(Math.min(seq, carried.firstSeq()), deferredMinSeq);
     if (!recovery.writable() && !deletes.isEmpty()) {
       // Free space before asking for more: a delete-only transaction may pass where the full
       // round would not. The seq it records stays below the unwritten rows, whose seqs the next
@@ -595,6 +776,45 @@ public final class Outbox implements AutoCloseable {
       reopen();
     }
     return added || (failed == null && !inserts.isEmpty());
+  }
+
+  /**
+   * Moves the {@code deferrable} rows out of {@code inserts} into the deferred set. A row written
+   * now with a seq above a deferred row's would make the next start (after a kill) take that seq as
+   * known and not announce it: such deferred rows are written now too.
+   */
+  private void deferNew(List<Row> inserts, java.util.Set<Long> deferrable, long nowNanos) {
+    long due = nowNanos + limits.writeDelay().toNanos();
+    long maxWritten = 0;
+    var it = inserts.iterator();
+    while (it.hasNext()) {
+      Row r = it.next();
+      if (deferrable.contains(r.rid())) {
+        deferred.put(r.rid(), new Deferred(r, due));
+        deferredBytes += r.size();
+        it.remove();
+      } else {
+        maxWritten = Math.max(maxWritten, r.seq());
+      }
+    }
+    if (maxWritten > 0) {
+      var dit = deferred.values().iterator();
+      while (dit.hasNext()) {
+        Row r = dit.next().row();
+        if (r.seq() > 0 && r.seq() < maxWritten) {
+          inserts.add(r);
+          deferredBytes -= r.size();
+          dit.remove();
+        }
+      }
+    }
+    deferredMinSeq = minSeq(deferred);
+  }
+
+  private void clearDeferred() {
+    deferred.clear();
+    deferredBytes = 0;
+    deferredMinSeq = Long.MAX_VALUE;
   }
 
   /**
@@ -682,8 +902,12 @@ public final class Outbox implements AutoCloseable {
                 + ")";
         Logger.error("outbox: {}", recoveryNote);
       }
-      // Rows waiting in memory keep their bodies (old stream ids) but get fresh storage positions.
+      // Rows waiting in memory keep their bodies (old stream ids) but get fresh storage positions;
+      // deferred ones are written with the held ones.
       List<Row> renumbered = new ArrayList<>(held.values());
+      deferred.values().forEach(d -> renumbered.add(d.row()));
+      renumbered.sort((a, b) -> Long.compare(a.rid(), b.rid()));
+      clearDeferred();
       held.clear();
       for (Row r : renumbered) {
         Row n =
@@ -707,11 +931,13 @@ public final class Outbox implements AutoCloseable {
       m.put("stream", stream);
       m.put("lastSeq", nextSeq - 1);
       m.put("messages", pendingLocked());
-      m.put("bytes", bytes + heldBytes);
+      m.put("bytes", bytes + heldBytes + deferredBytes);
       m.put("maxBytes", retention.bound());
       m.put("queued", (long) queue.size());
       m.put("held", (long) held.size());
       m.put("heldBytes", heldBytes);
+      m.put("deferred", (long) deferred.size());
+      m.put("deferredBytes", deferredBytes);
       m.put("dropped", droppedTotal);
       m.put("refused", refusedTotal);
       m.put("quarantined", quarantine.total());
@@ -734,7 +960,7 @@ public final class Outbox implements AutoCloseable {
     return recovery.writable();
   }
 
-  /** Messages stored, held in memory or queued and not yet acked or dropped. */
+  /** Messages stored, deferred, held in memory or queued and not yet acked or dropped. */
   public long pendingMessages() {
     synchronized (lock) {
       return pendingLocked() + queue.size();
@@ -742,11 +968,12 @@ public final class Outbox implements AutoCloseable {
   }
 
   private long pendingLocked() {
-    return Math.max(0, rows - deletes.size()) + held.size();
+    return Math.max(0, rows - deletes.size()) + held.size() + deferred.size();
   }
 
   /**
-   * Flushes what is queued, stops the writer and closes the store. Waits at most {@code timeout}.
+   * Writes what is queued or deferred, stops the writer and closes the store. Waits at most {@code
+   * timeout}.
    */
   public void close(Duration timeout) {
     synchronized (lock) {
@@ -764,7 +991,7 @@ public final class Outbox implements AutoCloseable {
     }
     synchronized (lock) {
       closed = true;
-      if (!writer.isAlive() && held.isEmpty() && carried.isEmpty()) {
+      if (!writer.isAlive() && held.isEmpty() && deferred.isEmpty() && carried.isEmpty()) {
         // Every seq handed out is stored or delivered: the next run continues without a gap.
         try {
           store.stopped(nextSeq - 1, nextRid);
@@ -777,6 +1004,11 @@ public final class Outbox implements AutoCloseable {
       }
       store.close();
     }
+  }
+
+  /** The writer's state: {@code WAITING} (no timeout) when it has nothing to do. */
+  Thread.State writerState() {
+    return writer.getState();
   }
 
   /** Stops without the last round and without recording a clean stop: what a kill leaves behind. */

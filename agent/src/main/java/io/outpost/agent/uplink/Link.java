@@ -36,6 +36,21 @@ public interface Link extends AutoCloseable {
   /** Completes when the server acked; fails with the server's error or a connection failure. */
   CompletableFuture<Void> publish(String channel, JsonElement data);
 
+  /**
+   * Publishes {@code json}, the JSON text of one value, without a tree in between (the uplink's
+   * replay envelopes splice stored text); same completion rules as {@link #publish}. Text that is
+   * not exactly one JSON value fails the future and is not sent.
+   */
+  default CompletableFuture<Void> publishJson(String channel, String json) {
+    JsonElement data;
+    try {
+      data = com.google.gson.JsonParser.parseString(json);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return publish(channel, data);
+  }
+
   /** Direct message; same completion rules as {@link #publish}. */
   CompletableFuture<Void> send(String peerId, JsonElement data);
 

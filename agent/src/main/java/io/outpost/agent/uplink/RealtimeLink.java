@@ -6,6 +6,7 @@ import io.outpost.agent.config.TokenSource;
 import io.outpost.agent.internal.LogSafe;
 import io.outpost.realtime.ChannelMessage;
 import io.outpost.realtime.DirectMessage;
+import io.outpost.realtime.InvalidArgumentException;
 import io.outpost.realtime.MessageTooLargeException;
 import io.outpost.realtime.RealtimeClient;
 import io.outpost.realtime.RealtimeConfig;
@@ -178,13 +179,18 @@ public final class RealtimeLink implements Link {
   }
 
   @Override
+  public CompletableFuture<Void> publishJson(String channel, String json) {
+    return client.publishJson(channel, json);
+  }
+
+  @Override
   public CompletableFuture<Void> send(String peerId, JsonElement data) {
     return client.send(peerId, data);
   }
 
   @Override
   public Failure classify(Throwable error) {
-    if (error instanceof MessageTooLargeException) {
+    if (error instanceof MessageTooLargeException || error instanceof InvalidArgumentException) {
       return Failure.PERMANENT;
     }
     if (error instanceof ServerErrorException s && PERMANENT_CODES.contains(s.code())) {

@@ -127,6 +127,58 @@ class AttachmentCommandTest {
   }
 
   @Test
+  void savesAPictureWhoseChunksCameInReplayEnvelopes() throws Exception {
+    relay = RelayFixture.started();
+    byte[] jpeg = new SimulatedCamera(Clock.systemUTC(), 30, 30).capture(1600, 1200, 95);
+    Attachments.Prepared p = Attachments.prepare("image/jpeg", jpeg, "c7/snapshot", 10_000);
+    assertThat(p.chunks()).hasSizeGreaterThan(2);
+    Path file = dir.resolve("replayed.jpg");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    CompletableFuture<Integer> exit =
+        start(
+            out,
+            err,
+            "save",
+            "--url",
+            relay.origin(),
+            "--channel",
+            "devices/pi-1/events",
+            "--id",
+            "c7/snapshot",
+            "--out",
+            file.toString(),
+            "--timeout",
+            "20s");
+    await().atMost(Duration.ofSeconds(20)).until(() -> out.toString().contains("waiting for"));
+
+    // What the agent sends after an outage: the stored messages, two to an envelope.
+    List<Map<String, Object>> stored = new ArrayList<>();
+    stored.add(
+        Map.of(
+            "type",
+            "command.result",
+            "id",
+            "c7",
+            "status",
+            "succeeded",
+            "result",
+            Map.of("attachment", p.attachment())));
+    stored.addAll(p.chunks());
+    for (int i = 0; i < stored.size(); i += 2) {
+      Map<String, Object> envelope = new LinkedHashMap<>();
+      envelope.put("type", "replay");
+      envelope.put("device", "pi-1");
+      envelope.put("stream", "s");
+      envelope.put("messages", stored.subList(i, Math.min(stored.size(), i + 2)));
+      assertThat(relay.publish("devices/pi-1/events", Json.toJson(envelope).toString()))
+          .isEqualTo(200);
+    }
+    assertThat(exit.get()).as(err.toString()).isZero();
+    assertThat(Files.readAllBytes(file)).isEqualTo(jpeg);
+  }
+
+  @Test
   void aMissingChunkIsReportedAfterTheTimeoutAndNoFileIsWritten() throws Exception {
     relay = RelayFixture.started();
     byte[] bytes = new byte[50_000];

@@ -101,7 +101,23 @@ class DashboardBrowserTest {
         if (o.has("failed")) {
           fail("browser: " + o.get("failed").getAsString() + " (after " + checks.keySet() + ")");
         }
-        if (o.has("stop")) {
+        if (o.has("replay")) {
+          // What a device sends after an outage: stored messages packed into one envelope.
+          String id = o.get("replay").getAsString();
+          relay.publish(
+              "devices/" + id + "/events",
+              "{\"type\": \"replay\", \"device\": \""
+                  + id
+                  + "\", \"stream\": \"s\", \"messages\": ["
+                  + "{\"type\": \"buffer.dropped\", \"stream\": \"s\", \"seq\": 9003, \"fromSeq\": 9001,"
+                  + " \"toSeq\": 9002, \"count\": 2, \"reason\": \"maxBytes\"},"
+                  + "{\"type\": \"command.result\", \"id\": \"replay-probe-1\", \"device\": \""
+                  + id
+                  + "\","
+                  + " \"status\": \"succeeded\", \"result\": {}}]}");
+          in.write("published\n");
+          in.flush();
+        } else if (o.has("stop")) {
           agents.remove(o.get("stop").getAsString()).close();
           in.write("stopped\n");
           in.flush();
@@ -132,6 +148,9 @@ class DashboardBrowserTest {
     JsonObject output = checks.get("output");
     assertThat(output.get("now").getAsBoolean()).isNotEqualTo(output.get("was").getAsBoolean());
     assertThat(output.get("result").getAsString()).contains("succeeded");
+    assertThat(checks.get("replay").getAsJsonArray("lines"))
+        .as("each message of the envelope in the log")
+        .hasSize(2);
     assertThat(checks.get("offline").get("seen").getAsString()).startsWith("offline");
     JsonObject view = checks.get("viewer");
     assertThat(view.get("role").getAsString()).isEqualTo("read-only");

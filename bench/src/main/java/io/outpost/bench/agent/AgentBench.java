@@ -14,6 +14,7 @@ import io.outpost.realtime.ChannelMessage;
 import io.outpost.realtime.RealtimeClient;
 import io.outpost.realtime.RealtimeConfig;
 import io.outpost.realtime.RealtimeListener;
+import io.outpost.realtime.ReplayEnvelope;
 import io.outpost.relay.Relay;
 import io.outpost.relay.RelayKeys;
 import io.outpost.relay.RelaySettings;
@@ -45,6 +46,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       counted by an independent subscriber;
  *   <li>{@code drain}: time to drain a one-hour backlog recorded at 100 records/s while live data
  *       keeps flowing at the same rate;
+ *   <li>{@code catchup HOURS… [--unpacked]}: catch-up after an outage of each given length at one
+ *       message a second, see {@link CatchUpBench};
  *   <li>{@code process SECONDS [extra JVM flags]}: {@code outpost run} as a child process with the
  *       launchers' JVM flags and environment, see {@link ProcessBench}.
  * </ul>
@@ -55,12 +58,14 @@ public final class AgentBench {
   public static void main(String[] args) throws Exception {
     if (args.length == 0) {
       System.err.println(
-          "usage: AgentBench throughput SECONDS | drain | process SECONDS [extra JVM flags…]");
+          "usage: AgentBench throughput SECONDS | drain | catchup HOURS… [--unpacked]"
+              + " | process SECONDS [extra JVM flags…]");
       System.exit(2);
     }
     switch (args[0]) {
       case "throughput" -> throughput(Integer.parseInt(args.length > 1 ? args[1] : "20"));
       case "drain" -> drain();
+      case "catchup" -> CatchUpBench.run(List.of(args).subList(1, args.length));
       case "process" ->
           ProcessBench.run(
               Integer.parseInt(args.length > 1 ? args[1] : "60"),
@@ -113,15 +118,17 @@ public final class AgentBench {
 
     @Override
     public void onMessage(ChannelMessage m) {
-      JsonElement d = m.data();
-      if (d.isJsonObject() && "telemetry".equals(d.getAsJsonObject().get("type").getAsString())) {
-        JsonObject o = d.getAsJsonObject();
-        if (firstTelemetryNanos == 0) {
-          firstTelemetryNanos = System.nanoTime();
+      // A replay envelope counts as the messages in it.
+      for (JsonElement d : ReplayEnvelope.unpack(m.data())) {
+        if (d.isJsonObject() && "telemetry".equals(d.getAsJsonObject().get("type").getAsString())) {
+          JsonObject o = d.getAsJsonObject();
+          if (firstTelemetryNanos == 0) {
+            firstTelemetryNanos = System.nanoTime();
+          }
+          messages.incrementAndGet();
+          records.addAndGet(o.getAsJsonArray("records").size());
+          seqs.add(o.get("seq").getAsLong());
         }
-        messages.incrementAndGet();
-        records.addAndGet(o.getAsJsonArray("records").size());
-        seqs.add(o.get("seq").getAsLong());
       }
     }
 
@@ -133,23 +140,23 @@ public final class AgentBench {
 
   static AgentConfig config(Path dir, String bearer, int port, Map<String, Object> extra)
       throws Exception {
+    return config(dir, bearer, port, extra, Map.of("maxMessagesPerSecond", 90, "maxInFlight", 32));
+  }
+
+  /** {@code network} adds to (or replaces) the network section's url and token. */
+  static AgentConfig config(
+      Path dir, String bearer, int port, Map<String, Object> extra, Map<String, Object> network)
+      throws Exception {
     Map<String, Object> cfg = new LinkedHashMap<>();
     cfg.put("device", Map.of("id", "bench-1", "fleet", "bench"));
-    cfg.put(
-        "network",
+    Map<String, Object> net = new LinkedHashMap<>();
+    net.put("url", "ws://127.0.0.1:" + port);
+    net.put(
+        "token",
         Map.of(
-            "url",
-            "ws://127.0.0.1:" + port,
-            "maxMessagesPerSecond",
-            90,
-            "maxInFlight",
-            32,
-            "token",
-            Map.of(
-                "url",
-                "http://127.0.0.1:" + port + "/v1/tokens",
-                "bearer",
-                Map.of("value", bearer))));
+            "url", "http://127.0.0.1:" + port + "/v1/tokens", "bearer", Map.of("value", bearer)));
+    net.putAll(network);
+    cfg.put("network", net);
     cfg.put("stateDir", dir.resolve("state").toString());
     cfg.put("status", Map.of("file", dir.resolve("status.json").toString()));
     cfg.putAll(extra);
@@ -172,7 +179,7 @@ public final class AgentBench {
       ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
       Outbox outbox = Outbox.open(c.stateDir(), c.deviceId(), c.buffer(), Clock.systemUTC());
       RealtimeLink link = new RealtimeLink(c);
-      Uplink uplink = new Uplink(outbox, link, Clock.systemUTC(), 32);
+      Uplink uplink = new Uplink(outbox, link, Clock.systemUTC(), 32, c.deviceId());
       Batcher batcher =
           new Batcher(
               5_000,
@@ -286,7 +293,8 @@ public final class AgentBench {
     try (Relay relay = relay(keys, port);
         Counter counter = new Counter(relay)) {
       RealtimeLink link = new RealtimeLink(c);
-      Uplink uplink = new Uplink(outbox, link, Clock.systemUTC(), c.network().maxInFlight());
+      Uplink uplink =
+          new Uplink(outbox, link, Clock.systemUTC(), c.network().maxInFlight(), c.deviceId());
       Batcher batcher =
           new Batcher(
               200,
@@ -371,7 +379,7 @@ public final class AgentBench {
       @Override
       public void connected(String peerId, int max) {
         batcher.setMaxMessageSize(max);
-        uplink.connected();
+        uplink.connected(max);
       }
 
       @Override

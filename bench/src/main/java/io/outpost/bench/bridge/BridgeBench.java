@@ -6,6 +6,7 @@ import io.outpost.realtime.ChannelMessage;
 import io.outpost.realtime.RealtimeClient;
 import io.outpost.realtime.RealtimeConfig;
 import io.outpost.realtime.RealtimeListener;
+import io.outpost.realtime.ReplayEnvelope;
 import io.outpost.relay.Relay;
 import io.outpost.relay.RelayKeys;
 import io.outpost.relay.RelaySettings;
@@ -44,7 +45,12 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
  * publisher's nanoTime gives each message's end-to-end delay. Prints messages/s carried (first
  * publish to last arrival) and the 50th/99th percentile delay for each.
  *
- * <p>Usage: {@code bench/run-bridge.sh [MESSAGES]} (default 20000).
+ * <p>Then, in the same run and with the same processes, the loss each bridge suffers ({@link
+ * LossPhases}): sequence-numbered messages across (a) a clean restart of the site broker A and (b)
+ * a SIGKILL of each bridging process (the agent, and Mosquitto B) in the middle of a stream.
+ *
+ * <p>Usage: {@code bench/run-bridge.sh [MESSAGES [LOSS_MESSAGES]]} (default 20000 and 10000; 0
+ * skips the loss phases).
  */
 public final class BridgeBench {
   private static final java.util.concurrent.atomic.AtomicLong LAST_MOSQUITTO =
@@ -56,29 +62,18 @@ public final class BridgeBench {
 
   public static void main(String[] args) throws Exception {
     int total = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+    int lossTotal = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
     Path dir = Files.createTempDirectory("bridge-bench-");
     List<Process> processes = new ArrayList<>();
     int pa = freePort();
     int pb = freePort();
-    processes.add(mosquitto(dir.resolve("a"), pa, List.of()));
-    processes.add(
-        mosquitto(
-            dir.resolve("b"),
-            pb,
-            List.of(
-                "connection site",
-                "address 127.0.0.1:" + pa,
-                "topic bench/# in 1",
-                "cleansession false",
-                "remote_clientid mosquitto-bridge")));
+    Sites sites = new Sites(dir, pa, pb);
+    processes.add(sites.startA());
+    processes.add(sites.startB());
     RelayKeys keys = RelayKeys.development();
     int relayPort = freePort();
-    Relay relay =
-        Relay.start(
-            RelaySettings.builder()
-                .listen(new InetSocketAddress("127.0.0.1", relayPort))
-                .keys(keys)
-                .build());
+    java.util.concurrent.atomic.AtomicReference<Relay> relays =
+        new java.util.concurrent.atomic.AtomicReference<>(startRelay(relayPort, keys));
     var key = keys.firstSecretKey().orElseThrow();
     Path config = dir.resolve("agent.json");
     Files.writeString(
@@ -97,28 +92,15 @@ public final class BridgeBench {
             .replace("PROFILE", profile(dir).toString())
             .replace("DIR", dir.toString())
             .replace("PA", "" + pa));
-    Process agent =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC",
-                "-Xmx64m",
-                "-XX:TieredStopAtLevel=1",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.outpost.agent.cli.Main",
-                "run",
-                "--config",
-                config.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("agent.out").toFile())
-            .start();
-    processes.add(agent);
+    sites.agentConfig = config;
+    processes.add(sites.startAgent());
     try {
-      long[] viaOutpost = new long[total];
-      long[] viaMosquitto = new long[total];
+      // Seqs [0, total) measure throughput and delay; the loss phases use the two ranges after.
+      long[] viaOutpost = new long[total + 3 * lossTotal];
+      long[] viaMosquitto = new long[total + 3 * lossTotal];
       Arrays.fill(viaOutpost, -1);
       Arrays.fill(viaMosquitto, -1);
-      RealtimeClient network = recorder(relay, relayPort, viaOutpost);
+      RealtimeClient network = recorder(relays, relayPort, viaOutpost);
       MqttClient b = new MqttClient("tcp://127.0.0.1:" + pb, "bench-b", new MemoryPersistence());
       // Paho 1.2.5's MqttClient.subscribe(topic, qos, listener) recurses forever: use a callback.
       b.setCallback(
@@ -142,22 +124,47 @@ public final class BridgeBench {
 
             public void authPacketArrived(int r, MqttProperties p) {}
           });
-      b.connect();
+      // A persistent session that survives B's restarts, as a site's consumer of B would have.
+      MqttConnectionOptions bo = new MqttConnectionOptions();
+      bo.setCleanStart(false);
+      bo.setSessionExpiryInterval(3600L);
+      bo.setAutomaticReconnect(true);
+      bo.setAutomaticReconnectDelay(1, 2);
+      b.connect(bo);
       b.subscribe("bench/#", 1);
       waitForBridge(dir.resolve("status.json"));
       Thread.sleep(2000); // Mosquitto's bridge connects too
       long start = System.nanoTime();
-      publish(pa, total);
+      publish(pa, total, 0);
       long published = System.nanoTime();
-      waitAll(viaOutpost, viaMosquitto, Duration.ofSeconds(120));
-      report("Mosquitto bridge (B <- A)", viaMosquitto, LAST_MOSQUITTO.get() - start);
-      report("Outpost bridge (A -> network)", viaOutpost, LAST_OUTPOST.get() - start);
+      waitAll(viaOutpost, viaMosquitto, 0, total, Duration.ofSeconds(120));
+      report("Mosquitto bridge (B <- A)", viaMosquitto, total, LAST_MOSQUITTO.get() - start);
+      report("Outpost bridge (A -> network)", viaOutpost, total, LAST_OUTPOST.get() - start);
       System.out.printf(
           "published %d QoS 1 messages in %.2f s%n", total, (published - start) / 1e9);
+      if (lossTotal > 0) {
+        LossPhases.FarSide farSide =
+            new LossPhases.FarSide() {
+              @Override
+              public void away() throws Exception {
+                b.disconnect(); // its persistent session at B keeps queueing
+                relays.get().close();
+              }
+
+              @Override
+              public void back() throws Exception {
+                relays.set(startRelay(relayPort, keys));
+                awaitRecorder(relayPort, key.id() + ":" + key.secret());
+                b.reconnect();
+              }
+            };
+        new LossPhases(sites, viaOutpost, viaMosquitto, farSide).run(total, lossTotal);
+      }
       b.disconnect();
       network.close();
     } finally {
-      relay.close();
+      relays.get().close();
+      processes.addAll(sites.running());
       for (Process p : processes) {
         p.destroy();
         p.waitFor(10, TimeUnit.SECONDS);
@@ -173,8 +180,8 @@ public final class BridgeBench {
     return p;
   }
 
-  /** Publishes {"seq": n, "t": nanoTime} QoS 1 with up to 500 in flight. */
-  private static void publish(int port, int total) throws Exception {
+  /** Publishes {"seq": first + n, "t": nanoTime} QoS 1 with up to 500 in flight. */
+  static void publish(int port, int total, int first) throws Exception {
     Semaphore window = new Semaphore(500);
     MqttAsyncClient c =
         new MqttAsyncClient("tcp://127.0.0.1:" + port, "bench-pub", new MemoryPersistence());
@@ -200,7 +207,7 @@ public final class BridgeBench {
     for (int i = 0; i < total; i++) {
       window.acquire();
       byte[] payload =
-          ("{\"seq\": " + i + ", \"t\": " + System.nanoTime() + "}")
+          ("{\"seq\": " + (first + i) + ", \"t\": " + System.nanoTime() + "}")
               .getBytes(StandardCharsets.UTF_8);
       c.publish("bench/m", new MqttMessage(payload, 1, false, null));
     }
@@ -209,7 +216,51 @@ public final class BridgeBench {
     c.close();
   }
 
-  private static RealtimeClient recorder(Relay relay, int port, long[] delays) throws Exception {
+  private static Relay startRelay(int port, RelayKeys keys) throws IOException {
+    return Relay.start(
+        RelaySettings.builder()
+            .listen(new InetSocketAddress("127.0.0.1", port))
+            .keys(keys)
+            .build());
+  }
+
+  private static volatile boolean probed;
+
+  /**
+   * Publishes probes over REST until the recorder (re-subscribed after a relay restart) hears one.
+   */
+  private static void awaitRecorder(int port, String bearer) throws Exception {
+    probed = false;
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!probed && System.nanoTime() < until) {
+      var req =
+          java.net.http.HttpRequest.newBuilder(
+                  java.net.URI.create(
+                      "http://127.0.0.1:"
+                          + port
+                          + "/v1/channels/devices%2Fpi-bench%2Fevents/publish"))
+              .header("Authorization", "Bearer " + bearer)
+              .header("Content-Type", "application/json")
+              .POST(
+                  java.net.http.HttpRequest.BodyPublishers.ofString(
+                      "{\"data\": {\"type\": \"probe\"}}"))
+              .build();
+      try {
+        http.send(req, java.net.http.HttpResponse.BodyHandlers.discarding());
+      } catch (IOException notYet) {
+        // the relay is starting
+      }
+      Thread.sleep(200);
+    }
+    if (!probed) {
+      throw new IllegalStateException("the recorder did not come back after the relay restart");
+    }
+  }
+
+  private static RealtimeClient recorder(
+      java.util.concurrent.atomic.AtomicReference<Relay> relay, int port, long[] delays)
+      throws Exception {
     ConcurrentHashMap<Integer, Boolean> unused = new ConcurrentHashMap<>();
     RealtimeClient c =
         RealtimeClient.create(
@@ -218,18 +269,30 @@ public final class BridgeBench {
                 .tokenProvider(
                     () ->
                         CompletableFuture.completedFuture(
-                            relay.mintToken(
-                                TokenRequest.builder("bench-backend")
-                                    .channels(List.of("devices/**"))
-                                    .permissions(List.of("subscribe"))
-                                    .ttl(Duration.ofHours(1))
-                                    .build())))
+                            relay
+                                .get()
+                                .mintToken(
+                                    TokenRequest.builder("bench-backend")
+                                        .channels(List.of("devices/**"))
+                                        .permissions(List.of("subscribe"))
+                                        .ttl(Duration.ofHours(1))
+                                        .build())))
+                .reconnectMaxDelay(Duration.ofMillis(500))
                 .build(),
             new RealtimeListener() {
               @Override
               public void onMessage(ChannelMessage m) {
                 long now = System.nanoTime();
-                JsonObject d = m.data().getAsJsonObject();
+                // What the agent stored while the relay was away comes in replay envelopes.
+                for (JsonElement data : ReplayEnvelope.unpack(m.data())) {
+                  record(now, data.getAsJsonObject());
+                }
+              }
+
+              private void record(long now, JsonObject d) {
+                if (d.has("type") && "probe".equals(d.get("type").getAsString())) {
+                  probed = true;
+                }
                 if (!d.has("records")) {
                   return;
                 }
@@ -252,7 +315,7 @@ public final class BridgeBench {
     return c;
   }
 
-  private static void waitForBridge(Path status) throws Exception {
+  static void waitForBridge(Path status) throws Exception {
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < until) {
       if (Files.exists(status) && Files.readString(status).contains("\"bridge-mqtt\": \"ok\"")) {
@@ -263,24 +326,27 @@ public final class BridgeBench {
     throw new IllegalStateException("the agent's bridge did not connect; see " + status);
   }
 
-  private static void waitAll(long[] a, long[] b, Duration timeout) throws InterruptedException {
+  /** Waits until both have every seq in [from, to), or the timeout. */
+  static void waitAll(long[] a, long[] b, int from, int to, Duration timeout)
+      throws InterruptedException {
     long until = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < until && (missing(a) > 0 || missing(b) > 0)) {
+    while (System.nanoTime() < until && (missing(a, from, to) > 0 || missing(b, from, to) > 0)) {
       Thread.sleep(100);
     }
   }
 
-  private static long missing(long[] d) {
-    return Arrays.stream(d).filter(x -> x < 0).count();
+  /** Seqs in [from, to) that never arrived. */
+  static long missing(long[] d, int from, int to) {
+    return Arrays.stream(d, from, to).filter(x -> x < 0).count();
   }
 
-  private static void report(String what, long[] delays, long elapsedNanos) {
-    long[] got = Arrays.stream(delays).filter(x -> x >= 0).sorted().toArray();
+  private static void report(String what, long[] delays, int n, long elapsedNanos) {
+    long[] got = Arrays.stream(delays, 0, n).filter(x -> x >= 0).sorted().toArray();
     System.out.printf(
         "%-30s received %d/%d, %.0f messages/s (first publish to last arrival), p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
         what,
         got.length,
-        delays.length,
+        n,
         got.length / (elapsedNanos / 1e9),
         pct(got, 0.50) / 1e6,
         pct(got, 0.99) / 1e6,
@@ -291,10 +357,15 @@ public final class BridgeBench {
     return sorted.length == 0 ? 0 : sorted[(int) Math.min(sorted.length - 1, p * sorted.length)];
   }
 
-  private static Process mosquitto(Path dir, int port, List<String> extra) throws Exception {
+  static Process mosquitto(Path dir, int port, List<String> extra) throws Exception {
     Files.createDirectories(dir);
     List<String> conf = new ArrayList<>();
     conf.add("listener " + port + " 127.0.0.1");
+    // Sessions survive a clean restart, as on a site (Mosquitto saves them at a clean stop and
+    // every
+    // autosave_interval, 30 min by default).
+    conf.add("persistence true");
+    conf.add("persistence_location " + dir + "/");
     conf.add("allow_anonymous true");
     conf.add("user " + System.getProperty("user.name"));
     conf.add("max_queued_messages 1000000");
@@ -306,7 +377,7 @@ public final class BridgeBench {
     Process p =
         new ProcessBuilder(exe, "-c", dir.resolve("mosquitto.conf").toString())
             .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("out.log").toFile())
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("out.log").toFile()))
             .start();
     for (int i = 0; i < 200; i++) {
       try (Socket s = new Socket("127.0.0.1", port)) {

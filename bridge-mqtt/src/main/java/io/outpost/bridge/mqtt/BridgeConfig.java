@@ -28,10 +28,11 @@ record BridgeConfig(
     Duration connectTimeout,
     Duration unhealthyAfter,
     double publishRate,
-    int queue,
+    long queueMaxBytes,
     List<OutRule> out,
     List<InRule> in) {
 
+  static final long DEFAULT_QUEUE_BYTES = 4_000_000;
   static final Set<String> OUT_NAMES = Set.of("deviceId", "fleetId", "topic");
   static final Set<String> IN_NAMES = Set.of("deviceId", "fleetId", "topic", "name", "type");
 
@@ -152,7 +153,7 @@ record BridgeConfig(
           new ConfigException(
               o.location(), "publishRate", "expected a positive number of messages per second"));
     }
-    int queue = (int) (long) p.get(() -> o.integer("queue", 10_000, 1, 1_000_000), 10_000L);
+    long queueMaxBytes = p.get(() -> queueMaxBytes(o), DEFAULT_QUEUE_BYTES);
     List<OutRule> out = outRules(o, p);
     List<InRule> in = inRules(o, p);
     if (out.isEmpty() && in.isEmpty() && enabled && problems.isEmpty()) {
@@ -177,7 +178,7 @@ record BridgeConfig(
         connectTimeout,
         unhealthyAfter,
         publishRate,
-        queue,
+        queueMaxBytes,
         List.copyOf(out),
         List.copyOf(in));
   }
@@ -198,6 +199,21 @@ record BridgeConfig(
           o.location(), "broker", "\"" + text + "\" must be tcp://HOST:PORT or ssl://HOST:PORT");
     }
     return u;
+  }
+
+  /** {@code queue.maxBytes}: the durable queue toward the broker, 1 KB to 1 GB. */
+  private static long queueMaxBytes(Options o) throws ConfigException {
+    if (o.has("queue") && !(o.asMap().get("queue") instanceof Map<?, ?>)) {
+      throw new ConfigException(
+          o.location(), "queue", "expected an object such as {\"maxBytes\": \"4MB\"}");
+    }
+    Options q = o.object("queue");
+    q.allowOnly(Set.of("maxBytes"));
+    long max = q.size("maxBytes", DEFAULT_QUEUE_BYTES);
+    if (max < 1_000 || max > 1_000_000_000) {
+      throw new ConfigException(q.location(), "maxBytes", "expected 1KB to 1GB");
+    }
+    return max;
   }
 
   private static Tls tls(Options o) throws ConfigException {

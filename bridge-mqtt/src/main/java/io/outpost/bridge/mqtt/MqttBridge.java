@@ -5,6 +5,7 @@ import io.outpost.bridge.mqtt.BridgeConfig.OutRule;
 import io.outpost.plugin.AgentService;
 import io.outpost.plugin.PluginContext;
 import io.outpost.plugin.PluginLog;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,9 +24,9 @@ import javax.net.SocketFactory;
  *
  * <p>Nothing the broker accepted is lost: subscriptions are QoS 1 on a persistent session and a
  * message is acknowledged to the broker only once the agent's outbox has committed what it became.
- * Messages for the broker wait in a bounded queue while it is away ({@link ToBroker}) and are
- * delivered in order, paced, when it is back. One thread of its own runs the connection; Paho's
- * callback thread only hands messages over.
+ * Messages for the broker wait in the agent's durable, byte-bounded queue while it is away ({@link
+ * ToBroker}), survive a restart there, and are delivered in order, paced, when it is back. One
+ * thread of its own runs the connection; Paho's callback thread only hands messages over.
  */
 final class MqttBridge implements AgentService, MqttLink.Listener {
   static final String NAME = "bridge-mqtt";
@@ -35,6 +36,9 @@ final class MqttBridge implements AgentService, MqttLink.Listener {
   private final List<RuleStats> outStats = new ArrayList<>();
   private final List<RuleStats> inStats = new ArrayList<>();
   private final EchoGuard echoes = new EchoGuard();
+  // Messages queued under an earlier configuration whose rule no longer exists.
+  private final RuleStats unknownRule =
+      new RuleStats("in[?]", "a rule of an earlier configuration");
   private final Object lock = new Object();
 
   private PluginContext context;
@@ -99,7 +103,8 @@ final class MqttBridge implements AgentService, MqttLink.Listener {
             : new V3Link(config, clientId, password, sockets, this);
     this.stateSince = ctx.clock().instant();
     this.downSince = stateSince;
-    this.toBroker = new ToBroker(config.queue(), config.publishRate());
+    this.toBroker =
+        new ToBroker(ctx.queue("bridge", config.queueMaxBytes()), config.publishRate(), this::lost);
     this.batcher = new SenmlBatcher(ctx, this::publishTelemetry);
     for (InRule r : config.in()) {
       RuleStats s = inStats.get(config.in().indexOf(r));
@@ -148,7 +153,8 @@ final class MqttBridge implements AgentService, MqttLink.Listener {
         if (closing) {
           break;
         }
-        lastError = describe(e);
+        String tls = TlsSockets.explain(e, config.tls());
+        lastError = tls != null ? tls : describe(e);
         if (downSince == null) {
           downSince = now();
         }
@@ -186,22 +192,22 @@ final class MqttBridge implements AgentService, MqttLink.Listener {
       }
       ToBroker.Item item = toBroker.next(Math.min(probeEvery, 1000));
       if (item != null) {
+        ToBroker.Message m = item.message();
         try {
-          link.publish(item.topic(), item.payload(), item.qos(), item.retain(), origin);
+          link.publish(m.topic(), m.payload(), m.qos(), m.retain(), origin);
         } catch (Exception e) {
           toBroker.putBack(item);
-          item.stats().error("publish to \"" + item.topic() + "\": " + describe(e), now());
+          stats(m).error("publish to \"" + m.topic() + "\": " + describe(e), now());
           throw e;
         }
-        toBroker.done(item);
         if (config.protocol() == BridgeConfig.Protocol.V311) {
-          echoes.published(item.topic(), item.payload(), context.clock().millis());
+          echoes.published(m.topic(), m.payload(), context.clock().millis());
         }
-        item.stats().out.incrementAndGet();
-        item.delivered().complete(null);
-        if (item.qos() > 0) {
+        stats(m).out.incrementAndGet();
+        if (m.qos() > 0) {
           roundTrip();
         }
+        toBroker.done(item);
       } else if (lastRoundTrip == null
           || now().toEpochMilli() - lastRoundTrip.toEpochMilli() >= probeEvery) {
         // An empty retained publish clears nothing of anyone else's and is acknowledged.
@@ -411,15 +417,26 @@ final class MqttBridge implements AgentService, MqttLink.Listener {
       delivered.completeExceptionally(e);
       return delivered;
     }
-    ToBroker.Item dropped =
-        toBroker.add(new ToBroker.Item(topic, bytes, r.qos(), r.retain(), s, delivered));
-    if (dropped != null) {
-      dropped
-          .stats()
-          .drop("queue for the broker full (" + config.queue() + "); oldest dropped", now());
-      dropped.delivered().completeExceptionally(new IllegalStateException("dropped: queue full"));
+    try {
+      return toBroker.add(new ToBroker.Message(r.index(), topic, bytes, r.qos(), r.retain()));
+    } catch (IOException | IllegalArgumentException e) {
+      s.drop("not queued for the broker: " + describe(e), now());
+      delivered.completeExceptionally(e);
     }
     return delivered;
+  }
+
+  /** A message of the queue lost to make room: counted on its rule (the agent announces it). */
+  private void lost(ToBroker.Message m) {
+    stats(m)
+        .drop(
+            "queue for the broker full (" + config.queueMaxBytes() + " bytes); oldest dropped",
+            now());
+  }
+
+  /** The counters of the rule that queued {@code m} (a rule of an older configuration: any). */
+  private RuleStats stats(ToBroker.Message m) {
+    return m.rule() >= 0 && m.rule() < inStats.size() ? inStats.get(m.rule()) : unknownRule;
   }
 
   Map<String, String> vars() {
@@ -478,7 +495,8 @@ final class MqttBridge implements AgentService, MqttLink.Listener {
       broker.put("lastError", lastError);
     }
     m.put("broker", broker);
-    m.put("queuedForBroker", toBroker == null ? 0 : toBroker.size());
+    m.put("queuedForBroker", toBroker == null ? 0 : (int) toBroker.size());
+    m.put("queuedBytes", toBroker == null ? 0 : toBroker.bytes());
     m.put("out", outStats.stream().map(RuleStats::toMap).toList());
     m.put("in", inStats.stream().map(RuleStats::toMap).toList());
     return m;
@@ -527,7 +545,7 @@ final class MqttBridge implements AgentService, MqttLink.Listener {
       link.close();
     }
     if (toBroker != null) {
-      toBroker.failAll(new IllegalStateException("bridge stopped"));
+      toBroker.stop(new IllegalStateException("bridge stopped; the message stays queued"));
     }
   }
 }

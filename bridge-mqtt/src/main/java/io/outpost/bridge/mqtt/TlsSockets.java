@@ -81,4 +81,43 @@ final class TlsSockets {
     }
     throw new GeneralSecurityException(file + ": not an RSA, EC or Ed25519 private key");
   }
+
+  /**
+   * What a failed TLS connection means in the bridge's configuration terms, or null when {@code e}
+   * is not a TLS failure: an untrusted broker certificate names {@code tls.caFile}, a refused
+   * handshake suggests the client certificate.
+   */
+  static String explain(Throwable e, BridgeConfig.Tls tls) {
+    javax.net.ssl.SSLException ssl = null;
+    String chain = "";
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (ssl == null && t instanceof javax.net.ssl.SSLException x) {
+        ssl = x;
+      }
+      chain += " " + t.getClass().getName() + ": " + t.getMessage();
+    }
+    if (ssl == null) {
+      return null;
+    }
+    String trust =
+        tls.caFile() == null
+            ? "the JDK's trust store (no tls.caFile)"
+            : "tls.caFile " + tls.caFile();
+    if (chain.contains("PKIX") || chain.contains("CertPath")) {
+      return "TLS: the broker's certificate is not trusted by " + trust + ": " + ssl.getMessage();
+    }
+    if (chain.contains("No subject alternative") || chain.contains("No name matching")) {
+      return "TLS: the broker's certificate does not name the host of the broker URL: "
+          + ssl.getMessage();
+    }
+    if (chain.contains("alert")) {
+      return "TLS: the broker refused the handshake ("
+          + ssl.getMessage()
+          + ")"
+          + (tls.certFile() == null
+              ? "; does it require a client certificate (tls.certFile, tls.keyFile)?"
+              : "; does it trust the CA of tls.certFile " + tls.certFile() + "?");
+    }
+    return "TLS: " + ssl.getMessage();
+  }
 }

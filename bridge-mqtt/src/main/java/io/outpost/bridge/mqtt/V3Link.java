@@ -17,13 +17,7 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * session off), manual acks. 3.1.1 has no noLocal and no properties, so the bridge recognises its
  * own echoes itself ({@link EchoGuard}) and the configuration refuses rule sets that would loop.
  */
-final class V3Link implements MqttLink {
-  private final BridgeConfig config;
-  private final String clientId;
-  private final String password;
-  private final SocketFactory sockets;
-  private final Listener listener;
-  private MqttAsyncClient client;
+final class V3Link extends PahoLink<MqttAsyncClient> {
 
   V3Link(
       BridgeConfig config,
@@ -31,16 +25,11 @@ final class V3Link implements MqttLink {
       String password,
       SocketFactory sockets,
       Listener listener) {
-    this.config = config;
-    this.clientId = clientId;
-    this.password = password;
-    this.sockets = sockets;
-    this.listener = listener;
+    super(config, clientId, password, sockets, listener);
   }
 
   @Override
-  public void connect() throws Exception {
-    close();
+  MqttAsyncClient create() throws MqttException {
     MqttAsyncClient c =
         new MqttAsyncClient(config.broker().toString(), clientId, new MemoryPersistence());
     c.setManualAcks(true);
@@ -69,11 +58,16 @@ final class V3Link implements MqttLink {
           @Override
           public void deliveryComplete(IMqttDeliveryToken token) {}
         });
+    return c;
+  }
+
+  @Override
+  void connect(MqttAsyncClient c) throws MqttException {
     MqttConnectOptions o = new MqttConnectOptions();
     o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
     o.setCleanSession(false);
-    o.setKeepAliveInterval((int) config.keepAlive().toSeconds());
-    o.setConnectionTimeout((int) Math.max(1, config.connectTimeout().toSeconds()));
+    o.setKeepAliveInterval(keepAliveSeconds());
+    o.setConnectionTimeout(connectTimeoutSeconds());
     o.setAutomaticReconnect(false);
     o.setMaxInflight(1000);
     if (config.username() != null) {
@@ -85,27 +79,20 @@ final class V3Link implements MqttLink {
     if (sockets != null) {
       o.setSocketFactory(sockets);
     }
-    client = c;
-    try {
-      c.connect(o).waitForCompletion(config.connectTimeout().toMillis() + 1000);
-    } catch (MqttException e) {
-      close();
-      throw e;
-    }
+    c.connect(o).waitForCompletion(timeoutMs() + 1000);
   }
 
   @Override
-  public boolean connected() {
-    MqttAsyncClient c = client;
-    return c != null && c.isConnected();
+  boolean isConnected(MqttAsyncClient c) {
+    return c.isConnected();
   }
 
   @Override
   public void subscribe(List<Subscription> subscriptions) throws Exception {
     String[] filters = subscriptions.stream().map(Subscription::filter).toArray(String[]::new);
     int[] qos = subscriptions.stream().mapToInt(Subscription::qos).toArray();
-    IMqttToken t = client.subscribe(filters, qos);
-    t.waitForCompletion(config.connectTimeout().toMillis());
+    IMqttToken t = client().subscribe(filters, qos);
+    t.waitForCompletion(timeoutMs());
     int[] granted = t.getGrantedQos();
     for (int i = 0; granted != null && i < granted.length && i < filters.length; i++) {
       if (granted[i] >= 0x80) {
@@ -121,40 +108,21 @@ final class V3Link implements MqttLink {
     MqttMessage m = new MqttMessage(payload);
     m.setQos(qos);
     m.setRetained(retain);
-    client.publish(topic, m).waitForCompletion(config.connectTimeout().toMillis());
+    client().publish(topic, m).waitForCompletion(timeoutMs());
   }
 
   @Override
-  public void ack(Incoming message) {
-    MqttAsyncClient c = client;
-    if (message.qos() == 0 || c == null) {
-      return;
-    }
-    try {
-      c.messageArrivedComplete(message.id(), message.qos());
-    } catch (MqttException | RuntimeException e) {
-      // Disconnected meanwhile: the broker redelivers it (a duplicate, which consumers dedupe).
-    }
+  void acknowledge(MqttAsyncClient c, int id, int qos) throws MqttException {
+    c.messageArrivedComplete(id, qos);
   }
 
   @Override
-  public void close() {
-    MqttAsyncClient c = client;
-    client = null;
-    if (c == null) {
-      return;
-    }
-    try {
-      if (c.isConnected()) {
-        c.disconnect(1000).waitForCompletion(2000);
-      }
-    } catch (MqttException | RuntimeException e) {
-      // going away anyway
-    }
-    try {
-      c.close(true);
-    } catch (MqttException | RuntimeException e) {
-      // nothing left to release
-    }
+  void disconnect(MqttAsyncClient c) throws MqttException {
+    c.disconnect(1000).waitForCompletion(2000);
+  }
+
+  @Override
+  void release(MqttAsyncClient c) throws MqttException {
+    c.close(true);
   }
 }

@@ -18,15 +18,8 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 
 /** {@link MqttLink} over Paho's MQTT 5 client: persistent session, manual acks, noLocal. */
-final class V5Link implements MqttLink {
+final class V5Link extends PahoLink<MqttAsyncClient> {
   static final String ORIGIN_PROPERTY = "outpost-origin";
-
-  private final BridgeConfig config;
-  private final String clientId;
-  private final String password;
-  private final SocketFactory sockets;
-  private final Listener listener;
-  private MqttAsyncClient client;
 
   V5Link(
       BridgeConfig config,
@@ -34,16 +27,11 @@ final class V5Link implements MqttLink {
       String password,
       SocketFactory sockets,
       Listener listener) {
-    this.config = config;
-    this.clientId = clientId;
-    this.password = password;
-    this.sockets = sockets;
-    this.listener = listener;
+    super(config, clientId, password, sockets, listener);
   }
 
   @Override
-  public void connect() throws Exception {
-    close();
+  MqttAsyncClient create() throws MqttException {
     MqttAsyncClient c =
         new MqttAsyncClient(config.broker().toString(), clientId, new MemoryPersistence());
     c.setManualAcks(true);
@@ -77,11 +65,16 @@ final class V5Link implements MqttLink {
           @Override
           public void authPacketArrived(int reasonCode, MqttProperties properties) {}
         });
+    return c;
+  }
+
+  @Override
+  void connect(MqttAsyncClient c) throws MqttException {
     MqttConnectionOptions o = new MqttConnectionOptions();
     o.setCleanStart(false);
     o.setSessionExpiryInterval(config.sessionExpiry().toSeconds());
-    o.setKeepAliveInterval((int) config.keepAlive().toSeconds());
-    o.setConnectionTimeout((int) Math.max(1, config.connectTimeout().toSeconds()));
+    o.setKeepAliveInterval(keepAliveSeconds());
+    o.setConnectionTimeout(connectTimeoutSeconds());
     o.setAutomaticReconnect(false); // the bridge reconnects itself, with its own backoff
     o.setReceiveMaximum(1000);
     if (config.username() != null) {
@@ -93,13 +86,7 @@ final class V5Link implements MqttLink {
     if (sockets != null) {
       o.setSocketFactory(sockets);
     }
-    client = c;
-    try {
-      c.connect(o).waitForCompletion(config.connectTimeout().toMillis() + 1000);
-    } catch (MqttException e) {
-      close();
-      throw e;
-    }
+    c.connect(o).waitForCompletion(timeoutMs() + 1000);
   }
 
   private static Incoming incoming(String topic, MqttMessage m) {
@@ -151,9 +138,8 @@ final class V5Link implements MqttLink {
   }
 
   @Override
-  public boolean connected() {
-    MqttAsyncClient c = client;
-    return c != null && c.isConnected();
+  boolean isConnected(MqttAsyncClient c) {
+    return c.isConnected();
   }
 
   @Override
@@ -165,8 +151,8 @@ final class V5Link implements MqttLink {
       // A bridge passes the retain flag on as published (as Mosquitto's own bridge does).
       subs[i].setRetainAsPublished(true);
     }
-    IMqttToken t = client.subscribe(subs, null, null, new MqttProperties());
-    t.waitForCompletion(config.connectTimeout().toMillis());
+    IMqttToken t = client().subscribe(subs, null, null, new MqttProperties());
+    t.waitForCompletion(timeoutMs());
     int[] codes = t.getReasonCodes();
     for (int i = 0; codes != null && i < codes.length && i < subs.length; i++) {
       if (codes[i] >= 0x80) {
@@ -187,8 +173,8 @@ final class V5Link implements MqttLink {
     MqttProperties p = new MqttProperties();
     p.setUserProperties(List.of(new UserProperty(ORIGIN_PROPERTY, origin)));
     m.setProperties(p);
-    IMqttToken t = client.publish(topic, m);
-    t.waitForCompletion(config.connectTimeout().toMillis());
+    IMqttToken t = client().publish(topic, m);
+    t.waitForCompletion(timeoutMs());
     int[] codes = t.getReasonCodes();
     if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
       throw new IllegalStateException(
@@ -201,36 +187,17 @@ final class V5Link implements MqttLink {
   }
 
   @Override
-  public void ack(Incoming message) {
-    MqttAsyncClient c = client;
-    if (message.qos() == 0 || c == null) {
-      return;
-    }
-    try {
-      c.messageArrivedComplete(message.id(), message.qos());
-    } catch (MqttException | RuntimeException e) {
-      // Disconnected meanwhile: the broker redelivers it (a duplicate, which consumers dedupe).
-    }
+  void acknowledge(MqttAsyncClient c, int id, int qos) throws MqttException {
+    c.messageArrivedComplete(id, qos);
   }
 
   @Override
-  public void close() {
-    MqttAsyncClient c = client;
-    client = null;
-    if (c == null) {
-      return;
-    }
-    try {
-      if (c.isConnected()) {
-        c.disconnect(1000).waitForCompletion(2000);
-      }
-    } catch (MqttException | RuntimeException e) {
-      // going away anyway
-    }
-    try {
-      c.close(true);
-    } catch (MqttException | RuntimeException e) {
-      // nothing left to release
-    }
+  void disconnect(MqttAsyncClient c) throws MqttException {
+    c.disconnect(1000).waitForCompletion(2000);
+  }
+
+  @Override
+  void release(MqttAsyncClient c) throws MqttException {
+    c.close(true);
   }
 }

@@ -89,4 +89,18 @@ class BridgeConfigTest {
             "/etc/outpost/agent.json: bridge: username: missing, a password needs a username",
             "/etc/outpost/agent.json: bridge: out[0]: chanel: unknown key (expected one of [as, batch, channel, filter, name, qos, unit])");
   }
+
+  @Test
+  void theQueueTowardTheBrokerIsBoundedByBytes() {
+    String rules = ", \"in\": [{\"channel\": \"c\", \"topic\": \"t\"}]}";
+    assertThat(problems("{\"queue\": {\"maxBytes\": \"16MB\"}" + rules)).isEmpty();
+    assertThat(problems("{\"queue\": 10000" + rules))
+        .containsExactly(
+            "/etc/outpost/agent.json: bridge: queue: expected an object such as {\"maxBytes\": \"4MB\"}");
+    assertThat(problems("{\"queue\": {\"max\": 1}" + rules))
+        .containsExactly(
+            "/etc/outpost/agent.json: bridge: queue: max: unknown key (expected one of [maxBytes])");
+    assertThat(problems("{\"queue\": {\"maxBytes\": 10}" + rules))
+        .containsExactly("/etc/outpost/agent.json: bridge: queue: maxBytes: expected 1KB to 1GB");
+  }
 }

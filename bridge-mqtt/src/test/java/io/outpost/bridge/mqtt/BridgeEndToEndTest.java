@@ -3,12 +3,14 @@ package io.outpost.bridge.mqtt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.outpost.realtime.ChannelMessage;
 import io.outpost.realtime.RealtimeClient;
 import io.outpost.realtime.RealtimeConfig;
 import io.outpost.realtime.RealtimeListener;
+import io.outpost.realtime.ReplayEnvelope;
 import io.outpost.relay.Relay;
 import io.outpost.relay.RelayKeys;
 import io.outpost.relay.RelaySettings;
@@ -180,10 +182,13 @@ class BridgeEndToEndTest {
             new RealtimeListener() {
               @Override
               public void onMessage(ChannelMessage m) {
-                JsonObject d = m.data().getAsJsonObject();
-                if ("mqtt.message".equals(d.get("type").getAsString())) {
-                  long seq = d.getAsJsonObject("payload").get("seq").getAsLong();
-                  seen.computeIfAbsent(seq, k -> new AtomicInteger()).incrementAndGet();
+                // Messages the agent stored during an outage come packed in replay envelopes.
+                for (JsonElement e : ReplayEnvelope.unpack(m.data())) {
+                  JsonObject d = e.getAsJsonObject();
+                  if ("mqtt.message".equals(d.get("type").getAsString())) {
+                    long seq = d.getAsJsonObject("payload").get("seq").getAsLong();
+                    seen.computeIfAbsent(seq, k -> new AtomicInteger()).incrementAndGet();
+                  }
                 }
               }
             });
@@ -264,6 +269,135 @@ class BridgeEndToEndTest {
     String line = new String(sub.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     // The command's args are the payload (the rule's default "payload": "args").
     assertThat(line).isEqualTo("site/valve {\"open\":true}");
+  }
+
+  @Test
+  void commandsForADownedBrokerSurviveAKill9OfTheAgentAndArriveInOrderWhenItReturns()
+      throws Exception {
+    relayPort = Mosquitto.freePort();
+    startRelay();
+    Mosquitto broker = Mosquitto.start(dir.resolve("broker"));
+    closing.add(broker);
+    Path config = config(broker);
+    Process agent = startAgent(config);
+    await().atMost(Duration.ofSeconds(30)).until(() -> bridgeHealth().equals("ok"));
+    Map<String, JsonObject> results = new ConcurrentHashMap<>();
+    RealtimeClient backend = resultRecorder(results);
+    broker.subscribeForLater("site-app", "site/#"); // a local client's persistent session
+    broker.stop();
+    await().atMost(Duration.ofSeconds(20)).until(() -> bridgeHealth().startsWith("degraded"));
+
+    int total = 20;
+    for (int i = 0; i < total; i++) {
+      String id = "c-" + i;
+      backend
+          .publish(
+              "fleets/lab/commands",
+              JsonParser.parseString(
+                  "{\"type\": \"command\", \"id\": \""
+                      + id
+                      + "\", \"name\": \"mqtt.step\", \"args\": {\"n\": "
+                      + i
+                      + "}, \"target\": \"*\"}"))
+          .get(10, TimeUnit.SECONDS);
+      // One at a time: the agent runs commands concurrently, and the order under test is the
+      // queue's. "accepted" + "queued" means it is in the durable queue.
+      await().atMost(Duration.ofSeconds(10)).until(() -> results.containsKey(id));
+      assertThat(results.get(id).get("status").getAsString()).isEqualTo("accepted");
+      assertThat(results.get(id).getAsJsonObject("result").get("queued").getAsBoolean()).isTrue();
+    }
+    agent.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL with 20 messages queued
+
+    broker.startAgain();
+    Process sub = broker.sub("site/#", total, "-c", "-i", "site-app", "-q", "1");
+    restartAgent(config);
+    assertThat(sub.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < total; i++) {
+      expected.add("site/step {\"n\":" + i + "}");
+    }
+    assertThat(new String(sub.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines())
+        .containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void outpostHealthFailsWhileTheBrokerIsDownLongerThanTheGraceAndRecoversWithIt()
+      throws Exception {
+    relayPort = Mosquitto.freePort();
+    startRelay();
+    Mosquitto broker = Mosquitto.start(dir.resolve("broker"));
+    closing.add(broker);
+    Path config = config(broker);
+    Files.writeString(
+        config,
+        Files.readString(config)
+            .replace("\"keepAlive\": \"5s\"", "\"keepAlive\": \"5s\", \"unhealthyAfter\": \"2s\""));
+    startAgent(config);
+    await().atMost(Duration.ofSeconds(30)).until(() -> health(config).startsWith("0 healthy"));
+
+    broker.stop();
+    String down =
+        await().atMost(Duration.ofSeconds(30)).until(() -> health(config), h -> h.startsWith("1 "));
+    assertThat(down)
+        .contains("plugin service bridge-mqtt is down: failed: broker " + broker.url())
+        .contains("unhealthy after 2 s");
+
+    broker.startAgain();
+    await().atMost(Duration.ofSeconds(40)).until(() -> health(config).startsWith("0 healthy"));
+  }
+
+  /** {@code outpost health --config FILE} as a child JVM: its exit code, a space, its output. */
+  String health(Path config) throws Exception {
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.outpost.agent.cli.Main",
+                "health",
+                "--config",
+                config.toString())
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    return p.exitValue() + " " + out;
+  }
+
+  /** A network client that records every {@code command.result} on the device's events channel. */
+  RealtimeClient resultRecorder(Map<String, JsonObject> results) throws Exception {
+    RealtimeClient c =
+        RealtimeClient.create(
+            RealtimeConfig.builder()
+                .url("ws://127.0.0.1:" + relayPort)
+                .tokenProvider(
+                    () ->
+                        CompletableFuture.completedFuture(
+                            relay.mintToken(
+                                TokenRequest.builder("backend")
+                                    .channels(List.of("devices/**", "fleets/**"))
+                                    .permissions(List.of("subscribe", "publish", "send"))
+                                    .ttl(Duration.ofHours(1))
+                                    .build())))
+                .deviceMode(true)
+                .build(),
+            new RealtimeListener() {
+              @Override
+              public void onMessage(ChannelMessage m) {
+                for (JsonElement e : ReplayEnvelope.unpack(m.data())) {
+                  JsonObject d = e.getAsJsonObject();
+                  if ("command.result".equals(d.get("type").getAsString())) {
+                    results.put(d.get("id").getAsString(), d);
+                  }
+                }
+              }
+            });
+    closing.add(c::close);
+    c.connect().get(10, TimeUnit.SECONDS);
+    c.subscribe("devices/pi-mqtt/events").get(10, TimeUnit.SECONDS);
+    return c;
   }
 
   /** Publishes probes (seq -1) over REST until the recorder hears one. */

@@ -139,6 +139,35 @@ final class Mosquitto implements AutoCloseable {
     return new ProcessBuilder(cmd).redirectErrorStream(true).start();
   }
 
+  /**
+   * Makes a persistent QoS 1 session {@code clientId} subscribed to {@code topic} (the real
+   * mosquitto_sub, which leaves at once): the broker keeps what arrives for it, also across a clean
+   * restart, until {@code sub(topic, n, "-c", "-i", clientId, "-q", "1")} collects it.
+   */
+  void subscribeForLater(String clientId, String topic) throws Exception {
+    Process p =
+        new ProcessBuilder(
+                "mosquitto_sub",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                "" + port,
+                "-t",
+                topic,
+                "-q",
+                "1",
+                "-c",
+                "-i",
+                clientId,
+                "-E")
+            .redirectErrorStream(true)
+            .start();
+    if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException(
+          "mosquitto_sub -E failed: " + new String(p.getInputStream().readAllBytes()));
+    }
+  }
+
   static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();

@@ -61,7 +61,7 @@ class MqttBridgeTest {
         (Map<String, Object>)
             Payloads.toJava(
                 com.google.gson.JsonParser.parseString(json.replace("URL", broker.url())));
-    return new TestAgent(m);
+    return new TestAgent(m, dir.resolve("state"));
   }
 
   MqttClient client(String id) throws Exception {
@@ -224,6 +224,71 @@ class MqttBridgeTest {
     }
     assertThat(lines).containsExactlyElementsOf(expected);
     await().atMost(Duration.ofSeconds(5)).until(() -> bridge.health().equals("ok"));
+  }
+
+  @Test
+  void messagesQueuedForADownedBrokerSurviveTheAgentStoppingAndArriveInOrderAfterARestart()
+      throws Exception {
+    String cfg =
+        """
+        {"broker": "URL", "in": [{"channel": "cmd/**", "topic": "local/{2}"}]}""";
+    TestAgent first = agent(cfg);
+    AgentService a = bridge(first);
+    broker.subscribeForLater("site-app", "local/#");
+    broker.stop();
+    for (int i = 0; i < 30; i++) {
+      first.deliver("cmd/x", Map.of("n", i));
+    }
+    assertThat(a.status()).containsEntry("queuedForBroker", 30);
+    a.close(); // the agent stops (or dies: each message was committed when it was queued)
+    first.close();
+
+    broker.startAgain();
+    Process sub = broker.sub("local/#", 30, "-c", "-i", "site-app", "-q", "1");
+    TestAgent second = agent(cfg); // same state directory: the same queue
+    AgentService b = new BridgeServiceFactory().create(second).get(0);
+    closing.add(second);
+    closing.add(b);
+    b.start(second);
+    assertThat(sub.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      expected.add("local/x {\"n\":" + i + "}");
+    }
+    assertThat(new String(sub.getInputStream().readAllBytes()).lines().toList())
+        .containsExactlyElementsOf(expected);
+    await().atMost(Duration.ofSeconds(5)).until(() -> b.status().get("queuedForBroker").equals(0));
+  }
+
+  @Test
+  void aFullQueueForTheBrokerDropsTheOldestCountsThemAndDeliversTheRestInOrder() throws Exception {
+    TestAgent agent =
+        agent(
+            """
+            {"broker": "URL", "queue": {"maxBytes": "1KB"},
+             "in": [{"channel": "cmd/**", "topic": "local/{2}"}]}""");
+    AgentService bridge = bridge(agent);
+    broker.subscribeForLater("site-app", "local/#");
+    broker.stop();
+    // Each entry is 30 bytes (a 15-byte header, topic "local/x", payload {"n":NN}): 33 fit.
+    for (int i = 10; i < 110; i++) {
+      agent.deliver("cmd/x", Map.of("n", i));
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> rule = ((List<Map<String, Object>>) bridge.status().get("in")).get(0);
+    assertThat(rule).containsEntry("in", 100L).containsEntry("dropped", 67L);
+    assertThat((String) rule.get("lastError")).contains("queue for the broker full (1000 bytes)");
+    assertThat(bridge.status()).containsEntry("queuedForBroker", 33);
+
+    broker.startAgain();
+    Process sub = broker.sub("local/#", 33, "-c", "-i", "site-app", "-q", "1");
+    assertThat(sub.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    List<String> expected = new ArrayList<>();
+    for (int i = 77; i < 110; i++) {
+      expected.add("local/x {\"n\":" + i + "}");
+    }
+    assertThat(new String(sub.getInputStream().readAllBytes()).lines().toList())
+        .containsExactlyElementsOf(expected);
   }
 
   @Test

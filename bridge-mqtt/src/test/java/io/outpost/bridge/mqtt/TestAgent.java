@@ -37,8 +37,16 @@ final class TestAgent implements PluginContext, Uplink, AutoCloseable {
   private volatile boolean holdCommits;
   private final List<Runnable> held = new ArrayList<>();
 
-  TestAgent(Map<String, Object> bridgeSection) {
+  private final java.nio.file.Path stateDir;
+  private final List<io.outpost.agent.outbox.LocalQueue> queues = new CopyOnWriteArrayList<>();
+
+  /**
+   * @param stateDir where the agent's durable queues live: agents given the same one see the queue
+   *     a previous one left (a restart)
+   */
+  TestAgent(Map<String, Object> bridgeSection, java.nio.file.Path stateDir) {
     this.section = bridgeSection;
+    this.stateDir = stateDir;
   }
 
   /** From now on nothing commits (the process is about to die with it all in memory). */
@@ -102,6 +110,15 @@ final class TestAgent implements PluginContext, Uplink, AutoCloseable {
   @Override
   public void handleCommands(String namePrefix, CommandHandler handler) {
     commandHandlers.put(namePrefix, handler);
+  }
+
+  /** The agent's real durable queue, in {@code stateDir}. */
+  @Override
+  public io.outpost.plugin.DurableQueue queue(String name, long maxBytes)
+      throws java.io.IOException {
+    var q = io.outpost.agent.outbox.LocalQueue.open(stateDir, name, maxBytes, true);
+    queues.add(q);
+    return q;
   }
 
   @Override
@@ -171,5 +188,6 @@ final class TestAgent implements PluginContext, Uplink, AutoCloseable {
   @Override
   public void close() {
     scheduler.shutdownNow();
+    queues.forEach(io.outpost.agent.outbox.LocalQueue::close);
   }
 }

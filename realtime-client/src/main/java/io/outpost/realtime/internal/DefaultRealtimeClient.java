@@ -299,6 +299,25 @@ public final class DefaultRealtimeClient implements RealtimeClient {
   }
 
   @Override
+  public CompletableFuture<Void> publishJson(String channel, String json) {
+    CompletableFuture<Void> result = new CompletableFuture<>();
+    // Checked here, on the caller's thread, without building a tree: the text goes into the frame
+    // as it is.
+    if (!FrameCodec.isJsonValue(json)) {
+      result.completeExceptionally(
+          new InvalidArgumentException("data is not exactly one JSON value"));
+      return result;
+    }
+    post(
+        result,
+        () -> {
+          Limits.checkChannel(channel);
+          enqueue("publish", channel, id -> FrameCodec.publish(channel, json, id), result);
+        });
+    return result;
+  }
+
+  @Override
   public CompletableFuture<Void> send(String peerId, JsonElement data) {
     CompletableFuture<Void> result = new CompletableFuture<>();
     String json = serialize(data, result);

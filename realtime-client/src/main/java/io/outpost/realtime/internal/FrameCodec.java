@@ -8,6 +8,7 @@ import com.google.gson.Strictness;
 import com.google.gson.TypeAdapter;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import io.outpost.realtime.InvalidArgumentException;
 import io.outpost.realtime.Participant;
 import java.io.IOException;
 import java.io.StringReader;
@@ -208,6 +209,40 @@ public final class FrameCodec {
   /** The JSON text of a data value, as it goes into {@code publish} and {@code send}. */
   public static String json(JsonElement data) {
     return data.toString();
+  }
+
+  /**
+   * Whether {@code text} is exactly one JSON value under strict syntax. Checked by a streaming pass
+   * that builds no tree: spliced text cannot end the value early and smuggle fields into the frame
+   * around it.
+   */
+  public static boolean isJsonValue(String text) {
+    if (text == null) {
+      return false;
+    }
+    try {
+      JsonReader reader = new JsonReader(new StringReader(text));
+      reader.setStrictness(Strictness.STRICT);
+      reader.skipValue();
+      return reader.peek() == JsonToken.END_DOCUMENT;
+    } catch (IOException | RuntimeException | StackOverflowError e) {
+      return false;
+    }
+  }
+
+  /** Parses exactly one JSON value under strict syntax. */
+  public static JsonElement parseValue(String text) {
+    try {
+      JsonReader reader = new JsonReader(new StringReader(text));
+      reader.setStrictness(Strictness.STRICT);
+      JsonElement value = ELEMENT.read(reader);
+      if (reader.peek() == JsonToken.END_DOCUMENT) {
+        return value;
+      }
+    } catch (IOException | RuntimeException | StackOverflowError e) {
+      // reported below
+    }
+    throw new InvalidArgumentException("data is not exactly one JSON value");
   }
 
   /** {@code publish}. */

@@ -41,17 +41,23 @@ final class RecentEvents {
     this.clock = clock;
   }
 
-  /** Called for every publish; keeps only device event channels. */
+  /**
+   * Called for every publish; keeps only device event channels. A replay envelope (architecture.md
+   * §5) is kept as the messages in it, so the history reads the same whether a message came live or
+   * after an outage.
+   */
   void record(String channel, JsonElement data) {
     if (!DEVICE_EVENTS.matches(channel)) {
       return;
     }
-    String json = data.toString();
     long now = clock.millis();
     synchronized (windows) {
       Window w = windows.computeIfAbsent(channel, c -> new Window());
-      w.entries.addLast(new Entry(now, json));
-      w.bytes += json.length();
+      for (JsonElement m : unpack(data)) {
+        String json = m.toString();
+        w.entries.addLast(new Entry(now, json));
+        w.bytes += json.length();
+      }
       trim(w, now);
       if (windows.size() > MAX_CHANNELS) {
         Iterator<String> eldest = windows.keySet().iterator();
@@ -59,6 +65,21 @@ final class RecentEvents {
         eldest.remove();
       }
     }
+  }
+
+  /** The messages of a replay envelope, or {@code data} itself. */
+  private static Iterable<JsonElement> unpack(JsonElement data) {
+    if (data.isJsonObject()) {
+      JsonObject o = data.getAsJsonObject();
+      JsonElement type = o.get("type");
+      if (type != null
+          && type.isJsonPrimitive()
+          && "replay".equals(type.getAsString())
+          && o.get("messages") instanceof JsonArray messages) {
+        return messages;
+      }
+    }
+    return java.util.List.of(data);
   }
 
   private static void trim(Window w, long now) {

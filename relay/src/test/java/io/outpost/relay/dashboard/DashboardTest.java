@@ -142,6 +142,24 @@ class DashboardTest {
     assertThat(recent.channels()).hasSize(RecentEvents.MAX_CHANNELS);
   }
 
+  @Test
+  void theRecentWindowKeepsTheMessagesOfAReplayEnvelopeOneByOne() {
+    RecentEvents recent = new RecentEvents(new MutableClock());
+    recent.record(
+        "devices/a/events",
+        JsonParser.parseString(
+            "{\"type\": \"replay\", \"device\": \"a\", \"stream\": \"s\", \"messages\": ["
+                + "{\"type\": \"telemetry\", \"seq\": 1}, {\"type\": \"status\", \"seq\": 2}]}"));
+    recent.record(
+        "devices/a/events", JsonParser.parseString("{\"type\": \"telemetry\", \"seq\": 3}"));
+
+    var messages =
+        recent.history("devices/a/events", RecentEvents.WINDOW_MS).getAsJsonArray("messages");
+    assertThat(messages)
+        .extracting(m -> m.getAsJsonObject().getAsJsonObject("data").get("seq").getAsInt())
+        .containsExactly(1, 2, 3);
+  }
+
   private String code(boolean operator) {
     String url = relay.dashboardUrl(operator).orElseThrow().toString();
     assertThat(url).startsWith(base + "/#login=");

@@ -147,10 +147,17 @@ function onPresence(f) {
   }
 }
 
-function onMessage(channel, data, at, old) {
+function onMessage(channel, data, at, old, inEnvelope) {
   const m = /^devices\/([^/]+)\/events$/.exec(channel);
   if (!m || !data || typeof data !== "object") return;
   const d = device(m[1]);
+  if (data.type === "replay" && Array.isArray(data.messages)) {
+    // Stored messages sent after an outage (architecture.md §5): each counts as if it came alone;
+    // the card is drawn once for the lot.
+    for (const inner of data.messages) onMessage(channel, inner, at, old, true);
+    if (!old) render(d);
+    return;
+  }
   d.lastSeen = Math.max(d.lastSeen || 0, at || Date.now());
   switch (data.type) {
     case "telemetry": addRecords(d, data.records || []); break;
@@ -164,7 +171,7 @@ function onMessage(channel, data, at, old) {
       break;
     default: log(d.id, describe(data), data.type === "buffer.dropped" ? "warn" : "", at);
   }
-  if (!old) render(d);
+  if (!old && !inEnvelope) render(d);
 }
 
 function onResult(d, r, old) {
