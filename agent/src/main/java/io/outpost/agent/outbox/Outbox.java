@@ -19,14 +19,15 @@ import org.tinylog.Logger;
 /**
  * Everything the device says, in order, until the server acked it (architecture.md §2, §5).
  *
- * <p>{@link #append} never blocks on disk: a writer thread assigns each message its {@code rid}
- * (storage order) and — for messages on the device's events channel — its {@code stream}/{@code
- * seq}/{@code id}, and the row is readable at once ({@link #read}). It is <em>deferred</em>:
- * written to the store only if {@link #ack} has not said within {@code buffer.writeDelay} that the
- * server acknowledged it (then together with every other deferred row), so on a healthy link a
- * message never touches the disk. With a zero delay, or for {@link #appendCommitted}, rows are
- * written at once, what arrived within {@code buffer.commitInterval} in one transaction (group
- * commit). A stored row is deleted only after the ack. A clean stop writes every unacked row.
+ * <p>{@link #append} never blocks on disk. Each message gets its {@code rid} (storage order) and —
+ * on the device's events channel — its {@code stream}/{@code seq}/{@code id}: on the appending
+ * thread in the common case, else on the writer thread, which also applies the bounds and announces
+ * drops. The row is readable at once ({@link #read}) and <em>deferred</em>: written to the store
+ * only if {@link #ack} has not said within {@code buffer.writeDelay} that the server acknowledged
+ * it (then together with every other deferred row), so on a healthy link a message never touches
+ * the disk. With a zero delay, or for {@link #appendCommitted}, rows are written at once, what
+ * arrived within {@code buffer.commitInterval} in one transaction (group commit). A stored row is
+ * deleted only after the ack. A clean stop writes every unacked row.
  *
  * <p>When the store cannot be written (disk full, read-only, I/O error) the rows of the failed
  * round are <em>held</em> in memory and readable at once, so live data keeps flowing while what is
@@ -230,7 +231,10 @@ public final class Outbox implements AutoCloseable {
     }
   }
 
-  /** Called (on the writer thread, must not block) after each round that added readable rows. */
+  /**
+   * Called whenever rows became readable: on the writer thread after a round, or on the thread that
+   * appended a deferred message. Never under the outbox's lock; must not block.
+   */
   public void onCommit(Runnable listener) {
     listeners.add(listener);
   }

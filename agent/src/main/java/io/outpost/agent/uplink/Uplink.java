@@ -8,11 +8,9 @@ import io.outpost.agent.outbox.Row;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.tinylog.Logger;
 
@@ -77,7 +75,6 @@ public final class Uplink implements AutoCloseable {
   private int inFlightMessages;
   private int envelopesInFlight;
   private final Map<Long, Row> inFlight = new HashMap<>();
-  private final Set<Long> acked = new HashSet<>();
 
   private volatile long ackedTotal;
   private volatile long failedTotal;
@@ -122,7 +119,6 @@ public final class Uplink implements AutoCloseable {
       inFlight.clear();
       inFlightMessages = 0;
       envelopesInFlight = 0;
-      // Acked rows stay known across reconnects: their deletes may still be pending in the outbox.
       lock.notifyAll();
     }
   }
@@ -252,7 +248,7 @@ public final class Uplink implements AutoCloseable {
     }
     while (!rows.isEmpty()) {
       for (Row r : rows) {
-        if (inFlight.containsKey(r.rid()) || acked.contains(r.rid())) {
+        if (inFlight.containsKey(r.rid())) {
           if (pack != null && !pack.rows().isEmpty()) {
             return packed(pack);
           }
@@ -303,7 +299,7 @@ public final class Uplink implements AutoCloseable {
       } else {
         backlogCursor = r.rid();
       }
-      if (!inFlight.containsKey(r.rid()) && !acked.contains(r.rid())) {
+      if (!inFlight.containsKey(r.rid())) {
         return r;
       }
     }
@@ -352,14 +348,10 @@ public final class Uplink implements AutoCloseable {
           replaysAcked++;
         }
         lastAckMillis = clock.millis();
+        // Under this lock, so no read of the outbox sees the row between its leaving inFlight and
+        // the ack: the outbox leaves acked rows out of every read from here on.
         for (Row r : out.rows()) {
-          if (current) {
-            acked.add(r.rid());
-          }
           outbox.ack(r);
-        }
-        if (acked.size() > 100_000) {
-          acked.clear();
         }
       } else if (out.envelope() != null) {
         envelopeFailed(out, current, cause);
