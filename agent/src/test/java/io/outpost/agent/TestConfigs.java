@@ -1,9 +1,13 @@
 package io.outpost.agent;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.outpost.agent.camera.Cameras;
 import io.outpost.agent.config.AgentConfig;
 import io.outpost.agent.config.ConfigInvalidException;
 import io.outpost.agent.config.ConfigLoader;
 import io.outpost.agent.config.DeviceIdentity;
+import io.outpost.agent.config.Problems;
 import io.outpost.agent.internal.Json;
 import io.outpost.agent.profiles.Profiles;
 import io.outpost.agent.profiles.SensorRegistry;
@@ -100,5 +104,15 @@ public final class TestConfigs {
       throws Exception {
     return SensorSetup.buildAll(
         Profiles.load(config.profile(), config.configDir()), config, registry, Clock.systemUTC());
+  }
+
+  /** Creates the cameras of {@code config}'s profile; fails the test on any problem. */
+  public static Cameras cameras(AgentConfig config) throws Exception {
+    Profiles.Profile p = Profiles.load(config.profile(), config.configDir());
+    Problems problems = new Problems();
+    Cameras cameras =
+        Cameras.build(p.json().get("cameras"), p.source(), Clock.systemUTC(), problems);
+    assertThat(problems.all()).isEmpty();
+    return cameras;
   }
 }

@@ -68,22 +68,18 @@ class DemoCommandTest {
   @Test
   void cameraMessagesAreShownWithoutTheirBytes() {
     String motion =
-        DemoCommand.Viewer.line(
-            "devices/demo-1/events",
-            com.google.gson.JsonParser.parseString(
-                "{\"type\": \"camera.motion\", \"seq\": 7, \"camera\": \"cam\", \"area\": 0.03,"
-                    + " \"attachment\": {\"contentType\": \"image/jpeg\", \"size\": 1547,"
-                    + " \"sha256\": \"ab\", \"data\": \"/9j/4AAQ\"}}"));
+        line(
+            "{\"type\": \"camera.motion\", \"seq\": 7, \"camera\": \"cam\", \"area\": 0.03,"
+                + " \"attachment\": {\"contentType\": \"image/jpeg\", \"size\": 1547,"
+                + " \"sha256\": \"ab\", \"data\": \"/9j/4AAQ\"}}");
     assertThat(motion)
         .contains("demo-1 #7 camera.motion {\"camera\":\"cam\",\"area\":0.03,")
         .contains("\"size\":1547")
         .doesNotContain("/9j/");
     String chunk =
-        DemoCommand.Viewer.line(
-            "devices/demo-1/events",
-            com.google.gson.JsonParser.parseString(
-                "{\"type\": \"attachment.chunk\", \"attachmentId\": \"c1/snapshot\", \"index\": 0,"
-                    + " \"count\": 3, \"data\": \"/9j/4AAQ\"}"));
+        line(
+            "{\"type\": \"attachment.chunk\", \"attachmentId\": \"c1/snapshot\", \"index\": 0,"
+                + " \"count\": 3, \"data\": \"/9j/4AAQ\"}");
     assertThat(chunk).endsWith("attachment.chunk c1/snapshot 1/3");
   }
 
@@ -99,5 +95,11 @@ class DemoCommandTest {
     assertThat(lines).hasSize(2);
     assertThat(lines.get(0)).contains("demo-1 #4 telemetry env/t=1").endsWith(" (replayed)");
     assertThat(lines.get(1)).contains("demo-1 #5 buffer.dropped");
+  }
+
+  /** How the demo's viewer shows {@code json} arriving on demo-1's events channel. */
+  private static String line(String json) {
+    return DemoCommand.Viewer.line(
+        "devices/demo-1/events", com.google.gson.JsonParser.parseString(json));
   }
 }

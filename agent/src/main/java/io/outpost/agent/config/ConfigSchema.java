@@ -441,7 +441,7 @@ public final class ConfigSchema {
         Kind.DURATION,
         "5s",
         Range.duration(true),
-        "A message is written to the store only if the server has not acknowledged it within this window (an acked one never touches the disk). A `kill -9` or power cut loses at most this window of unacknowledged messages, announced (`uncleanStop`). `\"0s\"` writes every message at once.");
+        "A message is written to the store only if the server has not acknowledged it within this window (an acked one never touches the disk); while the link is down messages are written as they come. A `kill -9` or power cut loses at most this window of unacknowledged messages, announced (`uncleanStop`). `\"0s\"` writes every message at once.");
     key(
         "buffer.overflow.telemetry",
         Kind.CHOICE,

@@ -94,16 +94,7 @@ public final class LocalQueue implements DurableQueue, AutoCloseable {
     }
     conn = DriverManager.getConnection("jdbc:sqlite:" + (file == null ? ":memory:" : file));
     try (Statement st = conn.createStatement()) {
-      st.execute("PRAGMA page_size=1024");
-      st.execute("PRAGMA journal_mode=WAL");
-      st.execute("PRAGMA synchronous=NORMAL");
-      st.execute("PRAGMA busy_timeout=5000");
-      try (ResultSet rs = st.executeQuery("PRAGMA quick_check")) {
-        String verdict = rs.next() ? rs.getString(1) : "no answer";
-        if (!"ok".equals(verdict)) {
-          throw new SQLException("quick_check: " + verdict, "", 11);
-        }
-      }
+      SqliteFile.prepare(st);
       // AUTOINCREMENT: ids never repeat, even after the queue emptied, so order is by id.
       st.execute(
           "CREATE TABLE IF NOT EXISTS entries(id INTEGER PRIMARY KEY AUTOINCREMENT, data BLOB NOT NULL)");

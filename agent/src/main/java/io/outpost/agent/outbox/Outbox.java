@@ -25,9 +25,10 @@ import org.tinylog.Logger;
  * drops. The row is readable at once ({@link #read}) and <em>deferred</em>: written to the store
  * only if {@link #ack} has not said within {@code buffer.writeDelay} that the server acknowledged
  * it (then together with every other deferred row), so on a healthy link a message never touches
- * the disk. With a zero delay, or for {@link #appendCommitted}, rows are written at once, what
- * arrived within {@code buffer.commitInterval} in one transaction (group commit). A stored row is
- * deleted only after the ack. A clean stop writes every unacked row.
+ * the disk. With a zero delay, while the link is down ({@link #linkUp}: no ack can come), or for
+ * {@link #appendCommitted}, rows are written at once, what arrived within {@code
+ * buffer.commitInterval} in one transaction (group commit). A stored row is deleted only after the
+ * ack. A clean stop writes every unacked row.
  *
  * <p>When the store cannot be written (disk full, read-only, I/O error) the rows of the failed
  * round are <em>held</em> in memory and readable at once, so live data keeps flowing while what is
@@ -108,6 +109,8 @@ public final class Outbox implements AutoCloseable {
   private final Drops carried = new Drops();
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private volatile boolean closing;
+  // Whether the uplink is connected: rows wait for their ack only then (guarded by lock).
+  private boolean linkUp = true;
   private boolean closed;
 
   // Guarded by lock.
@@ -232,6 +235,21 @@ public final class Outbox implements AutoCloseable {
   }
 
   /**
+   * The uplink's connection came up or went down. Messages wait for their ack before they are
+   * written only while it is up: without a link no ack can come, so what waits is written at once
+   * and new messages are written as they come (group commit), not a {@code buffer.writeDelay}
+   * later. Up until told otherwise, so an outbox without an uplink (tests) defers.
+   */
+  public void linkUp(boolean up) {
+    synchronized (lock) {
+      if (linkUp != up) {
+        linkUp = up;
+        lock.notifyAll(); // the writer writes what waits
+      }
+    }
+  }
+
+  /**
    * Called whenever rows became readable: on the writer thread after a round, or on the thread that
    * appended a deferred message. Never under the outbox's lock; must not block.
    */
@@ -291,6 +309,7 @@ public final class Outbox implements AutoCloseable {
       if (closed
           || closing
           || limits.writeDelay().isZero()
+          || !linkUp
           || !queue.isEmpty()
           || !recovery.writable()
           || !carried.isEmpty()
@@ -585,7 +604,8 @@ public final class Outbox implements AutoCloseable {
     if (!queue.isEmpty()
         || !recovery.writable()
         || quarantine.announcementsDue()
-        || !carried.isEmpty()) {
+        || !carried.isEmpty()
+        || (!linkUp && !deferred.isEmpty())) {
       return 0;
     }
     long now = clock.millis();
@@ -607,6 +627,7 @@ public final class Outbox implements AutoCloseable {
   /** Whether queued rows are written in the next round rather than deferred. Under the lock. */
   private boolean writesAtOnce() {
     return limits.writeDelay().isZero()
+        || !linkUp
         || !recovery.writable()
         || queue.stream().anyMatch(p -> p.committed() != null);
   }
@@ -650,8 +671,9 @@ public final class Outbox implements AutoCloseable {
     reserveAhead();
     long seq = nextSeq;
     long rid = nextRid;
-    // New rows wait for their ack only while the store takes writes and no stop is under way.
-    boolean defer = !limits.writeDelay().isZero() && recovery.writable() && !closing;
+    // New rows wait for their ack only while the link is up, the store takes writes and no stop is
+    // under way.
+    boolean defer = !limits.writeDelay().isZero() && linkUp && recovery.writable() && !closing;
     List<Row> inserts = new ArrayList<>(held.values());
     if (!deferred.isEmpty()
         && (!defer || deferred.firstEntry().getValue().dueNanos() <= nowNanos)) {

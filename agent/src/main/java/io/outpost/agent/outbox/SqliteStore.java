@@ -187,18 +187,7 @@ final class SqliteStore implements Store {
     closeQuietly();
     conn = DriverManager.getConnection("jdbc:sqlite:" + file);
     try (Statement st = conn.createStatement()) {
-      // Small pages: a commit appends whole pages to the WAL, and an outbox commit changes a few
-      // hundred bytes. Only takes effect when the file is created (before WAL mode is set).
-      st.execute("PRAGMA page_size=1024");
-      st.execute("PRAGMA journal_mode=WAL");
-      st.execute("PRAGMA synchronous=NORMAL");
-      st.execute("PRAGMA busy_timeout=5000");
-      try (ResultSet rs = st.executeQuery("PRAGMA quick_check")) {
-        String verdict = rs.next() ? rs.getString(1) : "no answer";
-        if (!"ok".equals(verdict)) {
-          throw new SQLException("quick_check: " + verdict, "", 11);
-        }
-      }
+      SqliteFile.prepare(st);
       st.execute("CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v TEXT NOT NULL)");
       st.execute(
           "CREATE TABLE IF NOT EXISTS outbox(rid INTEGER PRIMARY KEY, cls INTEGER NOT NULL, channel TEXT,"

@@ -97,6 +97,8 @@ public final class Uplink implements AutoCloseable {
     this.thread = new Thread(this::loop, "uplink");
     this.thread.setDaemon(true);
     outbox.onCommit(this::wake);
+    // No link yet: no ack can come, so messages are written as they come until it is up.
+    outbox.linkUp(false);
   }
 
   public void start() {
@@ -109,6 +111,7 @@ public final class Uplink implements AutoCloseable {
    * @param maxMessageSize the server's cap from its welcome, in bytes; 0 sends every row alone
    */
   public void connected(int maxMessageSize) {
+    outbox.linkUp(true);
     synchronized (lock) {
       generation++;
       connected = true;
@@ -124,6 +127,7 @@ public final class Uplink implements AutoCloseable {
   }
 
   public void disconnected() {
+    outbox.linkUp(false);
     synchronized (lock) {
       connected = false;
       lock.notifyAll();

@@ -8,18 +8,15 @@ import com.google.gson.JsonParser;
 import io.outpost.agent.Agent;
 import io.outpost.agent.Closeables;
 import io.outpost.agent.EventsRecorder;
+import io.outpost.agent.NodeScripts;
 import io.outpost.agent.RelayFixture;
 import io.outpost.agent.TestConfigs;
 import io.outpost.agent.config.AgentConfig;
-import io.outpost.agent.config.Problems;
-import io.outpost.agent.profiles.Profiles;
 import io.outpost.agent.profiles.SensorRegistry;
 import io.outpost.agent.uplink.RealtimeLink;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,8 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(90)
 class SnapshotFromSdkPeerTest {
-  private static final Path JS_DIR = Path.of("src", "test", "js");
-
   @TempDir Path dir;
   private RelayFixture relay;
   private EventsRecorder backend;
@@ -50,16 +45,7 @@ class SnapshotFromSdkPeerTest {
 
   @BeforeAll
   static void installSdk() throws Exception {
-    if (!Files.isDirectory(JS_DIR.resolve("node_modules/@metered-ca/realtime"))) {
-      Process npm =
-          new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund")
-              .directory(JS_DIR.toFile())
-              .redirectErrorStream(true)
-              .redirectOutput(new File("target/npm-ci-camera.log"))
-              .start();
-      assertThat(npm.waitFor(120, TimeUnit.SECONDS)).as("npm ci finished").isTrue();
-      assertThat(npm.exitValue()).as("npm ci exit code (see target/npm-ci-camera.log)").isZero();
-    }
+    NodeScripts.installSdk();
   }
 
   @AfterEach
@@ -85,11 +71,7 @@ class SnapshotFromSdkPeerTest {
         TestConfigs.againstRelay(dir, "pi-cam", relay.network("1h"), profile.toString());
     cfg.put("commands", Map.of("allowFrom", List.of("ops-*")));
     AgentConfig config = TestConfigs.loader(Map.of()).load(cfg, "test", dir, true);
-    Profiles.Profile p = Profiles.load(config.profile(), config.configDir());
-    Problems problems = new Problems();
-    Cameras cameras =
-        Cameras.build(p.json().get("cameras"), p.source(), Clock.systemUTC(), problems);
-    assertThat(problems.all()).isEmpty();
+    Cameras cameras = TestConfigs.cameras(config);
     SensorRegistry registry = SensorRegistry.builtIn();
     agent =
         Agent.start(
@@ -104,21 +86,14 @@ class SnapshotFromSdkPeerTest {
     JsonObject status = backend.awaitMessage(type("status"), Duration.ofSeconds(20));
     assertThat(status.getAsJsonObject("services").get("camera.cam").getAsString()).isEqualTo("ok");
 
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                "node",
-                "snapshot-peer.cjs",
-                relay.origin(),
-                "pi-cam",
-                "snap-js-1",
-                "{\"width\": 3000, \"height\": 2000, \"quality\": 100}")
-            .directory(JS_DIR.toFile())
-            .redirectError(new File("target/snapshot-peer.err"));
-    pb.environment()
-        .put(
-            "OUTPOST_TOKEN",
-            relay.mint("ops-js", List.of("devices/**"), List.of("subscribe", "publish")));
-    node = pb.start();
+    node =
+        NodeScripts.startSdkPeer(
+            "snapshot-peer.cjs",
+            relay.mint("ops-js", List.of("devices/**"), List.of("subscribe", "publish")),
+            relay.origin(),
+            "pi-cam",
+            "snap-js-1",
+            "{\"width\": 3000, \"height\": 2000, \"quality\": 100}");
     JsonObject jpeg = null;
     try (BufferedReader r =
         new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {

@@ -38,21 +38,46 @@ class AttachmentCommandTest {
     }
   }
 
-  private CompletableFuture<Integer> start(
-      ByteArrayOutputStream out, ByteArrayOutputStream err, String... args) {
+  /** A running {@code attachment save}: what it printed so far and its exit code to come. */
+  private record Save(
+      ByteArrayOutputStream out, ByteArrayOutputStream err, CompletableFuture<Integer> exit) {}
+
+  /**
+   * Starts {@code attachment save} for {@code id} on {@code devices/pi-1/events} and returns once
+   * it says it is waiting (subscribed).
+   */
+  private Save save(String id, Path file, String timeout) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    List<String> args =
+        List.of(
+            "save",
+            "--url",
+            relay.origin(),
+            "--channel",
+            "devices/pi-1/events",
+            "--id",
+            id,
+            "--out",
+            file.toString(),
+            "--timeout",
+            timeout);
     String token = relay.mint("ops-save", List.of("devices/**"), List.of("subscribe"));
-    return CompletableFuture.supplyAsync(
-        () -> {
-          try {
-            return new AttachmentCommand(() -> token)
-                .run(
-                    List.of(args),
-                    new PrintStream(out, true, StandardCharsets.UTF_8),
-                    new PrintStream(err, true, StandardCharsets.UTF_8));
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-        });
+    CompletableFuture<Integer> exit =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return new AttachmentCommand(() -> token)
+                    .run(
+                        args,
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8));
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    await().atMost(Duration.ofSeconds(20)).until(() -> out.toString().contains("waiting for"));
+    return new Save(out, err, exit);
   }
 
   @Test
@@ -62,24 +87,7 @@ class AttachmentCommandTest {
     Attachments.Prepared p = Attachments.prepare("image/jpeg", jpeg, "c9/snapshot", 20_000);
     assertThat(p.chunks()).hasSizeGreaterThan(2);
     Path file = dir.resolve("pictures/snap.jpg");
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    CompletableFuture<Integer> exit =
-        start(
-            out,
-            err,
-            "save",
-            "--url",
-            relay.origin(),
-            "--channel",
-            "devices/pi-1/events",
-            "--id",
-            "c9/snapshot",
-            "--out",
-            file.toString(),
-            "--timeout",
-            "20s");
-    await().atMost(Duration.ofSeconds(20)).until(() -> out.toString().contains("waiting for"));
+    Save save = save("c9/snapshot", file, "20s");
 
     List<Map<String, Object>> messages = new ArrayList<>(p.chunks());
     Collections.reverse(messages);
@@ -120,10 +128,11 @@ class AttachmentCommandTest {
     for (Map<String, Object> m : messages) {
       assertThat(relay.publish("devices/pi-1/events", Json.toJson(m).toString())).isEqualTo(200);
     }
-    assertThat(exit.get()).as(err.toString()).isZero();
+    assertThat(save.exit().get()).as(save.err().toString()).isZero();
     assertThat(Files.readAllBytes(file)).isEqualTo(jpeg);
-    assertThat(out.toString()).contains("saved " + jpeg.length + " bytes (image/jpeg, sha256 ");
-    assertThat(err.toString()).contains("ignoring a malformed attachment message: index");
+    assertThat(save.out().toString())
+        .contains("saved " + jpeg.length + " bytes (image/jpeg, sha256 ");
+    assertThat(save.err().toString()).contains("ignoring a malformed attachment message: index");
   }
 
   @Test
@@ -133,24 +142,7 @@ class AttachmentCommandTest {
     Attachments.Prepared p = Attachments.prepare("image/jpeg", jpeg, "c7/snapshot", 10_000);
     assertThat(p.chunks()).hasSizeGreaterThan(2);
     Path file = dir.resolve("replayed.jpg");
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    CompletableFuture<Integer> exit =
-        start(
-            out,
-            err,
-            "save",
-            "--url",
-            relay.origin(),
-            "--channel",
-            "devices/pi-1/events",
-            "--id",
-            "c7/snapshot",
-            "--out",
-            file.toString(),
-            "--timeout",
-            "20s");
-    await().atMost(Duration.ofSeconds(20)).until(() -> out.toString().contains("waiting for"));
+    Save save = save("c7/snapshot", file, "20s");
 
     // What the agent sends after an outage: the stored messages, two to an envelope.
     List<Map<String, Object>> stored = new ArrayList<>();
@@ -174,7 +166,7 @@ class AttachmentCommandTest {
       assertThat(relay.publish("devices/pi-1/events", Json.toJson(envelope).toString()))
           .isEqualTo(200);
     }
-    assertThat(exit.get()).as(err.toString()).isZero();
+    assertThat(save.exit().get()).as(save.err().toString()).isZero();
     assertThat(Files.readAllBytes(file)).isEqualTo(jpeg);
   }
 
@@ -185,30 +177,14 @@ class AttachmentCommandTest {
     new java.util.Random(7).nextBytes(bytes);
     Attachments.Prepared p = Attachments.prepare("application/octet-stream", bytes, "a1", 20_000);
     Path file = dir.resolve("a1.bin");
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    CompletableFuture<Integer> exit =
-        start(
-            out,
-            err,
-            "save",
-            "--url",
-            relay.origin(),
-            "--channel",
-            "devices/pi-1/events",
-            "--id",
-            "a1",
-            "--out",
-            file.toString(),
-            "--timeout",
-            "2s");
-    await().atMost(Duration.ofSeconds(20)).until(() -> out.toString().contains("waiting for"));
+    Save save = save("a1", file, "2s");
     relay.publish("devices/pi-1/events", Json.toJson(p.chunks().get(0)).toString());
     relay.publish(
         "devices/pi-1/events",
         Json.toJson(Map.of("type", "camera.snapshot", "attachment", p.attachment())).toString());
-    assertThat(exit.get()).isEqualTo(CliCommand.FAILURE);
-    assertThat(err.toString()).contains("a1 not complete after 2 s", "missing chunks [1, 2, 3]");
+    assertThat(save.exit().get()).isEqualTo(CliCommand.FAILURE);
+    assertThat(save.err().toString())
+        .contains("a1 not complete after 2 s", "missing chunks [1, 2, 3]");
     assertThat(file).doesNotExist();
   }
 

@@ -7,12 +7,11 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.outpost.agent.Agent;
 import io.outpost.agent.Closeables;
+import io.outpost.agent.NodeScripts;
 import io.outpost.agent.RelayFixture;
 import io.outpost.agent.TestConfigs;
 import io.outpost.agent.camera.Cameras;
 import io.outpost.agent.config.AgentConfig;
-import io.outpost.agent.config.Problems;
-import io.outpost.agent.profiles.Profiles;
 import io.outpost.agent.profiles.SensorRegistry;
 import io.outpost.agent.uplink.RealtimeLink;
 import java.io.BufferedReader;
@@ -23,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,17 +55,7 @@ class DashboardBrowserTest {
     assertThat(CHROMIUM)
         .as("Debian's chromium package (apt-get install chromium; ./scripts/test installs it)")
         .isExecutable();
-    Process npm =
-        new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund")
-            .directory(JS.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    if (!npm.waitFor(300, TimeUnit.SECONDS)) {
-      npm.destroyForcibly();
-      fail("npm ci in " + JS + " did not finish within 300 s");
-    }
-    assertThat(npm.exitValue()).as("npm ci --no-audit --no-fund in %s", JS).isZero();
+    NodeScripts.npmCi(JS, Duration.ofSeconds(300));
   }
 
   @AfterEach
@@ -183,11 +173,7 @@ class DashboardBrowserTest {
     cfg.put("status", Map.of("file", home.resolve("status.json").toString(), "interval", "2s"));
     AgentConfig config = TestConfigs.loader(Map.of()).load(cfg, "test", home, true);
     SensorRegistry registry = SensorRegistry.builtIn();
-    Profiles.Profile p = Profiles.load(profile, home);
-    Problems problems = new Problems();
-    Cameras cameras =
-        Cameras.build(p.json().get("cameras"), p.source(), Clock.systemUTC(), problems);
-    problems.throwIfAny();
+    Cameras cameras = TestConfigs.cameras(config);
     agents.put(
         id,
         Agent.start(

@@ -51,6 +51,17 @@ class DeferredWriteTest {
     return o;
   }
 
+  /**
+   * Appends {@code n} telemetry messages (counts 1 to n) and returns the rows once all are
+   * readable.
+   */
+  private static List<Row> appendReadable(Outbox o, int n) {
+    for (int i = 1; i <= n; i++) {
+      o.appendTelemetry(telemetry(i));
+    }
+    return readable(o, n);
+  }
+
   private static List<Row> readable(Outbox o, int n) {
     await().atMost(Duration.ofSeconds(10)).until(() -> o.read(0, Long.MAX_VALUE, 1000).size() >= n);
     return o.read(0, Long.MAX_VALUE, 1000);
@@ -69,10 +80,7 @@ class DeferredWriteTest {
   @Test
   void aMessageAckedWithinTheWindowIsNeverWritten() throws Exception {
     Outbox o = open(Duration.ofMillis(300));
-    for (int i = 1; i <= 5; i++) {
-      o.appendTelemetry(telemetry(i));
-    }
-    List<Row> rows = readable(o, 5);
+    List<Row> rows = appendReadable(o, 5);
     assertThat(o.stats()).containsEntry("deferred", 5L).containsEntry("messages", 5L);
     rows.forEach(o::ack);
 
@@ -88,9 +96,7 @@ class DeferredWriteTest {
   void anUnackedMessageIsWrittenAfterTheWindow() throws Exception {
     Outbox o = open(Duration.ofMillis(2500));
     long start = System.nanoTime();
-    o.appendTelemetry(telemetry(1));
-    o.appendTelemetry(telemetry(2));
-    List<Row> rows = readable(o, 2);
+    List<Row> rows = appendReadable(o, 2);
     assertThat(store.insertedRids).isEmpty();
     assertThat(o.stats()).containsEntry("deferred", 2L).containsEntry("held", 0L);
     // Waiting for the first row's window, not polling.
@@ -114,12 +120,32 @@ class DeferredWriteTest {
   }
 
   @Test
+  void withoutALinkMessagesAreWrittenAsTheyComeAndWhatWaitsIsWrittenWhenItGoesDown()
+      throws Exception {
+    Outbox o = open(Duration.ofHours(1));
+    List<Row> waiting = appendReadable(o, 2); // the link is up: they wait for their ack
+    assertThat(store.insertedRids).isEmpty();
+
+    o.linkUp(false); // no ack can come now: what waits is written at once, not an hour later
+    await().atMost(Duration.ofSeconds(5)).until(() -> store.insertedRids.size() == 2);
+    assertThat(store.insertedRids).containsExactly(waiting.get(0).rid(), waiting.get(1).rid());
+
+    o.appendTelemetry(telemetry(3)); // and a new message is written as it comes
+    await().atMost(Duration.ofSeconds(5)).until(() -> store.insertedRids.size() == 3);
+    assertThat(o.stats()).containsEntry("deferred", 0L).containsEntry("messages", 3L);
+
+    o.linkUp(true); // back up: new messages wait for their ack again
+    o.appendTelemetry(telemetry(4));
+    await().atMost(Duration.ofSeconds(5)).until(() -> o.read(0, Long.MAX_VALUE, 10).size() == 4);
+    Thread.sleep(200);
+    assertThat(store.insertedRids).hasSize(3);
+    assertThat(o.stats()).containsEntry("deferred", 1L);
+  }
+
+  @Test
   void aKillLosesOnlyUnackedDeferredMessagesAndTheNextStartAnnouncesThem() throws Exception {
     Outbox o = open(Duration.ofHours(1));
-    for (int i = 1; i <= 4; i++) {
-      o.appendTelemetry(telemetry(i));
-    }
-    List<Row> rows = readable(o, 4);
+    List<Row> rows = appendReadable(o, 4);
     o.ack(rows.get(0)); // seq 1 delivered; 2..4 are not
     o.halt();
     open.clear();
@@ -140,9 +166,7 @@ class DeferredWriteTest {
   void aMessageWrittenAtOnceTakesTheDeferredOnesBeforeItAlongSoAKillCannotHideThem()
       throws Exception {
     Outbox o = open(Duration.ofHours(1));
-    o.appendTelemetry(telemetry(1));
-    o.appendTelemetry(telemetry(2));
-    readable(o, 2);
+    appendReadable(o, 2);
     // Stored with seq 3: had seqs 1 and 2 stayed unwritten, the next start would take them as
     // stored or delivered and announce nothing for them.
     o.appendCommitted("devices/pi-1/events", telemetry(3)).get(5, TimeUnit.SECONDS);
@@ -228,10 +252,7 @@ class DeferredWriteTest {
   @Test
   void aCleanStopWritesTheUnackedMessagesAndContinuesWithoutAGap() throws Exception {
     Outbox o = open(Duration.ofHours(1));
-    for (int i = 1; i <= 3; i++) {
-      o.appendTelemetry(telemetry(i));
-    }
-    o.ack(readable(o, 3).get(0));
+    o.ack(appendReadable(o, 3).get(0));
     o.close();
     open.clear();
     assertThat(store.insertedSeqs).containsExactly(2L, 3L);

@@ -7,23 +7,21 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.outpost.agent.Agent;
 import io.outpost.agent.Closeables;
+import io.outpost.agent.NodeScripts;
 import io.outpost.agent.RelayFixture;
 import io.outpost.agent.TestConfigs;
 import io.outpost.agent.config.AgentConfig;
 import io.outpost.agent.profiles.SensorRegistry;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,8 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(90)
 class ReplayToSdkSubscriberTest {
-  private static final Path JS_DIR = Path.of("src", "test", "js");
-
   @TempDir Path dir;
   private RelayFixture relay;
   private CuttableProxy proxy;
@@ -50,16 +46,7 @@ class ReplayToSdkSubscriberTest {
 
   @BeforeAll
   static void installSdk() throws Exception {
-    if (!Files.isDirectory(JS_DIR.resolve("node_modules/@metered-ca/realtime"))) {
-      Process npm =
-          new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund")
-              .directory(JS_DIR.toFile())
-              .redirectErrorStream(true)
-              .redirectOutput(new File("target/npm-ci-replay.log"))
-              .start();
-      assertThat(npm.waitFor(120, TimeUnit.SECONDS)).as("npm ci finished").isTrue();
-      assertThat(npm.exitValue()).as("npm ci exit code (see target/npm-ci-replay.log)").isZero();
-    }
+    NodeScripts.installSdk();
   }
 
   @AfterEach
@@ -82,14 +69,12 @@ class ReplayToSdkSubscriberTest {
   void anSdkSubscriberUnpacksTheReplayAndMissesNoSeq() throws Exception {
     relay = RelayFixture.started();
     proxy = new CuttableProxy(relay.relay().port());
-    ProcessBuilder pb =
-        new ProcessBuilder("node", "replay-subscriber.cjs", relay.origin(), "pi-replay")
-            .directory(JS_DIR.toFile())
-            .redirectError(new File("target/replay-subscriber.err"));
-    pb.environment()
-        .put(
-            "OUTPOST_TOKEN", relay.mint("backend-js", List.of("devices/**"), List.of("subscribe")));
-    node = pb.start();
+    node =
+        NodeScripts.startSdkPeer(
+            "replay-subscriber.cjs",
+            relay.mint("backend-js", List.of("devices/**"), List.of("subscribe")),
+            relay.origin(),
+            "pi-replay");
     nodeOut =
         new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
     nodeIn = new OutputStreamWriter(node.getOutputStream(), StandardCharsets.UTF_8);

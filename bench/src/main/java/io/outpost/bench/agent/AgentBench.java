@@ -93,6 +93,26 @@ public final class AgentBench {
             .build());
   }
 
+  /**
+   * A backend client on the relay, connected and subscribed to every device's events channel, that
+   * hands what arrives to {@code listener}.
+   */
+  static RealtimeClient eventsSubscriber(Relay relay, RealtimeListener listener) throws Exception {
+    String token =
+        relay.mintToken(
+            TokenRequest.builder("bench-backend")
+                .channels(List.of("devices/**"))
+                .permissions(List.of("subscribe"))
+                .ttl(Duration.ofHours(2))
+                .build());
+    RealtimeClient client =
+        RealtimeClient.create(
+            RealtimeConfig.builder().url(relay.webSocketOrigin()).token(token).build(), listener);
+    client.connect().get(10, TimeUnit.SECONDS);
+    client.subscribe("devices/*/events").get(10, TimeUnit.SECONDS);
+    return client;
+  }
+
   /** Counts records (and messages) of telemetry arriving on devices/*{@code /events}. */
   static final class Counter implements RealtimeListener, AutoCloseable {
     final AtomicLong records = new AtomicLong();
@@ -102,18 +122,7 @@ public final class AgentBench {
     final RealtimeClient client;
 
     Counter(Relay relay) throws Exception {
-      String token =
-          relay.mintToken(
-              TokenRequest.builder("bench-backend")
-                  .channels(List.of("devices/**"))
-                  .permissions(List.of("subscribe"))
-                  .ttl(Duration.ofHours(2))
-                  .build());
-      client =
-          RealtimeClient.create(
-              RealtimeConfig.builder().url(relay.webSocketOrigin()).token(token).build(), this);
-      client.connect().get(10, TimeUnit.SECONDS);
-      client.subscribe("devices/*/events").get(10, TimeUnit.SECONDS);
+      client = eventsSubscriber(relay, this);
     }
 
     @Override

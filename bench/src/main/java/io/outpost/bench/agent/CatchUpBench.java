@@ -10,16 +10,13 @@ import io.outpost.agent.uplink.RealtimeLink;
 import io.outpost.agent.uplink.Uplink;
 import io.outpost.realtime.ChannelMessage;
 import io.outpost.realtime.RealtimeClient;
-import io.outpost.realtime.RealtimeConfig;
 import io.outpost.realtime.RealtimeListener;
 import io.outpost.realtime.ReplayEnvelope;
 import io.outpost.relay.Relay;
 import io.outpost.relay.RelayKeys;
-import io.outpost.relay.TokenRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -127,18 +124,7 @@ final class CatchUpBench {
 
     Subscriber(Relay relay, long liveFromSeq) throws Exception {
       this.liveFromSeq = liveFromSeq;
-      String token =
-          relay.mintToken(
-              TokenRequest.builder("bench-backend")
-                  .channels(List.of("devices/**"))
-                  .permissions(List.of("subscribe"))
-                  .ttl(Duration.ofHours(2))
-                  .build());
-      client =
-          RealtimeClient.create(
-              RealtimeConfig.builder().url(relay.webSocketOrigin()).token(token).build(), this);
-      client.connect().get(10, TimeUnit.SECONDS);
-      client.subscribe("devices/*/events").get(10, TimeUnit.SECONDS);
+      client = AgentBench.eventsSubscriber(relay, this);
     }
 
     @Override

@@ -28,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -83,6 +84,15 @@ class BridgeEndToEndTest {
                 .build());
   }
 
+  /** The relay on a free port and a Mosquitto of this test's own; returns the broker. */
+  Mosquitto startRelayAndBroker() throws Exception {
+    relayPort = Mosquitto.freePort();
+    startRelay();
+    Mosquitto broker = Mosquitto.start(dir.resolve("broker"));
+    closing.add(broker);
+    return broker;
+  }
+
   String bearer() {
     var k = keys.firstSecretKey().orElseThrow();
     return k.id() + ":" + k.secret();
@@ -122,20 +132,31 @@ class BridgeEndToEndTest {
     return file;
   }
 
+  /**
+   * {@code outpost <command> --config <config>} as a child JVM from this test's class path, with
+   * the JVM options of a small board plus {@code jvmOptions}.
+   */
+  static ProcessBuilder outpost(String command, Path config, String... jvmOptions) {
+    List<String> line = new ArrayList<>();
+    line.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    line.add("-XX:+UseSerialGC");
+    line.add("-XX:TieredStopAtLevel=1");
+    line.addAll(List.of(jvmOptions));
+    line.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            "io.outpost.agent.cli.Main",
+            command,
+            "--config",
+            config.toString()));
+    return new ProcessBuilder(line);
+  }
+
   /** {@code outpost run} as a child JVM from this test's class path. */
   Process startAgent(Path config) throws Exception {
     Process p =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC",
-                "-Xmx64m",
-                "-XX:TieredStopAtLevel=1",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.outpost.agent.cli.Main",
-                "run",
-                "--config",
-                config.toString())
+        outpost("run", config, "-Xmx64m")
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("agent.out").toFile()))
             .start();
@@ -143,8 +164,8 @@ class BridgeEndToEndTest {
     return p;
   }
 
-  /** Starts the agent again and waits until its bridge is connected. */
-  Process restartAgent(Path config) throws Exception {
+  /** Starts the agent (again) and waits until its bridge is connected. */
+  Process startConnected(Path config) throws Exception {
     Files.deleteIfExists(dir.resolve("status.json"));
     Process p = startAgent(config);
     await().atMost(Duration.ofSeconds(30)).until(() -> bridgeHealth().equals("ok"));
@@ -163,32 +184,57 @@ class BridgeEndToEndTest {
 
   /** A network client that records every {@code mqtt.message} on the device's events channel. */
   RealtimeClient recorder(Map<Long, AtomicInteger> seen) throws Exception {
+    return eventsClient(
+        backendConfig().reconnectMaxDelay(Duration.ofMillis(500)),
+        d -> {
+          if ("mqtt.message".equals(d.get("type").getAsString())) {
+            long seq = d.getAsJsonObject("payload").get("seq").getAsLong();
+            seen.computeIfAbsent(seq, k -> new AtomicInteger()).incrementAndGet();
+          }
+        });
+  }
+
+  /** A network client that records every {@code command.result} on the device's events channel. */
+  RealtimeClient resultRecorder(Map<String, JsonObject> results) throws Exception {
+    return eventsClient(
+        backendConfig(),
+        d -> {
+          if ("command.result".equals(d.get("type").getAsString())) {
+            results.put(d.get("id").getAsString(), d);
+          }
+        });
+  }
+
+  /** The backend's client: the relay on loopback, a token for the devices' and fleets' channels. */
+  RealtimeConfig.Builder backendConfig() {
+    return RealtimeConfig.builder()
+        .url("ws://127.0.0.1:" + relayPort)
+        .tokenProvider(
+            () ->
+                CompletableFuture.completedFuture(
+                    relay.mintToken(
+                        TokenRequest.builder("backend")
+                            .channels(List.of("devices/**", "fleets/**"))
+                            .permissions(List.of("subscribe", "publish", "send"))
+                            .ttl(Duration.ofHours(1))
+                            .build())))
+        .deviceMode(true);
+  }
+
+  /**
+   * A client subscribed to the device's events channel that hands each message to {@code each};
+   * messages the agent stored during an outage come packed in replay envelopes and are unpacked.
+   */
+  RealtimeClient eventsClient(RealtimeConfig.Builder config, Consumer<JsonObject> each)
+      throws Exception {
     RealtimeClient c =
         RealtimeClient.create(
-            RealtimeConfig.builder()
-                .url("ws://127.0.0.1:" + relayPort)
-                .tokenProvider(
-                    () ->
-                        CompletableFuture.completedFuture(
-                            relay.mintToken(
-                                TokenRequest.builder("backend")
-                                    .channels(List.of("devices/**", "fleets/**"))
-                                    .permissions(List.of("subscribe", "publish", "send"))
-                                    .ttl(Duration.ofHours(1))
-                                    .build())))
-                .deviceMode(true)
-                .reconnectMaxDelay(Duration.ofMillis(500))
-                .build(),
+            config.build(),
             new RealtimeListener() {
               @Override
               public void onMessage(ChannelMessage m) {
-                // Messages the agent stored during an outage come packed in replay envelopes.
                 for (JsonElement e : ReplayEnvelope.unpack(m.data())) {
-                  JsonObject d = e.getAsJsonObject();
-                  if ("mqtt.message".equals(d.get("type").getAsString())) {
-                    long seq = d.getAsJsonObject("payload").get("seq").getAsLong();
-                    seen.computeIfAbsent(seq, k -> new AtomicInteger()).incrementAndGet();
-                  }
+                  each.accept(e.getAsJsonObject());
                 }
               }
             });
@@ -200,13 +246,9 @@ class BridgeEndToEndTest {
 
   @Test
   void nothingPublishedLocallyIsLostAcrossAgentKillBrokerRestartAndRelayRestart() throws Exception {
-    relayPort = Mosquitto.freePort();
-    startRelay();
-    Mosquitto broker = Mosquitto.start(dir.resolve("broker"));
-    closing.add(broker);
+    Mosquitto broker = startRelayAndBroker();
     Path config = config(broker);
-    Process agent = startAgent(config);
-    await().atMost(Duration.ofSeconds(30)).until(() -> bridgeHealth().equals("ok"));
+    Process agent = startConnected(config);
     Map<Long, AtomicInteger> seen = new ConcurrentHashMap<>();
     recorder(seen);
 
@@ -215,7 +257,7 @@ class BridgeEndToEndTest {
     pub.start();
     await().atMost(Duration.ofSeconds(20)).until(() -> pub.sent.get() >= 100);
     agent.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: nothing flushed
-    agent = restartAgent(config);
+    agent = startConnected(config);
     broker.restart(); // sessions and queued messages survive (saved at a clean stop)
     await().atMost(Duration.ofSeconds(30)).until(() -> pub.sent.get() >= 300);
     // Killed again, and the relay restarts meanwhile; the broker keeps queueing for the bridge.
@@ -224,7 +266,7 @@ class BridgeEndToEndTest {
     startRelay();
     // Pub/sub keeps nothing for absent subscribers: the recorder must be back before the agent.
     awaitSubscribed(seen);
-    agent = restartAgent(config);
+    agent = startConnected(config);
     pub.join(60_000);
     assertThat(pub.failure).isNull();
 
@@ -249,12 +291,8 @@ class BridgeEndToEndTest {
 
   @Test
   void aFleetCommandReachesALocalMqttClient() throws Exception {
-    relayPort = Mosquitto.freePort();
-    startRelay();
-    Mosquitto broker = Mosquitto.start(dir.resolve("broker"));
-    closing.add(broker);
-    startAgent(config(broker));
-    await().atMost(Duration.ofSeconds(30)).until(() -> bridgeHealth().equals("ok"));
+    Mosquitto broker = startRelayAndBroker();
+    startConnected(config(broker));
     Map<Long, AtomicInteger> seen = new ConcurrentHashMap<>();
     RealtimeClient backend = recorder(seen);
     Process sub = broker.sub("site/#", 1);
@@ -274,13 +312,9 @@ class BridgeEndToEndTest {
   @Test
   void commandsForADownedBrokerSurviveAKill9OfTheAgentAndArriveInOrderWhenItReturns()
       throws Exception {
-    relayPort = Mosquitto.freePort();
-    startRelay();
-    Mosquitto broker = Mosquitto.start(dir.resolve("broker"));
-    closing.add(broker);
+    Mosquitto broker = startRelayAndBroker();
     Path config = config(broker);
-    Process agent = startAgent(config);
-    await().atMost(Duration.ofSeconds(30)).until(() -> bridgeHealth().equals("ok"));
+    Process agent = startConnected(config);
     Map<String, JsonObject> results = new ConcurrentHashMap<>();
     RealtimeClient backend = resultRecorder(results);
     broker.subscribeForLater("site-app", "site/#"); // a local client's persistent session
@@ -310,7 +344,7 @@ class BridgeEndToEndTest {
 
     broker.startAgain();
     Process sub = broker.sub("site/#", total, "-c", "-i", "site-app", "-q", "1");
-    restartAgent(config);
+    startConnected(config);
     assertThat(sub.waitFor(30, TimeUnit.SECONDS)).isTrue();
     List<String> expected = new ArrayList<>();
     for (int i = 0; i < total; i++) {
@@ -323,10 +357,7 @@ class BridgeEndToEndTest {
   @Test
   void outpostHealthFailsWhileTheBrokerIsDownLongerThanTheGraceAndRecoversWithIt()
       throws Exception {
-    relayPort = Mosquitto.freePort();
-    startRelay();
-    Mosquitto broker = Mosquitto.start(dir.resolve("broker"));
-    closing.add(broker);
+    Mosquitto broker = startRelayAndBroker();
     Path config = config(broker);
     Files.writeString(
         config,
@@ -348,56 +379,10 @@ class BridgeEndToEndTest {
 
   /** {@code outpost health --config FILE} as a child JVM: its exit code, a space, its output. */
   String health(Path config) throws Exception {
-    Process p =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.outpost.agent.cli.Main",
-                "health",
-                "--config",
-                config.toString())
-            .redirectErrorStream(true)
-            .start();
+    Process p = outpost("health", config).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
     return p.exitValue() + " " + out;
-  }
-
-  /** A network client that records every {@code command.result} on the device's events channel. */
-  RealtimeClient resultRecorder(Map<String, JsonObject> results) throws Exception {
-    RealtimeClient c =
-        RealtimeClient.create(
-            RealtimeConfig.builder()
-                .url("ws://127.0.0.1:" + relayPort)
-                .tokenProvider(
-                    () ->
-                        CompletableFuture.completedFuture(
-                            relay.mintToken(
-                                TokenRequest.builder("backend")
-                                    .channels(List.of("devices/**", "fleets/**"))
-                                    .permissions(List.of("subscribe", "publish", "send"))
-                                    .ttl(Duration.ofHours(1))
-                                    .build())))
-                .deviceMode(true)
-                .build(),
-            new RealtimeListener() {
-              @Override
-              public void onMessage(ChannelMessage m) {
-                for (JsonElement e : ReplayEnvelope.unpack(m.data())) {
-                  JsonObject d = e.getAsJsonObject();
-                  if ("command.result".equals(d.get("type").getAsString())) {
-                    results.put(d.get("id").getAsString(), d);
-                  }
-                }
-              }
-            });
-    closing.add(c::close);
-    c.connect().get(10, TimeUnit.SECONDS);
-    c.subscribe("devices/pi-mqtt/events").get(10, TimeUnit.SECONDS);
-    return c;
   }
 
   /** Publishes probes (seq -1) over REST until the recorder hears one. */

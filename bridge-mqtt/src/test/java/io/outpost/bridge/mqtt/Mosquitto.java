@@ -103,16 +103,9 @@ final class Mosquitto implements AutoCloseable {
 
   /** Publishes with the real mosquitto_pub client. */
   void pub(String topic, String message, String... options) throws Exception {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                "mosquitto_pub", "-h", "127.0.0.1", "-p", "" + port, "-t", topic, "-m", message));
-    cmd.addAll(List.of(options));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException(
-          "mosquitto_pub failed: " + new String(p.getInputStream().readAllBytes()));
-    }
+    List<String> args = new ArrayList<>(List.of("-m", message));
+    args.addAll(List.of(options));
+    runToEnd("mosquitto_pub", topic, args);
   }
 
   /**
@@ -120,23 +113,9 @@ final class Mosquitto implements AutoCloseable {
    * after it exited (after {@code count} messages).
    */
   Process sub(String topic, int count, String... options) throws Exception {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                "mosquitto_sub",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                "" + port,
-                "-t",
-                topic,
-                "-C",
-                "" + count,
-                "-v",
-                "-W",
-                "30"));
-    cmd.addAll(List.of(options));
-    return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    List<String> args = new ArrayList<>(List.of("-C", "" + count, "-v", "-W", "30"));
+    args.addAll(List.of(options));
+    return client("mosquitto_sub", topic, args).start();
   }
 
   /**
@@ -145,26 +124,27 @@ final class Mosquitto implements AutoCloseable {
    * restart, until {@code sub(topic, n, "-c", "-i", clientId, "-q", "1")} collects it.
    */
   void subscribeForLater(String clientId, String topic) throws Exception {
-    Process p =
-        new ProcessBuilder(
-                "mosquitto_sub",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                "" + port,
-                "-t",
-                topic,
-                "-q",
-                "1",
-                "-c",
-                "-i",
-                clientId,
-                "-E")
-            .redirectErrorStream(true)
-            .start();
+    runToEnd("mosquitto_sub", topic, List.of("-q", "1", "-c", "-i", clientId, "-E"));
+  }
+
+  /** The real {@code program} (mosquitto_pub or mosquitto_sub) on this broker and {@code topic}. */
+  private ProcessBuilder client(String program, String topic, List<String> options) {
+    List<String> cmd =
+        new ArrayList<>(List.of(program, "-h", "127.0.0.1", "-p", "" + port, "-t", topic));
+    cmd.addAll(options);
+    return new ProcessBuilder(cmd).redirectErrorStream(true);
+  }
+
+  /** Runs a client that leaves by itself; throws with its output unless it exits 0 within 10 s. */
+  private void runToEnd(String program, String topic, List<String> options) throws Exception {
+    Process p = client(program, topic, options).start();
     if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
       throw new IllegalStateException(
-          "mosquitto_sub -E failed: " + new String(p.getInputStream().readAllBytes()));
+          program
+              + " "
+              + String.join(" ", options)
+              + " failed: "
+              + new String(p.getInputStream().readAllBytes()));
     }
   }
 

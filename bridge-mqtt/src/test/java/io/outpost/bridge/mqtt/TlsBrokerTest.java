@@ -65,40 +65,35 @@ class TlsBrokerTest {
     }
   }
 
+  /**
+   * {@code openssl req} with a new P-256 key in {@code name.key} for subject {@code cn}; {@code
+   * options} say what it writes (a request, or with -x509 a self-signed certificate).
+   */
+  void newKey(String name, String cn, String... options) throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "req",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-keyout",
+                name + ".key",
+                "-subj",
+                "/CN=" + cn));
+    args.addAll(List.of(options));
+    openssl(args.toArray(String[]::new));
+  }
+
   void ca(String name) throws Exception {
-    openssl(
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-keyout",
-        name + ".key",
-        "-out",
-        name + ".pem",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=" + name);
+    newKey(name, name, "-x509", "-out", name + ".pem", "-days", "2");
   }
 
   /** A key (PKCS#8, as the bridge wants it) and a certificate signed by "ca". */
   void signed(String name, String cn, String extension) throws Exception {
-    openssl(
-        "req",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-keyout",
-        name + ".key",
-        "-out",
-        name + ".csr",
-        "-subj",
-        "/CN=" + cn);
+    newKey(name, cn, "-out", name + ".csr");
     Files.writeString(pki.resolve(name + ".ext"), extension + "\n");
     openssl(
         "x509",
