@@ -107,9 +107,13 @@ public final class Agent implements AutoCloseable, AgentControl {
             });
     this.outbox = Outbox.open(config.stateDir(), config.deviceId(), config.buffer(), clock);
     var t = config.telemetry();
+    // The watchdog on the agent's timer; the batch timer on the sampler's thread, which wakes
+    // anyway when readings come: a flush due with the next readings costs no wake-up of its own,
+    // and it never waits for the batch's lock while a reading is added.
+    this.sampler = new Sampler(sensors, clock, this::reported, timer);
     this.batcher =
-        new Batcher(t.batchMaxRecords(), t.batchMaxDelay(), 65_536, timer, this::telemetry);
-    this.sampler = new Sampler(sensors, clock, batcher::add);
+        new Batcher(
+            t.batchMaxRecords(), t.batchMaxDelay(), 65_536, sampler.scheduler(), this::telemetry);
     this.envelope = new TelemetryEnvelope(config.deviceId());
     this.queues =
         new io.outpost.agent.outbox.LocalQueues(
@@ -316,6 +320,10 @@ public final class Agent implements AutoCloseable, AgentControl {
     };
   }
 
+  private void reported(SenmlRecord r) {
+    batcher.add(r);
+  }
+
   private void telemetry(List<SenmlRecord> records) {
     outbox.appendTelemetry(envelope.wrap(records));
   }
@@ -480,6 +488,14 @@ public final class Agent implements AutoCloseable, AgentControl {
   public int awaitExit() throws InterruptedException {
     exit.await();
     return exitCode.get();
+  }
+
+  /**
+   * The agent's one timer thread, for light periodic work that lives next to the agent (systemd
+   * notifications): tasks must not block. Shut down by {@link #close()}.
+   */
+  public ScheduledExecutorService timer() {
+    return timer;
   }
 
   /** The outbox, for tests and benchmarks. */

@@ -80,6 +80,9 @@ class FaultTest {
       int before = received();
       await().atMost(Duration.ofSeconds(30)).until(() -> received() >= before + 5);
       agent.kill();
+      // The killed process's last status file may say "connected, nothing pending": the next round
+      // must wait for the new process's own.
+      Files.deleteIfExists(status);
       if (round == 2) {
         // The relay goes away too; the agent comes back to no server, buffers, and is killed again
         // while offline.

@@ -86,7 +86,7 @@ final class RunCommand implements CliCommand {
       return FAILURE;
     }
     // Config valid, store open, agent started: ready for systemd (Type=notify).
-    ServiceNotifier notifier = ServiceNotifier.fromEnvironment(agent::snapshot);
+    ServiceNotifier notifier = ServiceNotifier.fromEnvironment(agent::snapshot, agent.timer());
     notifier.ready();
     CountDownLatch closed = new CountDownLatch(1);
     Thread hook =

@@ -3,6 +3,7 @@ package io.outpost.agent.sampler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -65,7 +66,11 @@ public final class Batcher {
       if (batch.size() >= maxRecords || maxDelay.isZero()) {
         full = takeLocked();
       } else if (timer == null) {
-        timer = scheduler.schedule(this::flush, maxDelay.toNanos(), TimeUnit.NANOSECONDS);
+        try {
+          timer = scheduler.schedule(this::flush, maxDelay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException shuttingDown) {
+          full = takeLocked(); // nothing would flush it later
+        }
       }
       // Deliver under the lock so batches reach the sink in the order they were cut.
       if (flushFirst != null) {

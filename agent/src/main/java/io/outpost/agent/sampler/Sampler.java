@@ -7,54 +7,237 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.tinylog.Logger;
 
 /**
  * Schedules every sensor at a fixed rate against the clock (no drift: instant n is {@code start +
- * n·interval} however long reads take). One clock thread only triggers reads; each sensor reads on
- * its own thread, so a slow or failing sensor never delays another.
+ * n·interval} however long reads take; all sensors share the same start, so sensors with the same
+ * interval are due together) and reads them on one shared thread, {@code sampler}: most reads take
+ * microseconds, and sensors due together cost one wake-up, where a thread per sensor cost one each.
+ *
+ * <p>A slow or hung sensor must not hold the others up for long. A watchdog (on the timer given,
+ * else on a thread of the sampler's own) looks at the shared thread at most {@link #checkEvery}
+ * after a read started, half the read's deadline: a read that is still running and has run for
+ * {@link #SLOW} or more goes on where it is, under its deadline as before, a fresh thread takes
+ * over the schedule, and the sensor reads on a thread of its own from then on (see {@link
+ * SensorRunner}). So a hung read holds the others up for at most half its deadline, once; a sensor
+ * that is merely slow (a one-wire conversion of 750 ms) moves to its own thread the first time the
+ * watchdog catches it reading. The watchdog runs once per check period while reads happen, not once
+ * per read, and not at all while none do.
  */
 public final class Sampler implements AutoCloseable {
+  /** A read running this long when the watchdog looks moves off the shared thread. */
+  static final Duration SLOW = Duration.ofMillis(50);
+
+  /** When sensors start: a moment shortly after {@link #start()}, the same for all. */
+  private static final long START_DELAY_NANOS = Duration.ofMillis(20).toNanos();
+
   private final List<SensorRunner> runners = new ArrayList<>();
-  private final ScheduledExecutorService clockThread;
+  private final ScheduledThreadPoolExecutor shared;
+  private final ScheduledExecutorService watchdogTimer;
+  private final boolean ownsWatchdogTimer;
+  private final Map<SensorRunner, ScheduledFuture<?>> schedules = new ConcurrentHashMap<>();
+  private final AtomicReference<Inline> current = new AtomicReference<>();
+  private final AtomicBoolean watchdogArmed = new AtomicBoolean();
+
+  /** Reads started since the watchdog last looked, and the check period of the latest one. */
+  private final java.util.concurrent.atomic.AtomicLong readsSinceCheck =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  private volatile long lastCheckEvery;
+  private long startNanos;
+
+  /** A read running on the shared thread. */
+  private record Inline(SensorRunner runner, FutureTask<?> read, Thread thread, long since) {}
 
   /**
+   * With a watchdog thread of its own (for {@code outpost sample} and tests).
+   *
    * @param sensors created sensors (not started; the first tick starts them)
-   * @param out receives each record that passed report-by-exception, from sensor threads
+   * @param out receives each record that passed report-by-exception, from the sampler's threads
    */
   public Sampler(List<SensorSetup.Configured> sensors, Clock clock, Consumer<SenmlRecord> out) {
+    this(sensors, clock, out, null);
+  }
+
+  /**
+   * @param watchdogTimer runs the watchdog (the agent's timer: it wakes only while a read runs);
+   *     null: a daemon thread of the sampler's own
+   */
+  public Sampler(
+      List<SensorSetup.Configured> sensors,
+      Clock clock,
+      Consumer<SenmlRecord> out,
+      ScheduledExecutorService watchdogTimer) {
     for (SensorSetup.Configured c : sensors) {
-      runners.add(new SensorRunner(c, clock, out));
+      SensorRunner[] self = new SensorRunner[1];
+      self[0] = new SensorRunner(c, clock, out, read -> runOnSharedThread(self[0], read));
+      runners.add(self[0]);
     }
-    this.clockThread =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "sampler-clock");
-              t.setDaemon(true);
-              return t;
-            });
+    this.shared = new ScheduledThreadPoolExecutor(1, daemon("sampler"));
+    this.shared.setRemoveOnCancelPolicy(true);
+    this.ownsWatchdogTimer = watchdogTimer == null;
+    this.watchdogTimer =
+        watchdogTimer != null
+            ? watchdogTimer
+            : new ScheduledThreadPoolExecutor(1, daemon("sampler-watchdog"));
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /**
+   * The sampler's shared thread as a scheduler, for work that belongs with the readings (the
+   * batcher's flush): a task due together with reads costs no wake-up of its own. Tasks must not
+   * block. Shut down by {@link #close()}.
+   */
+  public ScheduledExecutorService scheduler() {
+    return shared;
   }
 
   /** Starts every schedule. */
   public void start() {
+    startNanos = System.nanoTime() + START_DELAY_NANOS;
     for (SensorRunner r : runners) {
-      long period = r.spec().interval().toNanos();
-      clockThread.scheduleAtFixedRate(
-          () -> {
-            try {
-              r.tick();
-            } catch (RuntimeException e) {
-              org.tinylog.Logger.error(
-                  "sampler tick for {} failed: {}", r.spec().name(), e.toString());
-            }
-          },
-          0,
-          period,
-          TimeUnit.NANOSECONDS);
+      // One instant for all (a delay computed per sensor would drift by the time scheduling takes).
+      schedule(r, startNanos - System.nanoTime());
     }
+  }
+
+  private void schedule(SensorRunner r, long initialDelayNanos) {
+    schedules.put(
+        r,
+        shared.scheduleAtFixedRate(
+            () -> tick(r), initialDelayNanos, r.spec().interval().toNanos(), TimeUnit.NANOSECONDS));
+  }
+
+  /** On a shared thread: the runner's tick, and its read if it runs here. */
+  private void tick(SensorRunner r) {
+    try {
+      FutureTask<?> read = r.tick();
+      if (read != null) {
+        runTracked(r, read);
+      }
+    } catch (RuntimeException e) {
+      Logger.error("sampler tick for {} failed: {}", r.spec().name(), e.toString());
+    }
+  }
+
+  /** For {@link SensorRunner#readDirect()}: runs {@code read} on the shared thread, watched. */
+  private void runOnSharedThread(SensorRunner r, FutureTask<?> read) {
+    shared.execute(() -> runTracked(r, read));
+  }
+
+  private void runTracked(SensorRunner r, FutureTask<?> read) {
+    Inline in = new Inline(r, read, Thread.currentThread(), System.nanoTime());
+    current.set(in);
+    lastCheckEvery = checkEvery(r);
+    readsSinceCheck.incrementAndGet();
+    arm(lastCheckEvery);
+    read.run();
+    if (!current.compareAndSet(in, null)) {
+      movedOffReadEnded();
+    }
+  }
+
+  /** How long after a read started the watchdog looks: half the read's deadline. */
+  static long checkEvery(SensorRunner r) {
+    return r.deadline().toNanos() / 2;
+  }
+
+  private void arm(long delayNanos) {
+    if (watchdogArmed.compareAndSet(false, true)) {
+      try {
+        watchdogTimer.schedule(this::watch, delayNanos, TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException closing) {
+        watchdogArmed.set(false);
+      }
+    }
+  }
+
+  /**
+   * On the watchdog's timer. While reads keep coming it re-arms itself from its own thread (a task
+   * added from another thread ahead of the timer's next one would wake the timer just to be
+   * queued); after a period without reads it stops until the next read arms it.
+   */
+  private void watch() {
+    Inline in = current.get();
+    boolean readsCame = readsSinceCheck.getAndSet(0) > 0;
+    if (in != null) {
+      long ran = System.nanoTime() - in.since();
+      if (ran < SLOW.toNanos()) {
+        // A read that just started: look again once it would count as slow.
+        if (reschedule(SLOW.toNanos() - ran)) {
+          return;
+        }
+      } else {
+        moveOff(in);
+      }
+    } else if (readsCame && reschedule(lastCheckEvery)) {
+      return;
+    }
+    watchdogArmed.set(false);
+    // A read that started after the get() above found the watchdog still armed: arm it for that
+    // one.
+    Inline next = current.get();
+    if (next != null) {
+      arm(Math.max(0, next.since() + checkEvery(next.runner()) - System.nanoTime()));
+    }
+  }
+
+  private boolean reschedule(long delayNanos) {
+    try {
+      watchdogTimer.schedule(this::watch, delayNanos, TimeUnit.NANOSECONDS);
+      return true;
+    } catch (RejectedExecutionException closing) {
+      return false;
+    }
+  }
+
+  private synchronized void moveOff(Inline in) {
+    if (!current.compareAndSet(in, null)) {
+      return; // it ended meanwhile
+    }
+    SensorRunner r = in.runner();
+    r.moveOff();
+    Logger.info(
+        "sensor {}: a read has taken {} ms so far; the sensor reads on a thread of its own now"
+            + " (sensor-{})",
+        r.spec().name(),
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - in.since()),
+        r.spec().name());
+    in.thread().setName("sensor-" + r.spec().name());
+    // Its periodic tick is stuck in that read and would never run again: schedule it afresh, on
+    // the same instants, so the deadline is checked and later reads go to the sensor's thread.
+    ScheduledFuture<?> stuck = schedules.get(r);
+    if (stuck != null && !shared.isShutdown()) {
+      stuck.cancel(false);
+      long period = r.spec().interval().toNanos();
+      long sinceStart = System.nanoTime() - startNanos;
+      schedule(r, period - Math.floorMod(sinceStart, period));
+    }
+    // A fresh thread takes over the schedule; the stuck one leaves the pool when its read ends.
+    shared.setCorePoolSize(shared.getCorePoolSize() + 1);
+  }
+
+  private synchronized void movedOffReadEnded() {
+    Thread.currentThread().setName("sampler");
+    shared.setCorePoolSize(Math.max(1, shared.getCorePoolSize() - 1));
   }
 
   /**
@@ -93,15 +276,22 @@ public final class Sampler implements AutoCloseable {
 
   /** Per-sensor status entries for the status message. */
   public List<Map<String, Object>> status() {
-    return runners.stream().map(SensorRunner::status).toList();
+    List<Map<String, Object>> out = new ArrayList<>(runners.size());
+    for (SensorRunner r : runners) {
+      out.add(r.status());
+    }
+    return out;
   }
 
   /** The longest sensor interval (zero without sensors). */
-  public java.time.Duration slowestInterval() {
-    return runners.stream()
-        .map(r -> r.spec().interval())
-        .max(java.util.Comparator.naturalOrder())
-        .orElse(java.time.Duration.ZERO);
+  public Duration slowestInterval() {
+    Duration max = Duration.ZERO;
+    for (SensorRunner r : runners) {
+      if (r.spec().interval().compareTo(max) > 0) {
+        max = r.spec().interval();
+      }
+    }
+    return max;
   }
 
   public int size() {
@@ -118,9 +308,24 @@ public final class Sampler implements AutoCloseable {
    */
   @Override
   public void close() {
-    clockThread.shutdownNow();
+    shared.shutdownNow();
     runners.forEach(SensorRunner::stopReading);
     long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+    long longestRead = 0;
+    for (SensorRunner r : runners) {
+      longestRead = Math.max(longestRead, r.spec().readTimeout().toNanos());
+    }
+    try {
+      long wait = Math.min(longestRead, deadline - System.nanoTime());
+      if (!shared.awaitTermination(Math.max(0, wait), TimeUnit.NANOSECONDS)) {
+        Logger.warn("sampler: a read is still running; closing the sensors anyway");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     runners.forEach(r -> r.close(deadline));
+    if (ownsWatchdogTimer) {
+      watchdogTimer.shutdownNow();
+    }
   }
 }

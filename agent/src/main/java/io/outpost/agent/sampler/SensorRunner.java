@@ -15,14 +15,22 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.function.Consumer;
 import org.tinylog.Logger;
 
 /**
- * The one supervisor of one sensor: reads it on its own thread when the sampler ticks, never two
- * reads at once; a start or read that exceeds the deadline is interrupted, abandoned (its thread is
- * replaced) and counted as a failure, and a failing sensor is restarted ({@code close} then {@code
- * start}) with the agent's {@link Backoff} while the others carry on.
+ * The one supervisor of one sensor: reads it when the sampler ticks, never two reads at once; a
+ * start or read that exceeds the deadline is interrupted, abandoned (its thread is replaced) and
+ * counted as a failure, and a failing sensor is restarted ({@code close} then {@code start}) with
+ * the agent's {@link Backoff} while the others carry on.
+ *
+ * <p>Where a read runs: a runner made for the {@link Sampler} hands each read back to the caller,
+ * which runs it on the sampler's shared thread (reads take microseconds; a thread per sensor was a
+ * wake-up per reading). When the sampler's watchdog finds a read holding that thread up, it calls
+ * {@link #moveOff()}: the read goes on where it is, under the deadline as usual, and from then on
+ * the sensor reads on a thread of its own ({@code sensor-<name>}), as a runner made without a
+ * sampler always does.
  *
  * <p>Deadline and backoff: {@code readTimeout} and 1 s doubling to 60 s for built-in sensors; a
  * plugin's sensor ({@link IsolatedSensor}) brings its own {@link IsolatedSensor.Limits} (by default
@@ -40,6 +48,11 @@ final class SensorRunner {
   private final Consumer<SenmlRecord> out;
   private final Duration deadline;
   private final Backoff backoff;
+
+  /** Runs a read on the sampler's shared thread; null when this runner always has its own. */
+  private final Consumer<FutureTask<?>> shared;
+
+  private volatile boolean ownThread;
   private ExecutorService worker;
   private Future<?> running;
   private Instant runningSince;
@@ -54,7 +67,22 @@ final class SensorRunner {
   private volatile long failures;
   private volatile long overruns;
 
+  /** A runner that reads on a thread of its own. */
   SensorRunner(SensorSetup.Configured c, Clock clock, Consumer<SenmlRecord> out) {
+    this(c, clock, out, null);
+  }
+
+  /**
+   * @param shared runs a read on the sampler's shared thread, under its watchdog (for {@link
+   *     #readDirect()}); null: this runner reads on a thread of its own
+   */
+  SensorRunner(
+      SensorSetup.Configured c,
+      Clock clock,
+      Consumer<SenmlRecord> out,
+      Consumer<FutureTask<?>> shared) {
+    this.shared = shared;
+    this.ownThread = shared == null;
     this.spec = c.spec();
     this.sensor = c.sensor();
     this.clock = clock;
@@ -68,7 +96,6 @@ final class SensorRunner {
       this.deadline = spec.readTimeout();
       this.backoff = new Backoff(FIRST_BACKOFF, MAX_BACKOFF);
     }
-    this.worker = newWorker();
     c.events().connect(r -> emit(List.of(r), true));
   }
 
@@ -80,6 +107,14 @@ final class SensorRunner {
     return spec;
   }
 
+  /** The sensor's own thread, started on first use. */
+  private ExecutorService worker() {
+    if (worker == null) {
+      worker = newWorker();
+    }
+    return worker;
+  }
+
   private ExecutorService newWorker() {
     return Executors.newSingleThreadExecutor(
         r -> {
@@ -89,15 +124,21 @@ final class SensorRunner {
         });
   }
 
-  /** Called by the sampler's clock thread at every scheduled instant; never blocks. */
-  synchronized void tick() {
+  /**
+   * Called at every scheduled instant; never blocks. Returns the read to run now on the caller's
+   * (the sampler's shared) thread, or null: nothing due (a read still running, the backoff), or the
+   * read was handed to the sensor's own thread.
+   */
+  synchronized FutureTask<?> tick() {
     Instant now = clock.instant();
     if (running != null && !running.isDone()) {
       if (Duration.between(runningSince, now).compareTo(deadline) > 0) {
         running.cancel(true);
         // The stuck thread may never come back; reads continue on a fresh one after the backoff.
-        worker.shutdownNow();
-        worker = newWorker();
+        if (worker != null) {
+          worker.shutdownNow();
+          worker = null;
+        }
         running = null;
         String message = "read took longer than " + deadline.toMillis() + "ms";
         if (sensor instanceof IsolatedSensor plugin) {
@@ -107,13 +148,33 @@ final class SensorRunner {
       } else {
         overruns++;
       }
-      return;
+      return null;
     }
     if (now.isBefore(nextAttempt)) {
-      return;
+      return null;
     }
     runningSince = now;
-    running = worker.submit(this::readOnce);
+    if (ownThread) {
+      running = worker().submit(this::readOnce);
+      return null;
+    }
+    FutureTask<?> read = new FutureTask<>(this::readOnce, null);
+    running = read;
+    return read;
+  }
+
+  /**
+   * The sampler's watchdog found a read of this sensor holding its shared thread up: that read goes
+   * on where it is (its deadline still applies at the next ticks), and later reads run on a thread
+   * of the sensor's own. Not a failure by itself.
+   */
+  void moveOff() {
+    ownThread = true;
+  }
+
+  /** The longest a read may take before it counts as failed. */
+  Duration deadline() {
+    return deadline;
   }
 
   /** True when no read is running (for tests that tick by hand). */
@@ -193,18 +254,22 @@ final class SensorRunner {
   }
 
   /**
-   * Reads once now, bypassing report-by-exception (for the {@code sample} command). Runs on the
-   * sensor's own thread, so it never overlaps a scheduled read; waits at most {@code readTimeout}.
+   * Reads once now, bypassing report-by-exception (for the {@code sample} command). Runs where the
+   * scheduled reads run, so it never overlaps one; waits at most {@code readTimeout}.
    */
   List<SenmlRecord> readDirect() throws Exception {
-    Future<List<SenmlRecord>> f;
+    FutureTask<List<SenmlRecord>> f =
+        new FutureTask<>(
+            () -> {
+              startIfNeeded();
+              return sensor.read().stream().map(r -> SenmlRecord.of(spec.name(), r)).toList();
+            });
     synchronized (this) {
-      f =
-          worker.submit(
-              () -> {
-                startIfNeeded();
-                return sensor.read().stream().map(r -> SenmlRecord.of(spec.name(), r)).toList();
-              });
+      if (ownThread) {
+        worker().execute(f);
+      } else {
+        shared.accept(f);
+      }
     }
     try {
       return f.get(deadline.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -225,26 +290,35 @@ final class SensorRunner {
     }
   }
 
-  /** Stops reading: no new read starts, a read in progress is interrupted. Does not wait. */
+  /**
+   * Stops reading on the sensor's own thread, if it has one: no new read starts, a read in progress
+   * is interrupted. Does not wait. (Reads on the sampler's thread stop with that thread.)
+   */
   void stopReading() {
-    currentWorker().shutdownNow();
+    ExecutorService w = currentWorker();
+    if (w != null) {
+      w.shutdownNow();
+    }
   }
 
   /**
    * Stops reading and closes the sensor (an output goes to its safe state). A read or start still
-   * running may end first, for up to {@code readTimeout} but not past {@code deadlineNanos} ({@link
-   * System#nanoTime()}), so it cannot claim the hardware again after the close.
+   * running on the sensor's own thread may end first, for up to {@code readTimeout} but not past
+   * {@code deadlineNanos} ({@link System#nanoTime()}), so it cannot claim the hardware again after
+   * the close. (The sampler waits for its shared thread the same way before it calls this.)
    */
   void close(long deadlineNanos) {
     ExecutorService w = currentWorker();
-    w.shutdownNow();
-    try {
-      long wait = Math.min(spec.readTimeout().toNanos(), deadlineNanos - System.nanoTime());
-      if (!w.awaitTermination(Math.max(0, wait), java.util.concurrent.TimeUnit.NANOSECONDS)) {
-        Logger.warn("sensor {}: a read is still running; closing the sensor anyway", spec.name());
+    if (w != null) {
+      w.shutdownNow();
+      try {
+        long wait = Math.min(spec.readTimeout().toNanos(), deadlineNanos - System.nanoTime());
+        if (!w.awaitTermination(Math.max(0, wait), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+          Logger.warn("sensor {}: a read is still running; closing the sensor anyway", spec.name());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
     closeQuietly();
   }

@@ -15,7 +15,8 @@ import org.tinylog.Logger;
  * Tells systemd how the agent is doing ({@code Type=notify}): {@code READY=1} once the
  * configuration is valid and the store open, {@code STATUS=} with the link state and buffer depth,
  * {@code WATCHDOG=1} only while the pipeline makes progress (so a wedged agent is restarted), and
- * {@code STOPPING=1} on shutdown. One daemon thread, and only when systemd listens.
+ * {@code STOPPING=1} on shutdown. Only when systemd listens; the periodic work runs on the timer
+ * given (the agent's), else on a daemon thread of its own.
  */
 public final class ServiceNotifier implements AutoCloseable {
   private static final Duration STATUS_EVERY = Duration.ofSeconds(10);
@@ -23,18 +24,35 @@ public final class ServiceNotifier implements AutoCloseable {
   private final SdNotify sd;
   private final Supplier<StatusSnapshot> snapshots;
   private final Clock clock;
-  private ScheduledExecutorService timer;
+  private final ScheduledExecutorService sharedTimer;
+  private ScheduledExecutorService ownTimer;
+  private java.util.concurrent.ScheduledFuture<?> ticks;
   private String lastStall;
 
   public ServiceNotifier(SdNotify sd, Supplier<StatusSnapshot> snapshots, Clock clock) {
+    this(sd, snapshots, clock, null);
+  }
+
+  /**
+   * @param timer runs the periodic STATUS=/WATCHDOG=1 (not shut down by {@link #close()}); null: a
+   *     thread of its own
+   */
+  public ServiceNotifier(
+      SdNotify sd,
+      Supplier<StatusSnapshot> snapshots,
+      Clock clock,
+      ScheduledExecutorService timer) {
+    this.sharedTimer = timer;
     this.sd = sd;
     this.snapshots = snapshots;
     this.clock = clock;
   }
 
-  public static ServiceNotifier fromEnvironment(Supplier<StatusSnapshot> snapshots) {
+  /** From {@code NOTIFY_SOCKET}/{@code WATCHDOG_USEC}; the periodic work on {@code timer}. */
+  public static ServiceNotifier fromEnvironment(
+      Supplier<StatusSnapshot> snapshots, ScheduledExecutorService timer) {
     return new ServiceNotifier(
-        SdNotify.fromEnvironment(Map.copyOf(System.getenv())), snapshots, Clock.systemUTC());
+        SdNotify.fromEnvironment(Map.copyOf(System.getenv())), snapshots, Clock.systemUTC(), timer);
   }
 
   /** READY=1 and the first STATUS=, then the periodic STATUS=/WATCHDOG=1. */
@@ -49,15 +67,19 @@ public final class ServiceNotifier implements AutoCloseable {
       Duration half = sd.watchdog().dividedBy(2);
       every = half.compareTo(every) < 0 ? half : every;
     }
-    timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "sd-notify");
-              t.setDaemon(true);
-              return t;
-            });
+    ScheduledExecutorService timer = sharedTimer;
+    if (timer == null) {
+      ownTimer =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "sd-notify");
+                t.setDaemon(true);
+                return t;
+              });
+      timer = ownTimer;
+    }
     long ms = Math.max(100, every.toMillis());
-    timer.scheduleAtFixedRate(this::tick, ms, ms, TimeUnit.MILLISECONDS);
+    ticks = timer.scheduleAtFixedRate(this::tick, ms, ms, TimeUnit.MILLISECONDS);
   }
 
   void tick() {
@@ -86,8 +108,11 @@ public final class ServiceNotifier implements AutoCloseable {
 
   @Override
   public void close() {
-    if (timer != null) {
-      timer.shutdownNow();
+    if (ticks != null) {
+      ticks.cancel(false);
+    }
+    if (ownTimer != null) {
+      ownTimer.shutdownNow();
     }
     sd.close();
   }

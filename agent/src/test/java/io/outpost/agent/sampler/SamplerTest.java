@@ -95,6 +95,66 @@ class SamplerTest {
   }
 
   @Test
+  void sensorsDueTogetherAreReadOnOneSharedThread() {
+    Map<String, String> threads = new java.util.concurrent.ConcurrentHashMap<>();
+    sampler =
+        new Sampler(
+            List.of(
+                sensor("a", Duration.ofMillis(50), Duration.ofSeconds(1), reading(threads, "a")),
+                sensor("b", Duration.ofMillis(50), Duration.ofSeconds(1), reading(threads, "b")),
+                sensor("c", Duration.ofMillis(100), Duration.ofSeconds(1), reading(threads, "c"))),
+            Clock.systemUTC(),
+            out::add);
+    sampler.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> count("c") >= 3);
+    assertThat(threads)
+        .containsOnly(
+            Map.entry("a", "sampler"), Map.entry("b", "sampler"), Map.entry("c", "sampler"));
+    assertThat(Thread.getAllStackTraces().keySet())
+        .extracting(Thread::getName)
+        .noneMatch(n -> n.startsWith("sensor-"));
+  }
+
+  @Test
+  void aSlowReadIsMovedOffTheSharedThreadWithoutCountingAsAFailure() {
+    Map<String, String> threads = new java.util.concurrent.ConcurrentHashMap<>();
+    AtomicInteger slowReads = new AtomicInteger();
+    Sensor slow =
+        () -> {
+          threads.put("slow#" + slowReads.incrementAndGet(), Thread.currentThread().getName());
+          if (slowReads.get() == 1) {
+            // Slower than the move-off limit (half the 1 s deadline), within the deadline.
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(700).toNanos());
+          }
+          return List.of(Reading.number("v", null, slowReads.get(), Clock.systemUTC().instant()));
+        };
+    AtomicInteger n = new AtomicInteger();
+    Sensor fast =
+        () -> List.of(Reading.number("n", null, n.incrementAndGet(), Clock.systemUTC().instant()));
+    sampler =
+        new Sampler(
+            List.of(
+                sensor("slow", Duration.ofMillis(50), Duration.ofSeconds(1), slow),
+                sensor("fast", Duration.ofMillis(20), Duration.ofSeconds(1), fast)),
+            Clock.systemUTC(),
+            out::add);
+    sampler.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> count("slow") >= 3);
+    // The fast sensor went on while the slow read ran (after at most the move-off limit).
+    await().atMost(Duration.ofSeconds(10)).until(() -> count("fast") >= 30);
+    assertThat(threads).containsEntry("slow#1", "sampler").containsEntry("slow#2", "sensor-slow");
+    assertThat(status("slow")).containsEntry("state", "ok").containsEntry("failures", 0L);
+    assertThat(status("fast")).containsEntry("failures", 0L);
+  }
+
+  private static Sensor reading(Map<String, String> threads, String name) {
+    return () -> {
+      threads.put(name, Thread.currentThread().getName());
+      return List.of(Reading.number("v", null, 1, Clock.systemUTC().instant()));
+    };
+  }
+
+  @Test
   void closeLetsAReadInProgressEndBeforeItClosesTheSensor() throws Exception {
     List<String> events = new CopyOnWriteArrayList<>();
     CountDownLatch reading = new CountDownLatch(1);

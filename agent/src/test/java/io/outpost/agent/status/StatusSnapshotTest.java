@@ -2,8 +2,14 @@ package io.outpost.agent.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
+import com.google.gson.TypeAdapter;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonWriter;
 import io.outpost.agent.internal.Json;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -45,6 +51,54 @@ class StatusSnapshotTest {
             List.of(Map.of("name", "env")),
             outputs,
             Map.of("received", 0)));
+  }
+
+  @Test
+  void theStreamedFileIsWhatGsonsPrettyPrinterMakesOfTheSameParts() throws Exception {
+    StatusSnapshot s = snapshot();
+    Path file = dir.resolve("status.json");
+    s.write(file);
+    assertThat(Files.readString(file)).isEqualTo(gsonFile(s));
+  }
+
+  /** The file as it was made before it was streamed: Gson's tree of the parts, each widened. */
+  private static String gsonFile(StatusSnapshot s) {
+    Gson gson =
+        new GsonBuilder()
+            .disableHtmlEscaping()
+            .serializeNulls()
+            .setPrettyPrinting()
+            .registerTypeAdapter(
+                Instant.class,
+                new TypeAdapter<Instant>() {
+                  @Override
+                  public void write(JsonWriter out, Instant value) throws IOException {
+                    out.value(value.toString());
+                  }
+
+                  @Override
+                  public Instant read(JsonReader in) {
+                    throw new UnsupportedOperationException();
+                  }
+                }.nullSafe())
+            .create();
+    JsonObject o = gson.toJsonTree(s).getAsJsonObject();
+    o.remove("report");
+    widen(gson, o, "buffer", s.report().buffer());
+    widen(gson, o, "link", s.report().link());
+    widen(gson, o, "uplink", s.report().uplink());
+    o.add("sensors", gson.toJsonTree(s.report().sensors()));
+    if (!s.report().outputs().isEmpty()) {
+      o.add("outputs", gson.toJsonTree(s.report().outputs()));
+    }
+    return gson.toJson(o) + "\n";
+  }
+
+  private static void widen(Gson gson, JsonObject o, String key, Map<String, Object> full) {
+    JsonObject typed = o.getAsJsonObject(key);
+    JsonObject merged = gson.toJsonTree(full).getAsJsonObject();
+    typed.entrySet().forEach(e -> merged.add(e.getKey(), e.getValue()));
+    o.add(key, merged);
   }
 
   @Test

@@ -538,36 +538,56 @@ public final class DefaultRealtimeClient implements RealtimeClient {
 
   private void armKeepalive(Connection conn) {
     long inactivityMs = config.timeouts().inactivity().toMillis();
-    if (inactivityMs <= 0) {
+    if (inactivityMs > 0) {
+      scheduleKeepalive(conn, Math.min(heartbeatMillis(inactivityMs), inactivityMs));
+    }
+  }
+
+  /** A ping after this long without traffic: a third of the inactivity limit, at least 1 s. */
+  private static long heartbeatMillis(long inactivityMs) {
+    return Math.max(1000, inactivityMs / 3);
+  }
+
+  private void scheduleKeepalive(Connection conn, long delayMs) {
+    conn.keepaliveTimer = events.schedule(() -> keepalive(conn), delayMs, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * One check of the inactivity watchdog and the keepalive ping, set for the moment the next one
+   * can be due rather than ticking: inbound traffic (an ack per publish) only moves that moment on,
+   * so a busy connection is looked at once per heartbeat.
+   */
+  private void keepalive(Connection conn) {
+    if (conn.lost) {
       return;
     }
-    long heartbeatMs = Math.max(1000, inactivityMs / 3);
-    long tickMs = Math.max(250, Math.min(heartbeatMs, inactivityMs) / 4);
-    conn.keepaliveTimer =
-        events.scheduleWithFixedDelay(
-            () -> {
-              if (conn.lost) {
-                return;
-              }
-              long now = System.nanoTime();
-              long idleMs = TimeUnit.NANOSECONDS.toMillis(now - conn.lastInboundNanos);
-              if (idleMs >= inactivityMs) {
-                Logger.warn(
-                    "{}: nothing received on {} for {} ms; closing it (4000) and reconnecting",
-                    name,
-                    conn,
-                    idleMs);
-                loseLocally(conn, 4000, "inactivity timeout", null);
-              } else if (conn.welcomed
-                  && idleMs >= heartbeatMs
-                  && TimeUnit.NANOSECONDS.toMillis(now - conn.lastPingNanos) >= heartbeatMs) {
-                conn.lastPingNanos = now;
-                transport.send(conn, FrameCodec.ping());
-              }
-            },
-            tickMs,
-            tickMs,
-            TimeUnit.MILLISECONDS);
+    long inactivityMs = config.timeouts().inactivity().toMillis();
+    long heartbeatMs = heartbeatMillis(inactivityMs);
+    long now = System.nanoTime();
+    long idleMs = TimeUnit.NANOSECONDS.toMillis(now - conn.lastInboundNanos);
+    if (idleMs >= inactivityMs) {
+      Logger.warn(
+          "{}: nothing received on {} for {} ms; closing it (4000) and reconnecting",
+          name,
+          conn,
+          idleMs);
+      loseLocally(conn, 4000, "inactivity timeout", null);
+      return;
+    }
+    if (conn.welcomed
+        && idleMs >= heartbeatMs
+        && TimeUnit.NANOSECONDS.toMillis(now - conn.lastPingNanos) >= heartbeatMs) {
+      conn.lastPingNanos = now;
+      transport.send(conn, FrameCodec.ping());
+    }
+    long untilDead = inactivityMs - idleMs;
+    long untilPing =
+        idleMs < heartbeatMs
+            ? heartbeatMs - idleMs
+            : heartbeatMs - TimeUnit.NANOSECONDS.toMillis(now - conn.lastPingNanos);
+    long next = conn.welcomed ? Math.min(untilDead, untilPing) : untilDead;
+    // Not sooner than every 250 ms (a ping that cannot be sent yet must not spin).
+    scheduleKeepalive(conn, Math.max(250, Math.min(next, untilDead)));
   }
 
   /**

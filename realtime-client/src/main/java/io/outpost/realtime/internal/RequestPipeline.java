@@ -169,43 +169,49 @@ final class RequestPipeline {
   }
 
   /**
-   * One periodic sweep instead of a timer per request: acks normally arrive within milliseconds,
-   * and scheduling plus cancelling a timer for each of thousands of requests per second is
-   * measurable. The sweep runs only while requests are pending; a timeout fires up to {@link
-   * #ackSweepMillis()} late.
+   * One timer for all requests instead of one per request: it is set for the oldest pending
+   * request's deadline, and when it fires it fails what has expired and sets itself for the next
+   * oldest. Acks normally arrive within milliseconds and cancel nothing, so a steady trickle of
+   * publishes costs one wake-up per ack timeout, not one per request (a periodic sweep would wake
+   * every few hundred milliseconds while anything is pending).
    */
   private void armAckSweep() {
     if (ackSweep == null) {
-      long period = ackSweepMillis();
-      ackSweep =
-          events.scheduleWithFixedDelay(this::sweepAcks, period, period, TimeUnit.MILLISECONDS);
+      // Nothing was pending (the timer only stops then): this request is the oldest.
+      scheduleSweep(ackTimeout.toNanos());
     }
   }
 
-  private long ackSweepMillis() {
-    return Math.max(10, Math.min(250, ackTimeout.toMillis() / 10));
+  private void scheduleSweep(long delayNanos) {
+    ackSweep = events.schedule(this::sweepAcks, delayNanos, TimeUnit.NANOSECONDS);
   }
 
   private void sweepAcks() {
+    ackSweep = null;
     long now = System.nanoTime();
     long timeoutNanos = ackTimeout.toNanos();
+    long oldest = Long.MAX_VALUE;
     boolean anyPending = false;
     for (Connection conn : host.connections()) {
       var it = conn.pending.values().iterator();
       while (it.hasNext()) {
         Request request = it.next();
         if (now - request.writtenAtNanos < timeoutNanos) {
-          break; // write order: everything after this one is younger
+          // write order: everything after this one is younger
+          if (!anyPending || request.writtenAtNanos - oldest < 0) {
+            oldest = request.writtenAtNanos;
+          }
+          anyPending = true;
+          break;
         }
         it.remove();
         request.future.completeExceptionally(
             new AckTimeoutException(request.requestId, ackTimeout));
       }
-      anyPending |= !conn.pending.isEmpty();
       host.settled(conn);
     }
-    if (!anyPending) {
-      stop();
+    if (anyPending && ackSweep == null) {
+      scheduleSweep(Math.max(1, oldest + timeoutNanos - now));
     }
   }
 }
