@@ -17,14 +17,20 @@ shift $(( $# > 2 ? 2 : $# )) || true
 OUT=bench/target/agent-bench
 mkdir -p "$OUT/classes"
 
-# Build the agent (and what it needs), then compile only the agent benchmark classes against it, so
-# the benchmark runs even while other benchmark packages are mid-change. Runtime scope only: the
-# agent process gets the same jars as an installed agent (test jars would cost it memory).
-./mvnw -q -B -pl agent install -DskipTests
-./mvnw -q -B -pl agent dependency:build-classpath -DincludeScope=runtime -Dmdep.outputFile=target/cp.txt
-AGENT_CP="$(ls agent/target/outpost-agent-*.jar | head -1):$(cat agent/target/cp.txt)"
-javac -d "$OUT/classes" -cp "$AGENT_CP" bench/src/main/java/io/outpost/bench/agent/*.java
-CP="$OUT/classes:$AGENT_CP"
+# Build the agent and the relay with a reactor `package` in one invocation (nothing is installed into
+# ~/.m2, so no stale module jars from there), then compile only the agent benchmark classes against
+# the jars, so the benchmark runs even while other benchmark packages are mid-change. The agent
+# process gets the agent's runtime jars only, as installed (`bench.agentClasspath`); the relay runs
+# in the benchmark JVM.
+./mvnw -q -B -pl agent,relay -am package dependency:build-classpath -DskipTests \
+  -Dspotless.check.skip=true -DincludeScope=runtime -Dmdep.outputFile=target/cp.txt \
+  -DexcludeGroupIds=io.outpost
+module_jar() { ls "$1"/target/outpost-"$1"-*.jar | grep -v -- '-tests\.jar$' | head -1; }
+AGENT_CP="$(module_jar agent):$(module_jar plugin-api):$(module_jar plugin-testkit):$(module_jar realtime-client):$(cat agent/target/cp.txt)"
+RELAY_CP="$(module_jar relay):$(cat relay/target/cp.txt)"
+javac -d "$OUT/classes" -cp "$AGENT_CP:$RELAY_CP" bench/src/main/java/io/outpost/bench/agent/*.java
+CP="$OUT/classes:$AGENT_CP:$RELAY_CP"
+JAVA_BENCH=(java -Xmx256m -Dtinylog.writer=console -Dtinylog.writer.level=warn "-Dbench.agentClasspath=$AGENT_CP")
 
 echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(free -m | awk '/Mem:/ {print $2}') MiB RAM, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "java: $(java -version 2>&1 | head -1)"
@@ -32,13 +38,13 @@ echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
 
 if [ "$THROUGHPUT_SECONDS" != 0 ]; then
   echo "== throughput"
-  java -Xmx256m -Dtinylog.writer=console -Dtinylog.writer.level=warn -cp "$CP" io.outpost.bench.agent.AgentBench throughput "$THROUGHPUT_SECONDS" 2> "$OUT/throughput.log"
+  "${JAVA_BENCH[@]}" -cp "$CP" io.outpost.bench.agent.AgentBench throughput "$THROUGHPUT_SECONDS" 2> "$OUT/throughput.log"
   echo "== backlog drain"
-  java -Xmx256m -Dtinylog.writer=console -Dtinylog.writer.level=warn -cp "$CP" io.outpost.bench.agent.AgentBench drain 2> "$OUT/drain.log"
+  "${JAVA_BENCH[@]}" -cp "$CP" io.outpost.bench.agent.AgentBench drain 2> "$OUT/drain.log"
 fi
 echo "== outpost run process, simulated profile (${PROCESS_SECONDS} s)"
-java -Xmx256m -Dtinylog.writer=console -Dtinylog.writer.level=warn -Dbench.profile=simulated -cp "$CP" \
+"${JAVA_BENCH[@]}" -Dbench.profile=simulated -cp "$CP" \
   io.outpost.bench.agent.AgentBench process "$PROCESS_SECONDS" "$@" 2> "$OUT/process-simulated.log"
 echo "== outpost run process, 10 messages/s (${PROCESS_SECONDS} s)"
-java -Xmx256m -Dtinylog.writer=console -Dtinylog.writer.level=warn -Dbench.profile=bench -cp "$CP" \
+"${JAVA_BENCH[@]}" -Dbench.profile=bench -cp "$CP" \
   io.outpost.bench.agent.AgentBench process "$PROCESS_SECONDS" "$@" 2> "$OUT/process.log"

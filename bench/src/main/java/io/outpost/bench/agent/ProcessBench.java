@@ -93,7 +93,10 @@ final class ProcessBench {
       cmd.addAll(
           List.of(
               "-cp",
-              System.getProperty("java.class.path"),
+              // The agent's runtime jars only, as installed (bench/run-agent.sh sets it): the relay
+              // and the benchmark's classes would cost the agent memory it does not have on a
+              // device.
+              System.getProperty("bench.agentClasspath", System.getProperty("java.class.path")),
               "io.outpost.agent.cli.Main",
               "run",
               "--config",
