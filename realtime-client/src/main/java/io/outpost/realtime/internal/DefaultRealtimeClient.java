@@ -288,12 +288,7 @@ public final class DefaultRealtimeClient implements RealtimeClient {
     // as this returns, and the event thread never reads it.
     String json = serialize(data, result);
     if (json != null) {
-      post(
-          result,
-          () -> {
-            Limits.checkChannel(channel);
-            enqueue("publish", channel, id -> FrameCodec.publish(channel, json, id), result);
-          });
+      postPublish(channel, json, result);
     }
     return result;
   }
@@ -308,13 +303,18 @@ public final class DefaultRealtimeClient implements RealtimeClient {
           new InvalidArgumentException("data is not exactly one JSON value"));
       return result;
     }
+    postPublish(channel, json, result);
+    return result;
+  }
+
+  /** Hands an encoded publish to the event thread, which checks the channel and queues it. */
+  private void postPublish(String channel, String json, CompletableFuture<Void> result) {
     post(
         result,
         () -> {
           Limits.checkChannel(channel);
           enqueue("publish", channel, id -> FrameCodec.publish(channel, json, id), result);
         });
-    return result;
   }
 
   @Override
