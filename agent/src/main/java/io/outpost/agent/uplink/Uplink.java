@@ -1,10 +1,10 @@
 package io.outpost.agent.uplink;
 
-import com.google.gson.JsonElement;
 import io.outpost.agent.internal.Json;
 import io.outpost.agent.internal.LogSafe;
 import io.outpost.agent.outbox.Outbox;
 import io.outpost.agent.outbox.Row;
+import io.outpost.realtime.ReplayEnvelopeBuilder;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -263,7 +263,7 @@ public final class Uplink implements AutoCloseable {
         if (packable && pack == null) {
           pack = new ReplayPack(deviceId, outbox.stream(), eventsChannel, maxMessageSize);
         }
-        if (packable && pack.add(r)) {
+        if (packable && pack.add(r) == ReplayEnvelopeBuilder.Added.YES) {
           backlogCursor = r.rid();
           continue;
         }
@@ -282,10 +282,7 @@ public final class Uplink implements AutoCloseable {
   }
 
   private boolean packable(Row r) {
-    return r.to() == null
-        && eventsChannel.equals(r.channel())
-        && r.rid() > unpackedThrough
-        && ReplayPack.isJsonObject(r.body());
+    return r.to() == null && eventsChannel.equals(r.channel()) && r.rid() > unpackedThrough;
   }
 
   /** A pack of one is sent as it is: an envelope only when it saves messages. */
@@ -320,8 +317,12 @@ public final class Uplink implements AutoCloseable {
         f = link.publishJson(eventsChannel, out.envelope());
       } else {
         Row row = out.first();
-        JsonElement data = Json.parse(row.body());
-        f = row.to() != null ? link.send(row.to(), data) : link.publish(row.channel(), data);
+        // A channel message goes as its stored text (checked, not parsed into a tree and written
+        // again); a direct message needs the tree the link's send takes.
+        f =
+            row.to() != null
+                ? link.send(row.to(), Json.parse(row.body()))
+                : link.publishJson(row.channel(), row.body());
       }
     } catch (RuntimeException e) {
       f = CompletableFuture.failedFuture(e);
@@ -336,6 +337,12 @@ public final class Uplink implements AutoCloseable {
             : err;
     synchronized (lock) {
       boolean current = gen == generation;
+      // The loop waits for an ack only when it had to stop sending: as many messages or envelopes
+      // in flight as allowed. Any other ack changes nothing it would do, so it sleeps on.
+      boolean unblocks =
+          current
+              && (inFlightMessages >= maxInFlight
+                  || (out.envelope() != null && envelopesInFlight >= ENVELOPES_IN_FLIGHT));
       if (current) {
         for (Row r : out.rows()) {
           inFlight.remove(r.rid());
@@ -357,12 +364,17 @@ public final class Uplink implements AutoCloseable {
         for (Row r : out.rows()) {
           outbox.ack(r);
         }
-      } else if (out.envelope() != null) {
-        envelopeFailed(out, current, cause);
+        if (unblocks) {
+          lock.notifyAll();
+        }
       } else {
-        rowFailed(out.first(), current, cause);
+        if (out.envelope() != null) {
+          envelopeFailed(out, current, cause);
+        } else {
+          rowFailed(out.first(), current, cause);
+        }
+        lock.notifyAll(); // a cursor went back
       }
-      lock.notifyAll();
     }
   }
 
