@@ -328,13 +328,8 @@ public final class Outbox implements AutoCloseable {
         enqueue(cls, channel, to, data, null);
         return false;
       }
-      JsonObject d = data.deepCopy();
-      long s = 0;
-      if (events) {
-        s = nextSeq;
-        stamp(d, s);
-      }
-      Row r = new Row(nextRid, cls, channel, to, s, clock.millis(), Json.GSON.toJson(d));
+      long s = events ? nextSeq : 0;
+      Row r = new Row(nextRid, cls, channel, to, s, clock.millis(), stampedText(data, s));
       if (bytes + deferredBytes + r.size() > retention.bound()
           || deferredBytes + r.size() > DEFERRED_MAX_BYTES) {
         // The writer applies the overflow policy, or writes what waits in memory.
@@ -991,6 +986,36 @@ public final class Outbox implements AutoCloseable {
       rowsExact = false;
       Logger.debug("outbox: counting the stored rows failed: {}", e.getMessage());
     }
+  }
+
+  /**
+   * The JSON text of {@code data} as {@link #stamp} would make it (for {@code s > 0}), without
+   * copying the caller's tree: ids the message does not carry yet go at its end, which is where
+   * {@link JsonObject#addProperty} puts them. Only a message that already has a {@code stream} or
+   * {@code seq} (replaced in place) is copied and stamped.
+   */
+  private String stampedText(JsonObject data, long s) {
+    if (s == 0) {
+      return Json.GSON.toJson(data);
+    }
+    if (data.has("stream") || data.has("seq")) {
+      JsonObject d = data.deepCopy();
+      stamp(d, s);
+      return Json.GSON.toJson(d);
+    }
+    String text = Json.GSON.toJson(data);
+    StringBuilder sb = new StringBuilder(text.length() + 128).append(text, 0, text.length() - 1);
+    String sep = data.size() == 0 ? "" : ",";
+    if (!data.has("device")) {
+      sb.append(sep).append("\"device\":").append(Json.GSON.toJson(deviceId));
+      sep = ",";
+    }
+    sb.append(sep).append("\"stream\":").append(Json.GSON.toJson(stream));
+    sb.append(",\"seq\":").append(s);
+    if (!data.has("id")) {
+      sb.append(",\"id\":").append(Json.GSON.toJson(deviceId + ":" + stream + ":" + s));
+    }
+    return sb.append('}').toString();
   }
 
   private void stamp(JsonObject d, long s) {

@@ -171,6 +171,40 @@ class DeferredWriteTest {
   }
 
   @Test
+  void aDeferredMessageGetsItsIdsAtItsEndAndTheCallersObjectIsLeftAsItWas() throws Exception {
+    Outbox o = open(Duration.ofHours(1));
+    JsonObject empty = new JsonObject();
+    JsonObject own = telemetry(2);
+    own.addProperty("device", "cam \"7\"");
+    own.addProperty("id", "mine");
+    JsonObject replaced = telemetry(3);
+    replaced.addProperty("seq", 99);
+    replaced.addProperty("stream", "old");
+    JsonObject plain = telemetry(4);
+    List<JsonObject> sent = List.of(empty, own, replaced, plain);
+    List<String> before = sent.stream().map(Json.GSON::toJson).toList();
+    sent.forEach(o::appendTelemetry);
+    List<Row> rows = readable(o, 4);
+
+    String stream = o.stream();
+    for (int i = 0; i < 4; i++) {
+      // What stamping a copy of the tree gives, field order included.
+      JsonObject expected = sent.get(i).deepCopy();
+      long seq = i + 1;
+      if (!expected.has("device")) {
+        expected.addProperty("device", "pi-1");
+      }
+      expected.addProperty("stream", stream);
+      expected.addProperty("seq", seq);
+      if (!expected.has("id")) {
+        expected.addProperty("id", "pi-1:" + stream + ":" + seq);
+      }
+      assertThat(rows.get(i).body()).isEqualTo(Json.GSON.toJson(expected));
+      assertThat(Json.GSON.toJson(sent.get(i))).isEqualTo(before.get(i));
+    }
+  }
+
+  @Test
   void anUnackedMessageIsWrittenAfterTheWindow() throws Exception {
     Outbox o = open(Duration.ofMillis(2500));
     long start = System.nanoTime();
