@@ -32,8 +32,9 @@ import org.tinylog.Logger;
  * ack acks every row of an envelope, a failure retries them all; an envelope the server refuses
  * outright is sent again row by row.
  *
- * <p>The thread sleeps until something changes: a commit, an ack or failure, a connect or
- * disconnect. It has no timer of its own.
+ * <p>The thread sleeps until something changes: a commit, a failure, a connect or disconnect, or an
+ * ack that frees a place when as many messages (or envelopes) as allowed were in flight. It has no
+ * timer of its own.
  */
 public final class Uplink implements AutoCloseable {
   private static final int READ_BATCH = 64;
@@ -165,7 +166,8 @@ public final class Uplink implements AutoCloseable {
               break;
             }
           }
-          // Commits, acks, failures, connects, disconnects and close all notify: no polling.
+          // Commits, failures, connects, disconnects, close and acks that free an in-flight place
+          // all notify: no polling.
           waitQuietly(retryRead ? READ_RETRY_MILLIS : 0);
         }
         if (closed) {
