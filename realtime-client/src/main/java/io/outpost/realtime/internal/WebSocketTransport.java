@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -172,11 +173,12 @@ final class WebSocketTransport {
     private final Connection conn;
     private final URI uri;
     private final AtomicBoolean ended = new AtomicBoolean();
-    private final AtomicBoolean closeStarted = new AtomicBoolean();
+
+    /** The close frame we sent (ours, or the echo of the server's); set once. */
+    private final AtomicReference<CloseFrame> sentClose = new AtomicReference<>();
+
     private volatile Socket raw;
     private volatile FrameWriter writer;
-    private volatile int localCode;
-    private volatile String localReason;
     private volatile String abortReason;
 
     Link(Connection conn, URI uri) {
@@ -186,7 +188,7 @@ final class WebSocketTransport {
 
     /** Whether the socket is open and has not started closing. */
     boolean isOpen() {
-      return writer != null && !ended.get() && !closeStarted.get();
+      return writer != null && !ended.get() && sentClose.get() == null;
     }
 
     void run() {
@@ -214,9 +216,10 @@ final class WebSocketTransport {
         }
         code = handler.code;
         reason = handler.reason;
-        if (closeStarted.get()) {
-          code = localCode;
-          reason = localReason;
+        CloseFrame sent = sentClose.get();
+        if (sent != null) {
+          code = sent.code();
+          reason = sent.reason();
         } else {
           startClose(code, reason); // the echo, RFC 6455 §5.5.1
         }
@@ -228,8 +231,9 @@ final class WebSocketTransport {
         report(e.code, e.getMessage());
         linger(in);
       } catch (IOException | RuntimeException e) {
-        if (closeStarted.get()) {
-          report(localCode, localReason);
+        CloseFrame sent = sentClose.get();
+        if (sent != null) {
+          report(sent.code(), sent.reason());
         } else {
           String why = abortReason;
           report(
@@ -287,7 +291,7 @@ final class WebSocketTransport {
 
     void send(String text) {
       FrameWriter w = writer;
-      if (w == null || closeStarted.get() || ended.get()) {
+      if (w == null || sentClose.get() != null || ended.get()) {
         return;
       }
       if (w.text(text) > MAX_WRITE_BACKLOG_CHARS) {
@@ -314,11 +318,11 @@ final class WebSocketTransport {
     /** Queues our close frame once; returns whether this call did. */
     private boolean startClose(int code, String reason) {
       FrameWriter w = writer;
-      if (w == null || ended.get() || !closeStarted.compareAndSet(false, true)) {
+      if (w == null
+          || ended.get()
+          || !sentClose.compareAndSet(null, new CloseFrame(code, reason))) {
         return false;
       }
-      localCode = code;
-      localReason = reason;
       w.close(code, reason);
       return true;
     }
@@ -386,7 +390,7 @@ final class WebSocketTransport {
 
       @Override
       public void ping(byte[] payload) {
-        if (!closeStarted.get()) {
+        if (sentClose.get() == null) {
           writer.pong(payload);
         }
       }
@@ -398,6 +402,8 @@ final class WebSocketTransport {
       }
     }
   }
+
+  private record CloseFrame(int code, String reason) {}
 
   private static boolean isIpLiteral(String host) {
     return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || Character.isDigit(c));
