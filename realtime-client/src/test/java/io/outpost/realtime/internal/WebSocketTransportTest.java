@@ -20,11 +20,15 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The transport against a server scripted byte by byte, for what the relay never does: fragments,
@@ -170,11 +174,39 @@ class WebSocketTransportTest {
     assertThat(peer.readFrame().closeCode()).isEqualTo(1002);
   }
 
-  @Test
-  void anUnknownOpcodeIsAProtocolError() throws Exception {
+  static Stream<Arguments> protocolViolations() {
+    return Stream.of(
+        Arguments.of(
+            "reserved bit", new byte[] {(byte) 0xC1, 0}, "reserved bits set without an extension"),
+        Arguments.of("unknown opcode", new byte[] {(byte) 0x83, 0}, "unknown opcode 3"),
+        Arguments.of(
+            "fragmented ping", new byte[] {0x09, 0}, "fragmented or oversized control frame"),
+        Arguments.of(
+            "126-byte pong",
+            new byte[] {(byte) 0x8A, 126, 0, 126},
+            "fragmented or oversized control frame"),
+        Arguments.of(
+            "lone continuation", new byte[] {(byte) 0x80, 0}, "continuation without a message"),
+        Arguments.of(
+            "text inside a fragmented text",
+            new byte[] {0x01, 1, 'a', (byte) 0x81, 1, 'b'},
+            "new message inside a fragmented one"),
+        Arguments.of(
+            "one-byte close payload",
+            new byte[] {(byte) 0x88, 1, 3},
+            "close frame with a one-byte payload"),
+        Arguments.of(
+            "close code 1005 on the wire",
+            new byte[] {(byte) 0x88, 2, 0x03, (byte) 0xED},
+            "invalid close code 1005"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("protocolViolations")
+  void protocolViolationsCloseWith1002(String what, byte[] bytes, String reason) throws Exception {
     Peer peer = openAndUpgrade();
-    peer.out.write(new byte[] {(byte) 0x83, 0}); // opcode 3
-    assertThat(next()).isEqualTo("closed 1002 unknown opcode 3");
+    peer.out.write(bytes);
+    assertThat(next()).isEqualTo("closed 1002 " + reason);
     assertThat(peer.readFrame().closeCode()).isEqualTo(1002);
   }
 
@@ -259,6 +291,24 @@ class WebSocketTransportTest {
     // The close frame cannot get through; the close timeout ends the socket.
     assertThat(next()).isEqualTo("closed 1000 bye");
     assertThat(conn.socketClosed).isDone();
+    awaitNoThreadsOfThisConnection();
+    peer.socket.close();
+  }
+
+  @Test
+  void aWriteBacklogBeyondItsBoundCostsTheConnectionNotUnboundedMemory() throws Exception {
+    Peer peer = openAndUpgrade(); // and never reads
+    String chunk = "z".repeat(64 * 1024);
+    long chunks =
+        2 * WebSocketTransport.MAX_WRITE_BACKLOG_CHARS / chunk.length(); // twice the bound
+    for (int i = 0; i < chunks && seen.isEmpty(); i++) {
+      transport.send(conn, chunk);
+    }
+    assertThat(next())
+        .isEqualTo(
+            "closed 1006 write backlog over "
+                + WebSocketTransport.MAX_WRITE_BACKLOG_CHARS
+                + " characters");
     awaitNoThreadsOfThisConnection();
     peer.socket.close();
   }
