@@ -67,7 +67,7 @@ class CloseAndSecretsTest {
   void closeLeavesNoThreadsBehind() throws Exception {
     // The relay runs in a child JVM: every thread in this JVM's delta is then the client's.
     try (RelayProcess remote = RelayChild.start("warmup", "leaky")) {
-      // Warm up once: JVM-wide threads (e.g. the transport's idle-timer thread) start on first use
+      // Warm up once: JVM-wide threads (e.g. the JDK's Common-Cleaner) start on first use
       // and stay.
       try (RealtimeClient warmup = RealtimeClient.create(remoteConfig(remote, "warmup").build())) {
         exercise(warmup, remote, "warmup");
