@@ -291,8 +291,8 @@ final class WebSocketTransport {
 
     void send(String text) {
       FrameWriter w = writer;
-      if (w == null || sentClose.get() != null || ended.get()) {
-        return;
+      if (w == null || sentClose.get() != null || ended.get() || abortReason != null) {
+        return; // closing or gone: the socket's end reports what was not sent
       }
       if (w.text(text) > MAX_WRITE_BACKLOG_CHARS) {
         Logger.warn(
