@@ -6,6 +6,7 @@
 # its start. Run two at once (two shells) to compare a change side by side on a shared machine.
 #
 #   bench/run-threads.sh [FROM] [TO] [EXTRA_JAVA_OPTS]      defaults: 30 180
+#   PROFILE=simulated bench/run-threads.sh ...             a bundled profile (or file) instead of the peers'
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -33,7 +34,7 @@ cat > "$OUT/agent.json" <<JSON
 {"device": {"id": "outpost-1", "fleet": "peers"},
  "network": {"url": "ws://127.0.0.1:$PORT",
              "token": {"url": "http://127.0.0.1:$PORT/v1/tokens", "bearer": {"value": "sk_id_threads:sk_secret_$SECRET"}}},
- "profile": "$ROOT/bench/peers/outpost-profile.json",
+ "profile": "${PROFILE:-$ROOT/bench/peers/outpost-profile.json}",
  "stateDir": "$OUT/state",
  "status": {"file": "$TMPFS/status.json"}}
 JSON

@@ -60,6 +60,13 @@ import java.util.stream.Stream;
  */
 public final class DemoCommand implements CliCommand {
   static final String FLEET = "demo";
+
+  /**
+   * The bundled default ({@code simulated}) plus a simulated camera, so the live view and the
+   * dashboard show snapshots and motion; the default profile stays without one to stay cheap.
+   */
+  static final String PROFILE = "simulated-camera";
+
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
 
   @Override
@@ -167,7 +174,9 @@ public final class DemoCommand implements CliCommand {
                 + devices
                 + " simulated devices of fleet \""
                 + FLEET
-                + "\", state under "
+                + "\" (profile "
+                + PROFILE
+                + "), state under "
                 + tmp);
         if (mqtt != null) {
           out.println(
@@ -311,7 +320,7 @@ public final class DemoCommand implements CliCommand {
             relay.webSocketOrigin().toString(),
             "token",
             Map.of("url", relay.httpBase() + "/tokens", "bearer", Map.of("value", bearer))));
-    cfg.put("profile", "simulated");
+    cfg.put("profile", PROFILE);
     // The dashboard's operator page sends commands as peer dashboard-…; the demo devices take them.
     cfg.put("commands", Map.of("allowFrom", List.of("system", Dashboard.PEER_PREFIX + "*")));
     cfg.put("stateDir", dir.resolve("state").toString());
@@ -322,7 +331,7 @@ public final class DemoCommand implements CliCommand {
     try {
       AgentConfig config = loader.load(cfg, "built-in demo config", dir, true);
       SensorRegistry registry = SensorRegistry.builtIn();
-      Profiles.Profile profile = Profiles.load("simulated", dir);
+      Profiles.Profile profile = Profiles.load(PROFILE, dir);
       var sensors = SensorSetup.buildAll(profile, config, registry, Clock.systemUTC());
       Problems problems = new Problems();
       Cameras cameras =
@@ -393,7 +402,7 @@ public final class DemoCommand implements CliCommand {
 
   /** Prints one compact line per message on devices/*{@code /events}. */
   static final class Viewer implements RealtimeListener {
-    /** The simulated profile's sensors in profile order; a batch is printed in this order. */
+    /** The demo profile's sensors in profile order; a batch is printed in this order. */
     private static final List<String> SENSOR_ORDER = List.of("env", "air", "ctr", "door");
 
     private final PrintStream out;

@@ -41,6 +41,7 @@ class DemoCommandTest {
     Result r = run("demo", "--duration", "8s", "--port", "0", "--devices", "2");
     assertThat(r.code()).isZero();
     assertThat(r.out())
+        .contains("(profile simulated-camera)")
         .contains("curl -s -X POST 'http://127.0.0.1:")
         .contains("/v1/channels/fleets%2Fdemo%2Fcommands/publish'")
         .contains("Authorization: Bearer sk_id_")

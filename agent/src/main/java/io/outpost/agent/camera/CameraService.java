@@ -2,8 +2,6 @@ package io.outpost.agent.camera;
 
 import io.outpost.plugin.AgentService;
 import io.outpost.plugin.PluginContext;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -16,7 +14,6 @@ import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.imageio.ImageIO;
 
 /**
  * The camera's background work, each part optional: scheduled snapshots ({@code camera.snapshot}
@@ -125,45 +122,31 @@ public final class CameraService implements AgentService {
 
   private void motionTick() {
     try {
-      // Small captures: the detector compares 80-pixel-wide frames, and a thumbnail is 160x120.
-      byte[] jpeg = source.capture(THUMB_WIDTH * 2, THUMB_HEIGHT * 2, 70);
-      BufferedImage frame = ImageIO.read(new ByteArrayInputStream(jpeg));
-      if (frame == null) {
-        throw new IOException("the camera's frame is not a decodable JPEG");
-      }
+      // Small frames: the detector compares 80-pixel-wide ones, and a thumbnail is 160x120.
+      MotionFrame frame = source.motionFrame(THUMB_WIDTH * 2, THUMB_HEIGHT * 2);
       var m = detector.offer(frame, ctx.clock().millis());
       if (m.isPresent()) {
         Map<String, Object> e = event("camera.motion");
         e.put("area", m.get().area());
         e.put(
             "box", java.util.List.of(m.get().x(), m.get().y(), m.get().width(), m.get().height()));
-        e.put("frame", java.util.List.of(frame.getWidth(), frame.getHeight()));
+        e.put("frame", java.util.List.of(frame.width(), frame.height()));
         if (overBudget()) {
           // The event still says what was seen; only the picture is left out.
           skipped.incrementAndGet();
           e.put("thumbnail", "skipped: offline attachment budget used up");
         } else {
-          Map<String, Object> thumb = thumbnail(frame);
-          charge(((Number) thumb.get("size")).longValue());
-          e.put("attachment", thumb);
+          byte[] jpeg = frame.thumbnail().jpeg(THUMB_WIDTH, THUMB_HEIGHT);
+          charge(jpeg.length);
+          e.put(
+              "attachment",
+              Attachments.prepare("image/jpeg", jpeg, "thumb", maxDataChars).attachment());
         }
         publish(e);
       }
     } catch (IOException | RuntimeException ex) {
       failed("motion", ex);
     }
-  }
-
-  private Map<String, Object> thumbnail(BufferedImage frame) throws IOException {
-    BufferedImage t = new BufferedImage(THUMB_WIDTH, THUMB_HEIGHT, BufferedImage.TYPE_INT_RGB);
-    var g = t.createGraphics();
-    try {
-      g.drawImage(frame, 0, 0, THUMB_WIDTH, THUMB_HEIGHT, null);
-    } finally {
-      g.dispose();
-    }
-    byte[] jpeg = SimulatedCamera.jpeg(t, 70);
-    return Attachments.prepare("image/jpeg", jpeg, "thumb", maxDataChars).attachment();
   }
 
   private void receive() {

@@ -32,13 +32,23 @@ public final class MotionDetector {
     this.cooldownMillis = cooldownMillis;
   }
 
+  /** The height of the compared frames for a frame of {@code width}×{@code height}. */
+  public static int heightFor(int width, int height) {
+    return Math.max(1, height * WIDTH / width);
+  }
+
   /**
    * Compares {@code frame} with the one before; an event when enough changed and not cooling down.
    */
   public Optional<Motion> offer(BufferedImage frame, long nowMillis) {
+    return offer(MotionFrame.of(frame), nowMillis);
+  }
+
+  /** As {@link #offer(BufferedImage, long)}, for a frame already scaled down. */
+  public Optional<Motion> offer(MotionFrame frame, long nowMillis) {
     int w = WIDTH;
-    int h = Math.max(1, frame.getHeight() * WIDTH / frame.getWidth());
-    int[] grey = grey(frame, w, h);
+    int h = heightFor(frame.width(), frame.height());
+    int[] grey = frame.luma();
     int[] before = previous;
     boolean comparable = before != null && prevW == w && prevH == h;
     previous = grey;
@@ -69,8 +79,8 @@ public final class MotionDetector {
       return Optional.empty();
     }
     quietUntil = nowMillis + cooldownMillis;
-    double sx = (double) frame.getWidth() / w;
-    double sy = (double) frame.getHeight() / h;
+    double sx = (double) frame.width() / w;
+    double sy = (double) frame.height() / h;
     return Optional.of(
         new Motion(
             Math.round(area * 1000) / 1000.0,

@@ -1,10 +1,7 @@
 package io.outpost.agent.camera;
 
-import java.awt.Color;
-import java.awt.GradientPaint;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Clock;
@@ -18,10 +15,17 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
 /**
  * A camera for development and the demo: a still scene (a gradient sky over a floor) that a ball
  * crosses for {@code visibleSeconds} out of every {@code periodSeconds}, so motion detection has
- * something to find and something to ignore. Frames are drawn with Java2D and JPEG-encoded with the
- * JDK's ImageIO, nothing else.
+ * something to find and something to ignore. Frames are computed pixel by pixel and JPEG-encoded
+ * with the JDK's ImageIO, nothing else. Motion detection gets the scene drawn straight at the
+ * detector's small size, so a tick costs a few thousand pixels and no JPEG; only pictures that are
+ * sent (snapshots, thumbnails) are drawn at full size and encoded.
  */
 public final class SimulatedCamera implements FrameSource {
+  private static final int SKY_TOP = 0x78aadc; // (120, 170, 220)
+  private static final int SKY_HORIZON = 0xd2e1f0; // (210, 225, 240)
+  private static final int FLOOR = 0x5a6e50; // (90, 110, 80)
+  private static final int BALL = 0xc82828; // (200, 40, 40)
+
   private final Clock clock;
   private final int periodSeconds;
   private final int visibleSeconds;
@@ -46,31 +50,100 @@ public final class SimulatedCamera implements FrameSource {
     return jpeg(frame(clock.instant(), width, height), quality);
   }
 
+  @Override
+  public MotionFrame motionFrame(int width, int height) {
+    Instant at = clock.instant();
+    return new MotionFrame(
+        width, height, luma(at, width, height), (tw, th) -> jpeg(frame(at, tw, th), 70));
+  }
+
   /** The scene at {@code at}. */
   public BufferedImage frame(Instant at, int width, int height) {
     BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = img.createGraphics();
-    try {
-      g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-      g.setPaint(
-          new GradientPaint(
-              0, 0, new Color(120, 170, 220), 0, height * 0.6f, new Color(210, 225, 240)));
-      g.fillRect(0, 0, width, (int) (height * 0.6));
-      g.setColor(new Color(90, 110, 80));
-      g.fillRect(0, (int) (height * 0.6), width, height);
-      double t = (at.toEpochMilli() % (periodSeconds * 1000L)) / 1000.0;
-      if (t < visibleSeconds) {
-        int r = Math.max(4, height / 8);
-        int x = (int) (-r + (width + 2.0 * r) * t / visibleSeconds);
-        int y = (int) (height * 0.6) - r;
-        g.setColor(new Color(200, 40, 40));
-        g.fillOval(x - r, y - r, 2 * r, 2 * r);
-      }
-      // No text: fonts need fontconfig, which a headless device JRE may not have.
-    } finally {
-      g.dispose();
-    }
+    draw(
+        at,
+        width,
+        height,
+        width,
+        height,
+        ((DataBufferInt) img.getRaster().getDataBuffer()).getData());
     return img;
+  }
+
+  /**
+   * The brightness of the scene of a {@code width}×{@code height} frame at {@code at}, scaled down
+   * to the motion detector's size, as {@link MotionDetector#grey} would compute it from {@link
+   * #frame}.
+   */
+  int[] luma(Instant at, int width, int height) {
+    int w = MotionDetector.WIDTH;
+    int h = MotionDetector.heightFor(width, height);
+    int[] px = new int[w * h];
+    draw(at, width, height, w, h, px);
+    for (int i = 0; i < px.length; i++) {
+      int p = px[i];
+      px[i] = (((p >> 16) & 0xff) * 77 + ((p >> 8) & 0xff) * 150 + (p & 0xff) * 29) >> 8;
+    }
+    return px;
+  }
+
+  /**
+   * Draws the scene of a {@code width}×{@code height} frame into {@code outW}×{@code outH} RGB
+   * pixels, each the mean of the frame area it covers: exact for the sky's gradient and the
+   * horizon, approximated from the distance of the pixel's centre for the ball's edge (which also
+   * anti-aliases it at full size).
+   */
+  private void draw(Instant at, int width, int height, int outW, int outH, int[] px) {
+    double sx = (double) width / outW;
+    double sy = (double) height / outH;
+    int horizon = (int) (height * 0.6);
+    double t = (at.toEpochMilli() % (periodSeconds * 1000L)) / 1000.0;
+    boolean ballVisible = t < visibleSeconds;
+    int r = Math.max(4, height / 8);
+    int bx = (int) (-r + (width + 2.0 * r) * t / visibleSeconds);
+    int by = horizon - r;
+    for (int j = 0; j < outH; j++) {
+      double top = j * sy;
+      double cy = top + sy / 2;
+      double skyShare = clamp((horizon - top) / sy);
+      int row =
+          skyShare >= 1
+              ? sky(cy, height)
+              : skyShare <= 0 ? FLOOR : mix(sky((top + horizon) / 2, height), FLOOR, skyShare);
+      boolean ballRow = ballVisible && Math.abs(cy - by) < r + sy;
+      int base = j * outW;
+      for (int i = 0; i < outW; i++) {
+        int c = row;
+        if (ballRow) {
+          double dx = (i + 0.5) * sx - bx;
+          double dy = cy - by;
+          if (Math.abs(dx) < r + sx) {
+            double cover = clamp((r - Math.sqrt(dx * dx + dy * dy)) / Math.max(sx, sy) + 0.5);
+            c = cover <= 0 ? row : mix(BALL, row, cover);
+          }
+        }
+        px[base + i] = c;
+      }
+    }
+  }
+
+  /** The sky's gradient at {@code y}: light towards the horizon at 60 % of the height. */
+  private static int sky(double y, int height) {
+    return mix(SKY_HORIZON, SKY_TOP, clamp(y / (height * 0.6)));
+  }
+
+  /** {@code share} of {@code a} and the rest of {@code b}, channel by channel. */
+  private static int mix(int a, int b, double share) {
+    int out = 0;
+    for (int shift = 16; shift >= 0; shift -= 8) {
+      double v = ((a >> shift) & 0xff) * share + ((b >> shift) & 0xff) * (1 - share);
+      out |= ((int) Math.round(v)) << shift;
+    }
+    return out;
+  }
+
+  private static double clamp(double v) {
+    return v < 0 ? 0 : v > 1 ? 1 : v;
   }
 
   /** JPEG-encodes {@code img} at {@code quality} 1..100. */

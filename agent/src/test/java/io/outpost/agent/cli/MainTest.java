@@ -177,7 +177,9 @@ class MainTest {
   void profilesListsTheBundledProfilesWithDescriptions() {
     Result r = run("profiles");
     assertThat(r.code()).isZero();
-    assertThat(r.out()).containsPattern("(?m)^simulated +Simulated sensors only");
+    assertThat(r.out())
+        .containsPattern("(?m)^simulated +Simulated sensors only")
+        .containsPattern("(?m)^simulated-camera +The simulated sensors plus a simulated .*camera");
   }
 
   @Test

@@ -68,8 +68,8 @@ class DashboardBrowserTest {
   @Test
   void thePageListsDevicesChartsThemAndAnswersCommands() throws Exception {
     relay = RelayFixture.started();
-    start("dev-1", "simulated");
-    start("dev-2", "simulated");
+    start("dev-1", "simulated-camera");
+    start("dev-2", "simulated-camera");
     start("dev-3", "greenhouse-sim"); // has the "pump" relay output
     String operator = relay.relay().dashboardUrl(true).orElseThrow().toString();
     String viewer = relay.relay().dashboardUrl(false).orElseThrow().toString();

@@ -113,6 +113,22 @@ class BundledProfilesTest {
     }
   }
 
+  /**
+   * The default profile ({@code simulated}, config/agent.json) is what the memory and CPU targets
+   * are measured on: it holds no camera, whose Java 2D and JPEG work would cost more than all of
+   * its sensors. {@code simulated-camera} is the same sensors plus the demo's camera.
+   */
+  @Test
+  void theDefaultProfileHasNoCameraAndSimulatedCameraAddsOne() throws IOException {
+    Map<String, Object> plain = json(PROFILES.resolve("simulated.json"));
+    Map<String, Object> camera = json(PROFILES.resolve("simulated-camera.json"));
+    assertThat(plain).doesNotContainKey("cameras");
+    assertThat(camera.get("sensors")).isEqualTo(plain.get("sensors"));
+    assertThat((List<?>) camera.get("cameras"))
+        .singleElement()
+        .satisfies(c -> assertThat(((Map<?, ?>) c).get("type")).isEqualTo("simulated"));
+  }
+
   @Test
   void aProfileErrorNamesTheFileTheSensorAndTheField() throws IOException {
     Path broken = Path.of("src/test/resources/drivers/profiles/broken-address.json");
