@@ -4,9 +4,10 @@
       At START+FROM and START+TO seconds reads /proc/PID/task/*/schedstat (time on a CPU, ns) and
       voluntary_ctxt_switches (wake-ups: every park, wait, sleep or blocking call ends in one) from
       /proc/PID/task/*/status, and prints the difference per thread, busiest first, with totals,
-      the thread count and VmRSS at the end.
+      the thread count and VmRSS (anonymous / file-backed) at the end, and the median of VmRSS read
+      every 5 s through the window.
 """
-import os, sys, time
+import os, statistics, sys, time
 
 
 def snapshot(pid):
@@ -31,17 +32,26 @@ def snapshot(pid):
     return threads
 
 
-def rss_mib(pid):
+def memory_mib(pid):
+    """VmRSS, RssAnon and RssFile + RssShmem of /proc/PID/status, in MiB."""
+    values = {}
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
+            key = line.split(":")[0]
+            if key in ("VmRSS", "RssAnon", "RssFile", "RssShmem"):
+                values[key] = int(line.split()[1]) / 1024
+    return values["VmRSS"], values["RssAnon"], values["RssFile"] + values["RssShmem"]
 
 
 def main(pid, start_from, end_at, start):
     time.sleep(max(0, start + start_from - time.time()))
     before = snapshot(pid)
-    time.sleep(max(0, start + end_at - time.time()))
+    # VmRSS every 5 s through the window: its median is steadier than the one reading at the end
+    # (a young collection or a malloc trim moves it by a megabyte).
+    rss = []
+    while time.time() < start + end_at:
+        rss.append(memory_mib(pid)[0])
+        time.sleep(max(0, min(5, start + end_at - time.time())))
     after = snapshot(pid)
     rows = []
     for tid, (name, cpu, vol, invol) in after.items():
@@ -55,7 +65,9 @@ def main(pid, start_from, end_at, start):
             print(f"{name:28s} {cpu / 1e9:8.3f}s {vol:9d} {invol:12d}")
     total_cpu = sum(r[0] for r in rows) / 1e9
     print(f"{'total':28s} {total_cpu:8.3f}s {sum(r[1] for r in rows):9d}   "
-          f"= {100 * total_cpu / window:.3f} % of one core; {len(after)} threads; VmRSS {rss_mib(pid):.1f} MiB")
+          f"= {100 * total_cpu / window:.3f} % of one core; {len(after)} threads; "
+          "VmRSS {:.1f} MiB (anon {:.1f}, file {:.1f}), median {:.1f} MiB over the window".format(
+              *memory_mib(pid), statistics.median(rss or [memory_mib(pid)[0]])))
 
 
 if __name__ == "__main__":

@@ -65,10 +65,9 @@ class CloseAndSecretsTest {
 
   @Test
   void closeLeavesNoThreadsBehind() throws Exception {
-    // The relay runs in a child JVM: every thread in this JVM's delta is then the client's (or
-    // Tyrus').
+    // The relay runs in a child JVM: every thread in this JVM's delta is then the client's.
     try (RelayProcess remote = RelayChild.start("warmup", "leaky")) {
-      // Warm up once: JVM-wide threads (e.g. the transport's idle-timer thread) start on first use
+      // Warm up once: JVM-wide threads (e.g. the JDK's Common-Cleaner) start on first use
       // and stay.
       try (RealtimeClient warmup = RealtimeClient.create(remoteConfig(remote, "warmup").build())) {
         exercise(warmup, remote, "warmup");
@@ -102,24 +101,13 @@ class CloseAndSecretsTest {
           .cause()
           .isInstanceOf(NotConnectedException.class);
 
-      // Tyrus' JDK transport pool (" tyrus-jdk-client-N") is shared by the whole JVM and normally
-      // stops
-      // a second after the last socket closed. Tyrus 2.2.0 never releases it once any TCP connect
-      // in the
-      // JVM was refused (its connection counter is not decremented on that path), so when an
-      // earlier
-      // test already pinned it, growth of that pool is not ours to judge here.
-      boolean transportPoolPinned =
-          before.stream().anyMatch(t -> t.getName().contains("tyrus-jdk-client"));
+      // Every thread the client started (readers, writers, the event thread) ends with it.
       Awaitility.await()
           .atMost(Duration.ofSeconds(10))
           .untilAsserted(
               () -> {
                 Set<Thread> extra = liveThreads();
                 extra.removeAll(before);
-                if (transportPoolPinned) {
-                  extra.removeIf(t -> t.getName().contains("tyrus-jdk-client"));
-                }
                 assertThat(extra).extracting(Thread::getName).isEmpty();
               });
     }

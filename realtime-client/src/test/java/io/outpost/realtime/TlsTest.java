@@ -15,10 +15,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,8 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * wss against a local TLS terminator (self-signed certificate made with keytool at test time) in
- * front of the relay: custom trust store, public-key pinning, and refusal of untrusted or
- * mis-pinned servers.
+ * front of the relay: custom trust store, public-key pinning, SNI, and refusal of untrusted,
+ * mis-pinned or misnamed servers.
  */
 @Timeout(60)
 class TlsTest {
@@ -38,12 +44,32 @@ class TlsTest {
   @TempDir static Path dir;
   private static Relay relay;
   private static TlsTerminator terminator;
+
+  /** Serves a trusted certificate issued for another name (elsewhere.example). */
+  private static TlsTerminator elsewhere;
+
   private static KeyStore trustStore;
   private static String serverPin;
 
   @BeforeAll
   static void start() throws Exception {
-    Path keystore = dir.resolve("server.p12");
+    KeyStore serverKeys = generate("server", "SAN=dns:localhost,ip:127.0.0.1");
+    X509Certificate certificate = (X509Certificate) serverKeys.getCertificate("relay");
+    serverPin = TlsSupport.spkiSha256(certificate);
+    KeyStore elsewhereKeys = generate("elsewhere", "SAN=dns:elsewhere.example");
+    trustStore = KeyStore.getInstance("PKCS12");
+    trustStore.load(null, null);
+    trustStore.setCertificateEntry("relay", certificate);
+    trustStore.setCertificateEntry("elsewhere", elsewhereKeys.getCertificate("relay"));
+
+    relay = TestRelay.start();
+    terminator = new TlsTerminator(serverKeys, relay.port());
+    elsewhere = new TlsTerminator(elsewhereKeys, relay.port());
+  }
+
+  /** A self-signed EC key pair (alias "relay") made by keytool, with the given SAN extension. */
+  private static KeyStore generate(String name, String san) throws Exception {
+    Path keystore = dir.resolve(name + ".p12");
     Process keytool =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
@@ -55,9 +81,9 @@ class TlsTest {
                 "-groupname",
                 "secp256r1",
                 "-dname",
-                "CN=localhost",
+                "CN=" + name,
                 "-ext",
-                "SAN=dns:localhost,ip:127.0.0.1",
+                san,
                 "-validity",
                 "2",
                 "-storetype",
@@ -71,24 +97,17 @@ class TlsTest {
     String output = new String(keytool.getInputStream().readAllBytes());
     assertThat(keytool.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(keytool.exitValue()).as("keytool: " + output).isZero();
-
-    KeyStore serverKeys = KeyStore.getInstance("PKCS12");
+    KeyStore keys = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(keystore)) {
-      serverKeys.load(in, PASSWORD);
+      keys.load(in, PASSWORD);
     }
-    X509Certificate certificate = (X509Certificate) serverKeys.getCertificate("relay");
-    serverPin = TlsSupport.spkiSha256(certificate);
-    trustStore = KeyStore.getInstance("PKCS12");
-    trustStore.load(null, null);
-    trustStore.setCertificateEntry("relay", certificate);
-
-    relay = TestRelay.start();
-    terminator = new TlsTerminator(serverKeys, relay.port());
+    return keys;
   }
 
   @AfterAll
   static void stop() throws IOException {
     terminator.close();
+    elsewhere.close();
     relay.close();
   }
 
@@ -143,9 +162,43 @@ class TlsTest {
     }
   }
 
-  /** Accepts TLS on a loopback port and forwards the plaintext to the relay. */
+  @Test
+  void sendsTheHostNameAsSniAndVerifiesIt() throws Exception {
+    try (RealtimeClient client =
+        RealtimeClient.create(
+            wss("tls-5")
+                .url("wss://localhost:" + terminator.port())
+                .trustStore(trustStore)
+                .build())) {
+      assertThat(client.connect().get(10, TimeUnit.SECONDS).peerId()).isEqualTo("tls-5");
+    }
+    assertThat(terminator.serverNames).contains("localhost");
+  }
+
+  @Test
+  void refusesATrustedCertificateIssuedForAnotherName() {
+    try (RealtimeClient client =
+        RealtimeClient.create(
+            wss("tls-6")
+                .url("wss://127.0.0.1:" + elsewhere.port())
+                .trustStore(trustStore)
+                .build())) {
+      assertThatThrownBy(() -> client.connect().get(10, TimeUnit.SECONDS))
+          .cause()
+          .isInstanceOf(ConnectFailedException.class)
+          .hasMessageStartingWith(
+              "TLS handshake with wss://127.0.0.1:" + elsewhere.port() + "/v1 failed: ")
+          .hasMessageContaining("127.0.0.1");
+    }
+  }
+
+  /**
+   * Accepts TLS on a loopback port and forwards the plaintext to the relay; records the server
+   * names clients asked for (SNI).
+   */
   static final class TlsTerminator implements AutoCloseable {
     private final SSLServerSocket server;
+    final List<String> serverNames = new CopyOnWriteArrayList<>();
 
     TlsTerminator(KeyStore keys, int relayPort) throws Exception {
       KeyManagerFactory kmf =
@@ -163,7 +216,14 @@ class TlsTest {
               () -> {
                 while (!server.isClosed()) {
                   try {
-                    Socket tls = server.accept();
+                    SSLSocket tls = (SSLSocket) server.accept();
+                    if (tls.getSession() instanceof ExtendedSSLSession session) {
+                      for (SNIServerName sni : session.getRequestedServerNames()) {
+                        if (sni instanceof SNIHostName host) {
+                          serverNames.add(host.getAsciiName());
+                        }
+                      }
+                    }
                     Socket plain = new Socket(InetAddress.getLoopbackAddress(), relayPort);
                     pump(tls, plain);
                     pump(plain, tls);

@@ -16,9 +16,9 @@ import org.glassfish.tyrus.client.ClientManager;
 import org.glassfish.tyrus.container.jdk.client.JdkClientContainer;
 
 /**
- * The baseline: a bare Tyrus client on the same JDK container, sending the same publish frames and
- * matching acks by requestId with a substring search. Nothing else (no validation, pacing, timers,
- * event thread).
+ * The baseline: a bare Tyrus client (a general-purpose WebSocket client, on its JDK NIO container),
+ * sending the same publish frames and matching acks by requestId with a substring search. Nothing
+ * else (no validation, pacing, timers, event thread).
  */
 final class BareTyrusPublisher implements AutoCloseable {
 
@@ -30,8 +30,8 @@ final class BareTyrusPublisher implements AutoCloseable {
   private Session session;
 
   void connect(URI uri) throws Exception {
-    // Same transport tuning as the client, so the baseline is not slowed by Tyrus' per-frame idle
-    // timer.
+    // The baseline is not slowed by Tyrus' per-frame idle timer (no idle timeout, as in the
+    // client).
     manager.setDefaultMaxSessionIdleTimeout(-1);
     session =
         manager.connectToServer(

@@ -3,7 +3,6 @@ package io.outpost.realtime.internal;
 import io.outpost.realtime.DisconnectedException;
 import io.outpost.realtime.NotConnectedException;
 import io.outpost.realtime.SubscribeOptions;
-import jakarta.websocket.Session;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -18,7 +17,7 @@ import java.util.concurrent.ScheduledFuture;
  * One WebSocket connection and everything tied to its life: the requests written on it and waiting
  * for acks, the requests waiting for its pacer, its timers. The server's rate limit is per
  * connection, so the token bucket lives here too. All fields are touched on the event thread only,
- * except {@link #session}, which the transport sets once.
+ * except {@link #link}, which the transport sets once.
  */
 final class Connection {
 
@@ -45,7 +44,7 @@ final class Connection {
   /** Completes when the transport reported the socket closed. */
   final CompletableFuture<Void> socketClosed = new CompletableFuture<>();
 
-  volatile Session session;
+  volatile WebSocketTransport.Link link;
 
   /** Set on the transport thread when the inbound backlog overflowed; later frames are dropped. */
   volatile boolean inboundOverflow;

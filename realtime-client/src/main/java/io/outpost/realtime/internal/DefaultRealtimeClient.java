@@ -37,8 +37,8 @@ import org.tinylog.Logger;
 
 /**
  * The client's state machine. Every field below the constructor is owned by the single event
- * thread; public methods only post work to it. Blocking transport calls (the WebSocket upgrade,
- * closing a socket) run on a small I/O pool so the event thread never waits on the network.
+ * thread; public methods only post work to it. Blocking transport work (connecting, reading,
+ * writing) runs on each connection's own threads so the event thread never waits on the network.
  */
 public final class DefaultRealtimeClient implements RealtimeClient {
 
@@ -110,6 +110,7 @@ public final class DefaultRealtimeClient implements RealtimeClient {
             config,
             name,
             clientId,
+            events,
             new WebSocketTransport.Sink() {
               @Override
               public void opened(Connection conn) {
@@ -1076,7 +1077,7 @@ public final class DefaultRealtimeClient implements RealtimeClient {
       conn.lost = true;
       conn.cancelTimers();
       conn.failAllClosed();
-      if (conn.session != null && conn.session.isOpen()) {
+      if (conn.link != null && conn.link.isOpen()) {
         closed.add(conn.socketClosed);
         closeSocket(conn, 1000, "client requested close");
       }

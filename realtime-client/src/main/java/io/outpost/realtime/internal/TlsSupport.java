@@ -16,8 +16,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * Builds the {@link SSLContext} for {@code wss}: the JDK trust store or a custom one, plus optional
- * SubjectPublicKeyInfo SHA-256 pinning of the leaf certificate. Hostname verification stays on
- * (Tyrus sets the HTTPS endpoint identification algorithm).
+ * SubjectPublicKeyInfo SHA-256 pinning of the leaf certificate. Hostname verification stays on (the
+ * transport sets the HTTPS endpoint identification algorithm on each socket).
  */
 public final class TlsSupport {
 
