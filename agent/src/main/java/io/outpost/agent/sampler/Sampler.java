@@ -57,6 +57,13 @@ public final class Sampler implements AutoCloseable {
   private volatile long lastCheckEvery;
   private long startNanos;
 
+  /**
+   * The thread running a tick now, and the instant that tick was due at (see {@link #dueNanos}).
+   */
+  private volatile Thread tickThread;
+
+  private volatile long tickDue;
+
   /** A read running on the shared thread. */
   private record Inline(SensorRunner runner, FutureTask<?> read, Thread thread, long since) {}
 
@@ -128,6 +135,10 @@ public final class Sampler implements AutoCloseable {
 
   /** On a shared thread: the runner's tick, and its read if it runs here. */
   private void tick(SensorRunner r) {
+    Thread self = Thread.currentThread();
+    long period = r.spec().interval().toNanos();
+    tickDue = startNanos + Math.floorDiv(System.nanoTime() - startNanos, period) * period;
+    tickThread = self;
     try {
       FutureTask<?> read = r.tick();
       if (read != null) {
@@ -135,7 +146,21 @@ public final class Sampler implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       Logger.error("sampler tick for {} failed: {}", r.spec().name(), e.toString());
+    } finally {
+      if (tickThread == self) {
+        tickThread = null;
+      }
     }
+  }
+
+  /**
+   * The instant, in {@link System#nanoTime()} terms, the current work was due at: inside a tick on
+   * the sampler's thread, the tick's scheduled instant (however long its reads took so far);
+   * anywhere else, now. For the batcher, so work it schedules relative to a reading lines up with
+   * the sampler's later instants.
+   */
+  public long dueNanos() {
+    return Thread.currentThread() == tickThread ? tickDue : System.nanoTime();
   }
 
   /** For {@link SensorRunner#readDirect()}: runs {@code read} on the shared thread, watched. */
