@@ -89,10 +89,12 @@ public final class Batcher {
         full = takeLocked();
       } else if (timer == null) {
         try {
-          long late = Math.max(0, System.nanoTime() - dueNanos.getAsLong());
+          // Negative when the instant lies a little ahead (the sampler's is after every
+          // sensor's own).
+          long sinceDue = System.nanoTime() - dueNanos.getAsLong();
           timer =
               scheduler.schedule(
-                  this::flush, Math.max(0, maxDelay.toNanos() - late), TimeUnit.NANOSECONDS);
+                  this::flush, Math.max(0, maxDelay.toNanos() - sinceDue), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException shuttingDown) {
           full = takeLocked(); // nothing would flush it later
         }
