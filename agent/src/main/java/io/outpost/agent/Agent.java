@@ -113,7 +113,12 @@ public final class Agent implements AutoCloseable, AgentControl {
     this.sampler = new Sampler(sensors, clock, this::reported, timer);
     this.batcher =
         new Batcher(
-            t.batchMaxRecords(), t.batchMaxDelay(), 65_536, sampler.scheduler(), this::telemetry);
+            t.batchMaxRecords(),
+            t.batchMaxDelay(),
+            65_536,
+            sampler.scheduler(),
+            this::telemetry,
+            sampler::dueNanos);
     this.envelope = new TelemetryEnvelope(config.deviceId());
     this.queues =
         new io.outpost.agent.outbox.LocalQueues(

@@ -8,6 +8,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * Groups reported records into telemetry messages: a batch is flushed when it holds {@code
@@ -25,6 +26,7 @@ public final class Batcher {
   private final Duration maxDelay;
   private final ScheduledExecutorService scheduler;
   private final Consumer<List<SenmlRecord>> sink;
+  private final LongSupplier dueNanos;
   private volatile int maxBytes;
   private List<SenmlRecord> batch = new ArrayList<>();
   private int bytes;
@@ -41,6 +43,26 @@ public final class Batcher {
       int maxMessageSize,
       ScheduledExecutorService scheduler,
       Consumer<List<SenmlRecord>> sink) {
+    this(maxRecords, maxDelay, maxMessageSize, scheduler, sink, System::nanoTime);
+  }
+
+  /**
+   * @param dueNanos the instant (in {@link System#nanoTime()} terms) the work adding a record was
+   *     due at: a batch is flushed {@code maxDelay} after that instant, not after the moment the
+   *     record arrived. With the sampler's {@link Sampler#dueNanos()}, a flush due a second after a
+   *     reading lands on the instant of the next reading (ticks on the same thread run first at
+   *     equal instants), so both cost one wake-up; measured from arrival it landed a read's
+   *     duration after that instant, and the sampler woke a second time whenever the next tick's
+   *     reads were quicker than that.
+   */
+  public Batcher(
+      int maxRecords,
+      Duration maxDelay,
+      int maxMessageSize,
+      ScheduledExecutorService scheduler,
+      Consumer<List<SenmlRecord>> sink,
+      LongSupplier dueNanos) {
+    this.dueNanos = dueNanos;
     this.maxRecords = maxRecords;
     this.maxDelay = maxDelay;
     this.scheduler = scheduler;
@@ -67,7 +89,12 @@ public final class Batcher {
         full = takeLocked();
       } else if (timer == null) {
         try {
-          timer = scheduler.schedule(this::flush, maxDelay.toNanos(), TimeUnit.NANOSECONDS);
+          // Negative when the instant lies a little ahead (the sampler's is after every
+          // sensor's own).
+          long sinceDue = System.nanoTime() - dueNanos.getAsLong();
+          timer =
+              scheduler.schedule(
+                  this::flush, Math.max(0, maxDelay.toNanos() - sinceDue), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException shuttingDown) {
           full = takeLocked(); // nothing would flush it later
         }

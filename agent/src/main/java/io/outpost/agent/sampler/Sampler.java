@@ -57,6 +57,23 @@ public final class Sampler implements AutoCloseable {
   private volatile long lastCheckEvery;
   private long startNanos;
 
+  /**
+   * {@link #startNanos} moved just past the latest sensor's first instant: each schedule's instants
+   * lie a few microseconds after the common start (the executor adds its own clock reading to the
+   * delay given), and work due at an instant must not come before any sensor due then.
+   */
+  private volatile long gridNanos;
+
+  /** How far past the latest sensor's instant {@link #gridNanos} lies. */
+  private static final long GRID_MARGIN_NANOS = 2_000;
+
+  /**
+   * The thread running a tick now, and the instant that tick was due at (see {@link #dueNanos}).
+   */
+  private volatile Thread tickThread;
+
+  private volatile long tickDue;
+
   /** A read running on the shared thread. */
   private record Inline(SensorRunner runner, FutureTask<?> read, Thread thread, long since) {}
 
@@ -117,6 +134,24 @@ public final class Sampler implements AutoCloseable {
       // One instant for all (a delay computed per sensor would drift by the time scheduling takes).
       schedule(r, startNanos - System.nanoTime());
     }
+    updateGrid();
+  }
+
+  /** Places {@link #gridNanos} just after the latest of the schedules' instants. */
+  private void updateGrid() {
+    long latest = startNanos;
+    for (SensorRunner r : runners) {
+      ScheduledFuture<?> f = schedules.get(r);
+      if (f != null) {
+        long first = System.nanoTime() + f.getDelay(TimeUnit.NANOSECONDS);
+        long period = r.spec().interval().toNanos();
+        // Its offset from the start's grid (a rescheduled sensor's next instant is periods
+        // later; the reading above may come out a few nanoseconds early).
+        long offset = Math.floorMod(first - startNanos + period / 2, period) - period / 2;
+        latest = Math.max(latest, startNanos + offset);
+      }
+    }
+    gridNanos = latest + GRID_MARGIN_NANOS;
   }
 
   private void schedule(SensorRunner r, long initialDelayNanos) {
@@ -128,6 +163,10 @@ public final class Sampler implements AutoCloseable {
 
   /** On a shared thread: the runner's tick, and its read if it runs here. */
   private void tick(SensorRunner r) {
+    Thread self = Thread.currentThread();
+    long period = r.spec().interval().toNanos();
+    tickDue = gridNanos + Math.floorDiv(System.nanoTime() - startNanos, period) * period;
+    tickThread = self;
     try {
       FutureTask<?> read = r.tick();
       if (read != null) {
@@ -135,7 +174,22 @@ public final class Sampler implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       Logger.error("sampler tick for {} failed: {}", r.spec().name(), e.toString());
+    } finally {
+      if (tickThread == self) {
+        tickThread = null;
+      }
     }
+  }
+
+  /**
+   * The instant, in {@link System#nanoTime()} terms, the current work was due at: inside a tick on
+   * the sampler's thread, the tick's instant on the sampler's grid (however long its reads took so
+   * far; a couple of microseconds after every sensor's own instant); anywhere else, now. For the
+   * batcher: a flush due a whole number of periods after it runs after the readings of that
+   * instant, in their wake-up.
+   */
+  public long dueNanos() {
+    return Thread.currentThread() == tickThread ? tickDue : System.nanoTime();
   }
 
   /** For {@link SensorRunner#readDirect()}: runs {@code read} on the shared thread, watched. */
@@ -230,6 +284,7 @@ public final class Sampler implements AutoCloseable {
       long period = r.spec().interval().toNanos();
       long sinceStart = System.nanoTime() - startNanos;
       schedule(r, period - Math.floorMod(sinceStart, period));
+      updateGrid();
     }
     // A fresh thread takes over the schedule; the stuck one leaves the pool when its read ends.
     shared.setCorePoolSize(shared.getCorePoolSize() + 1);

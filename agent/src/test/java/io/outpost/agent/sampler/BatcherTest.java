@@ -9,6 +9,9 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -26,6 +29,39 @@ class BatcherTest {
   private static SenmlRecord rec(int i) {
     return new SenmlRecord(
         "ctr/count", null, (double) i, null, null, Instant.ofEpochMilli(1_000_000L + i));
+  }
+
+  @Test
+  void theDelayCountsFromTheInstantTheReadingWasDueAtNotFromItsArrival() {
+    List<Long> delays = new CopyOnWriteArrayList<>();
+    ScheduledThreadPoolExecutor recording =
+        new ScheduledThreadPoolExecutor(1) {
+          @Override
+          public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+            delays.add(unit.toMillis(delay));
+            return super.schedule(command, delay, unit);
+          }
+        };
+    try {
+      // The reading was due 300 ms before it reached the batcher (a slow read, say).
+      Batcher late =
+          new Batcher(
+              100,
+              Duration.ofSeconds(1),
+              65_536,
+              recording,
+              batches::add,
+              () -> System.nanoTime() - Duration.ofMillis(300).toNanos());
+      late.add(rec(1));
+      // Without a due instant, or one in time: the whole delay.
+      Batcher onTime = new Batcher(100, Duration.ofSeconds(1), 65_536, recording, batches::add);
+      onTime.add(rec(2));
+      assertThat(delays).hasSize(2);
+      assertThat(delays.get(0)).isBetween(690L, 700L);
+      assertThat(delays.get(1)).isBetween(990L, 1000L);
+    } finally {
+      recording.shutdownNow();
+    }
   }
 
   @Test

@@ -63,6 +63,33 @@ class SamplerTest {
   }
 
   @Test
+  void insideATickDueNanosIsTheTicksScheduledInstant() {
+    List<Long> dues = new CopyOnWriteArrayList<>();
+    Sampler[] self = new Sampler[1];
+    Sensor slow =
+        () -> {
+          Thread.sleep(3); // arrives a few ms after its instant
+          return List.of(Reading.number("v", null, 1, Clock.systemUTC().instant()));
+        };
+    sampler =
+        new Sampler(
+            List.of(sensor("s", Duration.ofMillis(50), Duration.ofSeconds(1), slow)),
+            Clock.systemUTC(),
+            r -> dues.add(self[0].dueNanos()));
+    self[0] = sampler;
+    sampler.start();
+    await().until(() -> dues.size() >= 4);
+    long period = Duration.ofMillis(50).toNanos();
+    for (int i = 1; i < 4; i++) {
+      long step = dues.get(i) - dues.get(i - 1);
+      assertThat(step % period).as("tick %d lies on the sensor's grid", i).isZero();
+    }
+    // Elsewhere it is simply now.
+    long before = System.nanoTime();
+    assertThat(sampler.dueNanos()).isBetween(before, System.nanoTime());
+  }
+
+  @Test
   void aHangingSensorNeitherDelaysTheOthersNorHangsTheAgent() {
     AtomicInteger n = new AtomicInteger();
     Sensor fast =
