@@ -18,11 +18,15 @@ PORT=${PORT:-8788}
 OUT=bench/target/relay-bench
 mkdir -p "$OUT"
 
-# Build the relay, then compile only the relay benchmark classes against it (they need nothing else, so the
-# benchmark runs even while other modules are mid-change).
-./mvnw -q -B -pl test-support,relay install -DskipTests
-./mvnw -q -B -pl relay dependency:build-classpath -Dmdep.outputFile=target/cp.txt
-RELAY_CP="relay/target/classes:$(cat relay/target/cp.txt)"
+# Build the relay with a reactor `package` and its runtime classpath in one invocation (nothing is
+# installed into ~/.m2, so no stale module jars from there), then compile only the relay benchmark
+# classes against the jar (they need nothing else, so the benchmark runs even while other modules are
+# mid-change); the one test-support class the load client uses is compiled from source.
+./mvnw -q -B -pl relay -am package dependency:build-classpath -DskipTests \
+  -Dspotless.check.skip=true -DincludeScope=runtime -Dmdep.outputFile=target/cp.txt \
+  -DexcludeGroupIds=io.outpost
+RELAY_JAR=$(ls relay/target/outpost-relay-*.jar | grep -v -- '-tests\.jar$' | head -1)
+RELAY_CP="$RELAY_JAR:$(cat relay/target/cp.txt)"
 mkdir -p "$OUT/classes"
 javac -d "$OUT/classes" -cp "$RELAY_CP" bench/src/main/java/io/outpost/bench/relay/*.java \
     test-support/src/main/java/io/outpost/testsupport/StrictWsClient.java

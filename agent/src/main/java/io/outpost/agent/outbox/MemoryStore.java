@@ -21,6 +21,11 @@ final class MemoryStore implements Store {
   }
 
   @Override
+  public Count count() {
+    return new Count(rows.size(), rows.values().stream().mapToLong(Row::size).sum());
+  }
+
+  @Override
   public java.util.Set<Long> commit(
       List<Row> inserts, Collection<Long> deletes, long nextSeq, long nextRid) {
     inserts.forEach(r -> rows.put(r.rid(), r));

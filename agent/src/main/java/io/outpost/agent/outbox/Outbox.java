@@ -119,11 +119,20 @@ public final class Outbox implements AutoCloseable {
   // Seqs up to here are durably reserved; none beyond is handed out.
   private long reservedSeq;
   private long nextRid;
+  // Rows in the store, exactly (deletes count only once the store deleted them), so a read can
+  // skip the store when it holds none: on a healthy link nothing is ever stored. False after a
+  // failed write (whether it reached the file is unknown) until a count from the store.
   private long rows;
+  private boolean rowsExact = true;
   private long bytes;
   private long heldBytes;
   private long deferredBytes;
+  // The lowest seq among the deferred rows (MAX_VALUE: none). Seqs are handed out in rid order,
+  // so it is the first deferred row's with a seq; deferredMaxSeq checks that as rows are added,
+  // and a row out of that order (none is expected) falls back to a scan until deferred empties.
   private long deferredMinSeq = Long.MAX_VALUE;
+  private long deferredMaxSeq;
+  private boolean deferredSeqsOrdered = true;
   // When the waiting writer wakes by itself (nanoTime; MAX_VALUE: only when notified; MIN_VALUE:
   // it is awake and looks at everything before it waits again).
   private long writerWakeNanos = Long.MIN_VALUE;
@@ -195,6 +204,7 @@ public final class Outbox implements AutoCloseable {
     }
     nextRid = Math.max(nextRid, o.nextRid());
     rows = o.rows();
+    rowsExact = true;
     bytes = o.bytes();
     committedRid = Math.max(committedRid, o.nextRid() - 1);
     quarantine.opened(o.nextRid() - 1);
@@ -318,13 +328,8 @@ public final class Outbox implements AutoCloseable {
         enqueue(cls, channel, to, data, null);
         return false;
       }
-      JsonObject d = data.deepCopy();
-      long s = 0;
-      if (events) {
-        s = nextSeq;
-        stamp(d, s);
-      }
-      Row r = new Row(nextRid, cls, channel, to, s, clock.millis(), Json.GSON.toJson(d));
+      long s = events ? nextSeq : 0;
+      Row r = new Row(nextRid, cls, channel, to, s, clock.millis(), stampedText(data, s));
       if (bytes + deferredBytes + r.size() > retention.bound()
           || deferredBytes + r.size() > DEFERRED_MAX_BYTES) {
         // The writer applies the overflow policy, or writes what waits in memory.
@@ -337,11 +342,7 @@ public final class Outbox implements AutoCloseable {
       nextRid++;
       committedRid = r.rid();
       long due = System.nanoTime() + limits.writeDelay().toNanos();
-      deferred.put(r.rid(), new Deferred(r, due));
-      deferredBytes += r.size();
-      if (s > 0) {
-        deferredMinSeq = Math.min(deferredMinSeq, s);
-      }
+      putDeferred(r, due);
       if (due < writerWakeNanos) {
         lock.notifyAll(); // the writer sleeps past this row's window (or without a timeout)
       }
@@ -392,7 +393,10 @@ public final class Outbox implements AutoCloseable {
       long cursor = afterRid;
       boolean exhausted = false;
       try {
-        while (out.size() < limit && cursor < upTo) {
+        // Nothing stored (the common case on a healthy link: every row is deferred until its ack
+        // comes): no query.
+        exhausted = rows == 0 && rowsExact;
+        while (!exhausted && out.size() < limit && cursor < upTo) {
           List<Row> page = store.read(cursor, upTo, limit);
           for (Row r : page) {
             cursor = r.rid();
@@ -415,6 +419,16 @@ public final class Outbox implements AutoCloseable {
         exhausted = true;
       }
       long through = exhausted ? upTo : cursor;
+      if (out.isEmpty() && held.isEmpty()) {
+        // Only deferred rows (a healthy link): already in rid order, and no more than asked for.
+        for (Deferred d : deferred.subMap(afterRid, false, through, true).values()) {
+          if (out.size() == limit) {
+            break;
+          }
+          out.add(d.row());
+        }
+        return out;
+      }
       if (!held.isEmpty() || !deferred.isEmpty()) {
         out.addAll(held.subMap(afterRid, false, through, true).values());
         deferred.subMap(afterRid, false, through, true).values().forEach(d -> out.add(d.row()));
@@ -458,7 +472,7 @@ public final class Outbox implements AutoCloseable {
       if (d != null) {
         deferredBytes -= row.size();
         if (row.seq() == deferredMinSeq) {
-          deferredMinSeq = minSeq(deferred);
+          deferredMinSeq = lowestDeferredSeq();
         }
         return;
       }
@@ -800,8 +814,7 @@ public final class Outbox implements AutoCloseable {
     while (it.hasNext()) {
       Row r = it.next();
       if (deferrable.contains(r.rid())) {
-        deferred.put(r.rid(), new Deferred(r, due));
-        deferredBytes += r.size();
+        putDeferred(r, due);
         it.remove();
       } else {
         maxWritten = Math.max(maxWritten, r.seq());
@@ -818,13 +831,50 @@ public final class Outbox implements AutoCloseable {
         }
       }
     }
-    deferredMinSeq = minSeq(deferred);
+    deferredMinSeq = lowestDeferredSeq();
+  }
+
+  private void putDeferred(Row r, long dueNanos) {
+    if (deferred.isEmpty()) {
+      deferredSeqsOrdered = true;
+      deferredMaxSeq = 0;
+    } else if (r.rid() < deferred.lastKey()) {
+      deferredSeqsOrdered = false;
+    }
+    deferred.put(r.rid(), new Deferred(r, dueNanos));
+    deferredBytes += r.size();
+    if (r.seq() > 0) {
+      if (r.seq() < deferredMaxSeq) {
+        deferredSeqsOrdered = false;
+      }
+      deferredMaxSeq = Math.max(deferredMaxSeq, r.seq());
+      deferredMinSeq = Math.min(deferredMinSeq, r.seq());
+    }
+  }
+
+  /**
+   * The lowest seq among the deferred rows: the first one's with a seq while they are in seq order
+   * (rows of other channels, seq 0, are skipped; there are few), else a scan of all.
+   */
+  private long lowestDeferredSeq() {
+    for (Deferred d : deferred.values()) {
+      long s = d.row().seq();
+      if (s > 0 && deferredSeqsOrdered) {
+        return s;
+      }
+      if (s > 0) {
+        return minSeq(deferred);
+      }
+    }
+    return Long.MAX_VALUE;
   }
 
   private void clearDeferred() {
     deferred.clear();
     deferredBytes = 0;
     deferredMinSeq = Long.MAX_VALUE;
+    deferredMaxSeq = 0;
+    deferredSeqsOrdered = true;
   }
 
   /**
@@ -892,22 +942,27 @@ public final class Outbox implements AutoCloseable {
    * @return null when written, else what recovery asks for
    */
   private Recovery.Action write(List<Row> inserts, long now, long knownSeq) {
-    Map<Long, Long> dels = new HashMap<>(deletes);
+    Map<Long, Long> dels = deletes.isEmpty() ? Map.of() : new HashMap<>(deletes);
     try {
-      store.commit(inserts, dels.keySet(), knownSeq, nextRid);
-      // Every row in the delete set was counted as stored. One the store no longer has (a repaired
-      // file system kept the file but lost its last, unsynced commits) is gone all the same: it
-      // must not stay counted as pending forever.
-      long freed = 0;
-      for (long d : dels.values()) {
-        freed += d;
-      }
+      java.util.Set<Long> done = store.commit(inserts, dels.keySet(), knownSeq, nextRid);
       dels.keySet().forEach(deletes::remove);
-      bytes += inserts.stream().mapToLong(Row::size).sum() - freed;
-      rows += inserts.size() - dels.size();
+      if (rowsExact && done.size() == dels.size()) {
+        long freed = 0;
+        for (long d : dels.values()) {
+          freed += d;
+        }
+        bytes += inserts.stream().mapToLong(Row::size).sum() - freed;
+        rows += inserts.size() - dels.size();
+      } else {
+        // A row in the delete set the store did not have (acked twice, or a repaired file system
+        // lost its last, unsynced commits), or a failed write before: count instead of guessing,
+        // so a row is neither counted as pending forever nor skipped by a read.
+        recount();
+      }
       lastCommitMillis = now;
       recovery.wrote(now);
     } catch (Store.StoreException e) {
+      rowsExact = false;
       return recovery.writeFailed(e, bytes);
     }
     if (results.unwritten() > 0) {
@@ -918,6 +973,49 @@ public final class Outbox implements AutoCloseable {
       }
     }
     return null;
+  }
+
+  /** Takes the stored row count from the store; on failure reads keep asking the store. */
+  private void recount() {
+    try {
+      Store.Count c = store.count();
+      rows = c.rows();
+      bytes = c.bytes();
+      rowsExact = true;
+    } catch (Store.StoreException e) {
+      rowsExact = false;
+      Logger.debug("outbox: counting the stored rows failed: {}", e.getMessage());
+    }
+  }
+
+  /**
+   * The JSON text of {@code data} as {@link #stamp} would make it (for {@code s > 0}), without
+   * copying the caller's tree: ids the message does not carry yet go at its end, which is where
+   * {@link JsonObject#addProperty} puts them. Only a message that already has a {@code stream} or
+   * {@code seq} (replaced in place) is copied and stamped.
+   */
+  private String stampedText(JsonObject data, long s) {
+    if (s == 0) {
+      return Json.GSON.toJson(data);
+    }
+    if (data.has("stream") || data.has("seq")) {
+      JsonObject d = data.deepCopy();
+      stamp(d, s);
+      return Json.GSON.toJson(d);
+    }
+    String text = Json.GSON.toJson(data);
+    StringBuilder sb = new StringBuilder(text.length() + 128).append(text, 0, text.length() - 1);
+    String sep = data.size() == 0 ? "" : ",";
+    if (!data.has("device")) {
+      sb.append(sep).append("\"device\":").append(Json.GSON.toJson(deviceId));
+      sep = ",";
+    }
+    sb.append(sep).append("\"stream\":").append(Json.GSON.toJson(stream));
+    sb.append(",\"seq\":").append(s);
+    if (!data.has("id")) {
+      sb.append(",\"id\":").append(Json.GSON.toJson(deviceId + ":" + stream + ":" + s));
+    }
+    return sb.append('}').toString();
   }
 
   private void stamp(JsonObject d, long s) {

@@ -384,6 +384,21 @@ final class SqliteStore implements Store {
   }
 
   @Override
+  public Count count() throws StoreException {
+    try (Statement st = conn().createStatement();
+        ResultSet rs =
+            st.executeQuery("SELECT COUNT(*), COALESCE(SUM(LENGTH(body) + 64), 0) FROM outbox")) {
+      rs.next();
+      Count c = new Count(rs.getLong(1), rs.getLong(2));
+      rs.close();
+      conn().commit();
+      return c;
+    } catch (SQLException e) {
+      throw new StoreException("counting the outbox failed: " + e.getMessage(), e, isCorrupt(e));
+    }
+  }
+
+  @Override
   public java.util.Set<Long> commit(
       List<Row> inserts, Collection<Long> deletes, long nextSeq, long nextRid)
       throws StoreException {

@@ -27,6 +27,12 @@ interface Store extends AutoCloseable {
 
   Opened open() throws StoreException;
 
+  /** How many rows the store holds and their {@link Row#size()} sum. */
+  record Count(long rows, long bytes) {}
+
+  /** Counts what is stored now (a full scan: for the rare case the outbox lost track). */
+  Count count() throws StoreException;
+
   /**
    * Inserts, deletes and advances the counters in one transaction.
    *

@@ -1,10 +1,10 @@
 package io.outpost.agent.uplink;
 
-import com.google.gson.JsonElement;
 import io.outpost.agent.internal.Json;
 import io.outpost.agent.internal.LogSafe;
 import io.outpost.agent.outbox.Outbox;
 import io.outpost.agent.outbox.Row;
+import io.outpost.realtime.ReplayEnvelopeBuilder;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,8 +32,9 @@ import org.tinylog.Logger;
  * ack acks every row of an envelope, a failure retries them all; an envelope the server refuses
  * outright is sent again row by row.
  *
- * <p>The thread sleeps until something changes: a commit, an ack or failure, a connect or
- * disconnect. It has no timer of its own.
+ * <p>The thread sleeps until something changes: a commit, a failure, a connect or disconnect, or an
+ * ack that frees a place when as many messages (or envelopes) as allowed were in flight. It has no
+ * timer of its own.
  */
 public final class Uplink implements AutoCloseable {
   private static final int READ_BATCH = 64;
@@ -165,7 +166,8 @@ public final class Uplink implements AutoCloseable {
               break;
             }
           }
-          // Commits, acks, failures, connects, disconnects and close all notify: no polling.
+          // Commits, failures, connects, disconnects, close and acks that free an in-flight place
+          // all notify: no polling.
           waitQuietly(retryRead ? READ_RETRY_MILLIS : 0);
         }
         if (closed) {
@@ -263,7 +265,7 @@ public final class Uplink implements AutoCloseable {
         if (packable && pack == null) {
           pack = new ReplayPack(deviceId, outbox.stream(), eventsChannel, maxMessageSize);
         }
-        if (packable && pack.add(r)) {
+        if (packable && pack.add(r) == ReplayEnvelopeBuilder.Added.YES) {
           backlogCursor = r.rid();
           continue;
         }
@@ -282,10 +284,7 @@ public final class Uplink implements AutoCloseable {
   }
 
   private boolean packable(Row r) {
-    return r.to() == null
-        && eventsChannel.equals(r.channel())
-        && r.rid() > unpackedThrough
-        && ReplayPack.isJsonObject(r.body());
+    return r.to() == null && eventsChannel.equals(r.channel()) && r.rid() > unpackedThrough;
   }
 
   /** A pack of one is sent as it is: an envelope only when it saves messages. */
@@ -320,8 +319,12 @@ public final class Uplink implements AutoCloseable {
         f = link.publishJson(eventsChannel, out.envelope());
       } else {
         Row row = out.first();
-        JsonElement data = Json.parse(row.body());
-        f = row.to() != null ? link.send(row.to(), data) : link.publish(row.channel(), data);
+        // A channel message goes as its stored text (checked, not parsed into a tree and written
+        // again); a direct message needs the tree the link's send takes.
+        f =
+            row.to() != null
+                ? link.send(row.to(), Json.parse(row.body()))
+                : link.publishJson(row.channel(), row.body());
       }
     } catch (RuntimeException e) {
       f = CompletableFuture.failedFuture(e);
@@ -336,6 +339,12 @@ public final class Uplink implements AutoCloseable {
             : err;
     synchronized (lock) {
       boolean current = gen == generation;
+      // The loop waits for an ack only when it had to stop sending: as many messages or envelopes
+      // in flight as allowed. Any other ack changes nothing it would do, so it sleeps on.
+      boolean unblocks =
+          current
+              && (inFlightMessages >= maxInFlight
+                  || (out.envelope() != null && envelopesInFlight >= ENVELOPES_IN_FLIGHT));
       if (current) {
         for (Row r : out.rows()) {
           inFlight.remove(r.rid());
@@ -357,12 +366,17 @@ public final class Uplink implements AutoCloseable {
         for (Row r : out.rows()) {
           outbox.ack(r);
         }
-      } else if (out.envelope() != null) {
-        envelopeFailed(out, current, cause);
+        if (unblocks) {
+          lock.notifyAll();
+        }
       } else {
-        rowFailed(out.first(), current, cause);
+        if (out.envelope() != null) {
+          envelopeFailed(out, current, cause);
+        } else {
+          rowFailed(out.first(), current, cause);
+        }
+        lock.notifyAll(); // a cursor went back
       }
-      lock.notifyAll();
     }
   }
 

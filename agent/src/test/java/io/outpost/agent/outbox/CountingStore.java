@@ -17,6 +17,7 @@ final class CountingStore implements Store {
   final AtomicInteger commits = new AtomicInteger();
   final ConcurrentLinkedQueue<Long> insertedRids = new ConcurrentLinkedQueue<>();
   final ConcurrentLinkedQueue<Long> insertedSeqs = new ConcurrentLinkedQueue<>();
+  final AtomicInteger reads = new AtomicInteger();
 
   CountingStore(Path dir) {
     this.store = new SqliteStore(dir);
@@ -25,6 +26,11 @@ final class CountingStore implements Store {
   @Override
   public Opened open() throws StoreException {
     return store.open();
+  }
+
+  @Override
+  public Count count() throws StoreException {
+    return store.count();
   }
 
   @Override
@@ -52,6 +58,7 @@ final class CountingStore implements Store {
 
   @Override
   public List<Row> read(long afterRid, long maxRid, int limit) throws StoreException {
+    reads.incrementAndGet();
     return store.read(afterRid, maxRid, limit);
   }
 

@@ -117,7 +117,7 @@ class UplinkTest {
             + ",\"requestId\":\""
             + "r".repeat(128)
             + "\"}";
-    return ReplayPack.utf8Length(frame);
+    return io.outpost.realtime.internal.FrameCodec.utf8Length(frame);
   }
 
   @Test
