@@ -29,10 +29,12 @@ const report = (o) => console.log(JSON.stringify(o));
     const ids = await page.$$eval("article.device", (els) => els.map((e) => e.dataset.device));
     report({ check: "devices", ids, address: await page.evaluate(() => location.href) });
 
-    const chart = card("dev-1").locator(".chart").first();
+    // The counter's chart: it reports every 5 s. The other series report by exception (a random
+    // walk inside its deadband can stay quiet for longer than the wait).
+    const chart = card("dev-1").locator('.chart[data-series="ctr/count"]');
     await chart.waitFor();
     const before = Number(await chart.getAttribute("data-points"));
-    await page.waitForFunction((n) => Number(document.querySelector('article[data-device="dev-1"] .chart').dataset.points) > n, before, { timeout: 20000 });
+    await page.waitForFunction((n) => Number(document.querySelector('article[data-device="dev-1"] .chart[data-series="ctr/count"]').dataset.points) > n, before, { timeout: 20000 });
     report({ check: "chart", series: await chart.getAttribute("data-series"), before,
       after: Number(await chart.getAttribute("data-points")) });
 
