@@ -2,18 +2,16 @@ package io.outpost.agent.camera;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.outpost.plugin.testkit.FakeClock;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 class SimulatedCameraTest {
   private final Instant t0 = Instant.parse("2026-12-01T12:00:00Z"); // the ball enters at :00
-  private final SettableClock clock = new SettableClock(t0);
+  private final FakeClock clock = new FakeClock(t0);
   private final SimulatedCamera camera = new SimulatedCamera(clock, 30, 10);
 
   @Test
@@ -48,9 +46,9 @@ class SimulatedCameraTest {
     MotionDetector small = new MotionDetector(25, 0.01, 0);
     MotionDetector full = new MotionDetector(25, 0.01, 0);
     for (int s = 3; s <= 6; s++) {
-      clock.now = t0.plusSeconds(s);
+      clock.set(t0.plusSeconds(s));
       var a = small.offer(camera.motionFrame(320, 240), s * 1000L);
-      var b = full.offer(camera.frame(clock.now, 320, 240), s * 1000L);
+      var b = full.offer(camera.frame(clock.instant(), 320, 240), s * 1000L);
       assertThat(a.isPresent()).isEqualTo(b.isPresent()).isEqualTo(s > 3);
       if (a.isPresent()) {
         assertThat(a.get().x()).isCloseTo(b.get().x(), org.assertj.core.data.Offset.offset(4));
@@ -64,9 +62,9 @@ class SimulatedCameraTest {
 
   @Test
   void theThumbnailIsAJpegOfTheSameMoment() throws Exception {
-    clock.now = t0.plusSeconds(5);
+    clock.set(t0.plusSeconds(5));
     MotionFrame f = camera.motionFrame(320, 240);
-    clock.now = t0.plusSeconds(20); // the ball has gone; the thumbnail still shows it
+    clock.set(t0.plusSeconds(20)); // the ball has gone; the thumbnail still shows it
     byte[] jpeg = f.thumbnail().jpeg(160, 120);
     BufferedImage img = ImageIO.read(new ByteArrayInputStream(jpeg));
     assertThat(img.getWidth()).isEqualTo(160);
@@ -74,29 +72,5 @@ class SimulatedCameraTest {
     int ball = img.getRGB(80, 72 - 15); // at :05 the ball is in the middle, on the horizon
     assertThat((ball >> 16) & 0xff).isGreaterThan(150);
     assertThat((ball >> 8) & 0xff).isLessThan(90);
-  }
-
-  /** A clock the test moves. */
-  static final class SettableClock extends Clock {
-    volatile Instant now;
-
-    SettableClock(Instant now) {
-      this.now = now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }
