@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.tinylog.Logger;
@@ -696,7 +697,7 @@ public final class Outbox implements AutoCloseable {
       deferred.values().forEach(d -> inserts.add(d.row()));
       clearDeferred();
     }
-    java.util.Set<Long> deferrable = new java.util.HashSet<>();
+    Set<Long> deferrable = new java.util.HashSet<>();
     int taken = 0;
     for (Pending p : queue) {
       long s = 0;
@@ -807,7 +808,7 @@ public final class Outbox implements AutoCloseable {
    * now with a seq above a deferred row's would make the next start (after a kill) take that seq as
    * known and not announce it: such deferred rows are written now too.
    */
-  private void deferNew(List<Row> inserts, java.util.Set<Long> deferrable, long nowNanos) {
+  private void deferNew(List<Row> inserts, Set<Long> deferrable, long nowNanos) {
     long due = nowNanos + limits.writeDelay().toNanos();
     long maxWritten = 0;
     var it = inserts.iterator();
@@ -857,13 +858,12 @@ public final class Outbox implements AutoCloseable {
    * (rows of other channels, seq 0, are skipped; there are few), else a scan of all.
    */
   private long lowestDeferredSeq() {
+    if (!deferredSeqsOrdered) {
+      return minSeq(deferred);
+    }
     for (Deferred d : deferred.values()) {
-      long s = d.row().seq();
-      if (s > 0 && deferredSeqsOrdered) {
-        return s;
-      }
-      if (s > 0) {
-        return minSeq(deferred);
+      if (d.row().seq() > 0) {
+        return d.row().seq();
       }
     }
     return Long.MAX_VALUE;
@@ -944,7 +944,7 @@ public final class Outbox implements AutoCloseable {
   private Recovery.Action write(List<Row> inserts, long now, long knownSeq) {
     Map<Long, Long> dels = deletes.isEmpty() ? Map.of() : new HashMap<>(deletes);
     try {
-      java.util.Set<Long> done = store.commit(inserts, dels.keySet(), knownSeq, nextRid);
+      Set<Long> done = store.commit(inserts, dels.keySet(), knownSeq, nextRid);
       dels.keySet().forEach(deletes::remove);
       if (rowsExact && done.size() == dels.size()) {
         long freed = 0;
@@ -1013,7 +1013,7 @@ public final class Outbox implements AutoCloseable {
     sb.append(sep).append("\"stream\":").append(Json.GSON.toJson(stream));
     sb.append(",\"seq\":").append(s);
     if (!data.has("id")) {
-      sb.append(",\"id\":").append(Json.GSON.toJson(deviceId + ":" + stream + ":" + s));
+      sb.append(",\"id\":").append(Json.GSON.toJson(messageId(s)));
     }
     return sb.append('}').toString();
   }
@@ -1025,8 +1025,13 @@ public final class Outbox implements AutoCloseable {
     d.addProperty("stream", stream);
     d.addProperty("seq", s);
     if (!d.has("id")) {
-      d.addProperty("id", deviceId + ":" + stream + ":" + s);
+      d.addProperty("id", messageId(s));
     }
+  }
+
+  /** The id a message gets when it carries none: unique per device, stream and seq. */
+  private String messageId(long s) {
+    return deviceId + ":" + stream + ":" + s;
   }
 
   /** The file is damaged: open it again (moved aside and salvaged); held rows get new rids. */
