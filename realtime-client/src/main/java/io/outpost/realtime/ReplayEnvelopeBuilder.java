@@ -43,7 +43,6 @@ public final class ReplayEnvelopeBuilder {
     NOT_AN_OBJECT
   }
 
-  private final String prefix;
   private final int limit;
   private final StringBuilder text;
   private int bytes;
@@ -56,7 +55,7 @@ public final class ReplayEnvelopeBuilder {
    * @param maxMessageSize the server's cap for a whole frame, from its welcome
    */
   public ReplayEnvelopeBuilder(String device, String stream, String channel, int maxMessageSize) {
-    this.prefix =
+    String prefix =
         "{\"type\":\""
             + ReplayEnvelope.TYPE
             + "\",\"device\":"
