@@ -51,6 +51,12 @@ class SamplerTest {
     return new SensorSetup.Configured(spec, s, new SensorSetup.EventSink());
   }
 
+  /** Starts a sampler over {@code sensors} whose records go to {@link #out}. */
+  private void start(SensorSetup.Configured... sensors) {
+    sampler = new Sampler(List.of(sensors), Clock.systemUTC(), out::add);
+    sampler.start();
+  }
+
   private long count(String name) {
     return out.stream().filter(r -> r.name().startsWith(name + "/")).count();
   }
@@ -101,14 +107,9 @@ class SamplerTest {
           never.await();
           return List.of();
         };
-    sampler =
-        new Sampler(
-            List.of(
-                sensor("fast", Duration.ofMillis(20), Duration.ofSeconds(1), fast),
-                sensor("stuck", Duration.ofMillis(20), Duration.ofMillis(200), stuck)),
-            Clock.systemUTC(),
-            out::add);
-    sampler.start();
+    start(
+        sensor("fast", Duration.ofMillis(20), Duration.ofSeconds(1), fast),
+        sensor("stuck", Duration.ofMillis(20), Duration.ofMillis(200), stuck));
     await().atMost(Duration.ofSeconds(10)).until(() -> count("fast") >= 20);
     await()
         .atMost(Duration.ofSeconds(10))
@@ -124,15 +125,10 @@ class SamplerTest {
   @Test
   void sensorsDueTogetherAreReadOnOneSharedThread() {
     Map<String, String> threads = new java.util.concurrent.ConcurrentHashMap<>();
-    sampler =
-        new Sampler(
-            List.of(
-                sensor("a", Duration.ofMillis(50), Duration.ofSeconds(1), reading(threads, "a")),
-                sensor("b", Duration.ofMillis(50), Duration.ofSeconds(1), reading(threads, "b")),
-                sensor("c", Duration.ofMillis(100), Duration.ofSeconds(1), reading(threads, "c"))),
-            Clock.systemUTC(),
-            out::add);
-    sampler.start();
+    start(
+        sensor("a", Duration.ofMillis(50), Duration.ofSeconds(1), reading(threads, "a")),
+        sensor("b", Duration.ofMillis(50), Duration.ofSeconds(1), reading(threads, "b")),
+        sensor("c", Duration.ofMillis(100), Duration.ofSeconds(1), reading(threads, "c")));
     await().atMost(Duration.ofSeconds(10)).until(() -> count("c") >= 3);
     assertThat(threads)
         .containsOnly(
@@ -158,14 +154,9 @@ class SamplerTest {
     AtomicInteger n = new AtomicInteger();
     Sensor fast =
         () -> List.of(Reading.number("n", null, n.incrementAndGet(), Clock.systemUTC().instant()));
-    sampler =
-        new Sampler(
-            List.of(
-                sensor("slow", Duration.ofMillis(50), Duration.ofSeconds(1), slow),
-                sensor("fast", Duration.ofMillis(20), Duration.ofSeconds(1), fast)),
-            Clock.systemUTC(),
-            out::add);
-    sampler.start();
+    start(
+        sensor("slow", Duration.ofMillis(50), Duration.ofSeconds(1), slow),
+        sensor("fast", Duration.ofMillis(20), Duration.ofSeconds(1), fast));
     await().atMost(Duration.ofSeconds(10)).until(() -> count("slow") >= 3);
     // The fast sensor went on while the slow read ran (after at most the move-off limit).
     await().atMost(Duration.ofSeconds(10)).until(() -> count("fast") >= 30);
@@ -233,15 +224,10 @@ class SamplerTest {
           }
           return List.of();
         };
-    sampler =
-        new Sampler(
-            List.of(
-                sensor("a", Duration.ofSeconds(10), Duration.ofSeconds(5), deaf),
-                sensor("b", Duration.ofSeconds(10), Duration.ofSeconds(5), deaf),
-                sensor("c", Duration.ofSeconds(10), Duration.ofSeconds(5), deaf)),
-            Clock.systemUTC(),
-            out::add);
-    sampler.start();
+    start(
+        sensor("a", Duration.ofSeconds(10), Duration.ofSeconds(5), deaf),
+        sensor("b", Duration.ofSeconds(10), Duration.ofSeconds(5), deaf),
+        sensor("c", Duration.ofSeconds(10), Duration.ofSeconds(5), deaf));
     assertThat(allReading.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     long t0 = System.nanoTime();
     sampler.close();
