@@ -90,6 +90,11 @@ public final class MotionDetector {
             (int) Math.ceil((maxY - minY + 1) * sy)));
   }
 
+  /** The brightness (0..255) of an RGB pixel: BT.601 weights in 8-bit fixed point. */
+  static int luma(int rgb) {
+    return (((rgb >> 16) & 0xff) * 77 + ((rgb >> 8) & 0xff) * 150 + (rgb & 0xff) * 29) >> 8;
+  }
+
   /** Area-averaged brightness (0..255) of {@code img} at {@code w}×{@code h}. */
   static int[] grey(BufferedImage img, int w, int h) {
     long[] sum = new long[w * h];
@@ -101,8 +106,7 @@ public final class MotionDetector {
       img.getRGB(0, y, iw, 1, row, 0, iw);
       int gy = Math.min(h - 1, y * h / ih);
       for (int x = 0; x < iw; x++) {
-        int p = row[x];
-        int lum = (((p >> 16) & 0xff) * 77 + ((p >> 8) & 0xff) * 150 + (p & 0xff) * 29) >> 8;
+        int lum = luma(row[x]);
         int i = gy * w + Math.min(w - 1, x * w / iw);
         sum[i] += lum;
         n[i]++;

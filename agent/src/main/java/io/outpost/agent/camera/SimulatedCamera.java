@@ -81,8 +81,7 @@ public final class SimulatedCamera implements FrameSource {
     int[] px = new int[w * h];
     draw(at, width, height, w, h, px);
     for (int i = 0; i < px.length; i++) {
-      int p = px[i];
-      px[i] = (((p >> 16) & 0xff) * 77 + ((p >> 8) & 0xff) * 150 + (p & 0xff) * 29) >> 8;
+      px[i] = MotionDetector.luma(px[i]);
     }
     return px;
   }
