@@ -30,7 +30,7 @@ AGENT_CP="$(module_jar agent):$(module_jar plugin-api):$(module_jar plugin-testk
 RELAY_CP="$(module_jar relay):$(cat relay/target/cp.txt)"
 javac -d "$OUT/classes" -cp "$AGENT_CP:$RELAY_CP" bench/src/main/java/io/outpost/bench/agent/*.java
 CP="$OUT/classes:$AGENT_CP:$RELAY_CP"
-JAVA_BENCH=(java -Xmx256m -Dtinylog.writer=console -Dtinylog.writer.level=warn "-Dbench.agentClasspath=$AGENT_CP")
+JAVA_BENCH=(java -Xmx256m -Doutpost.log.level=warn "-Dbench.agentClasspath=$AGENT_CP")
 
 echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(free -m | awk '/Mem:/ {print $2}') MiB RAM, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "java: $(java -version 2>&1 | head -1)"

@@ -30,7 +30,7 @@ echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(free -
 echo "java: $(java -version 2>&1 | head -1)"
 echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
 run() {
-  java -Xmx256m -Dtinylog.writer=console -Dtinylog.writer.level=warn -cp "$CP" \
+  java -Xmx256m -Doutpost.log.level=warn -cp "$CP" \
     io.outpost.bench.agent.AgentBench catchup "$@" 2>> "$OUT/catchup.log"
 }
 run "${HOURS[0]}" --wakeups

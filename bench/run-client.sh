@@ -17,5 +17,5 @@ CP="$(module_jar realtime-client):$(module_jar relay):$(module_jar test-support)
 echo "$CP" > "$OUT/classpath.txt"
 javac -encoding UTF-8 --release 17 -d "$OUT/classes" -cp "$CP" bench/src/main/java/io/outpost/bench/client/*.java
 echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), load $(cut -d' ' -f1-3 /proc/loadavg); $(java -version 2>&1 | head -1); $(date -u +%Y-%m-%dT%H:%MZ)"
-exec java -Xmx256m -Dtinylog.writer=console -Dtinylog.writer.level=warn \
+exec java -Xmx256m -Doutpost.log.level=warn \
     -cp "$OUT/classes:$CP" io.outpost.bench.client.ClientBench "$@"

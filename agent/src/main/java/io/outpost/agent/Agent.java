@@ -22,6 +22,7 @@ import io.outpost.agent.status.Credential;
 import io.outpost.agent.status.StatusSnapshot;
 import io.outpost.agent.uplink.Link;
 import io.outpost.agent.uplink.Uplink;
+import io.outpost.log.Logger;
 import io.outpost.plugin.CommandHandler;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,7 +38,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.tinylog.Logger;
 
 /**
  * The running agent: sampler → batcher → outbox → uplink → link, commands from the link through the

@@ -5,6 +5,7 @@ import io.outpost.agent.internal.LogSafe;
 import io.outpost.agent.outbox.Outbox;
 import io.outpost.agent.profiles.SensorSetup;
 import io.outpost.agent.uplink.Link;
+import io.outpost.log.Logger;
 import io.outpost.plugin.Hardware;
 import io.outpost.plugin.Options;
 import io.outpost.plugin.PluginContext;
@@ -18,7 +19,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
-import org.tinylog.Logger;
 
 /**
  * What plugins (command handlers, services) get from the agent. Their {@link Uplink} writes into
@@ -189,7 +189,7 @@ final class AgentPluginContext implements PluginContext, Uplink {
 
   @Override
   public PluginLog log() {
-    return new SensorSetup.TinylogPluginLog("plugin");
+    return new SensorSetup.LoggerPluginLog("plugin");
   }
 
   @Override

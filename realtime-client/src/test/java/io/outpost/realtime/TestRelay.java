@@ -1,6 +1,7 @@
 package io.outpost.realtime;
 
 import com.google.gson.JsonObject;
+import io.outpost.log.JulBridge;
 import io.outpost.relay.Relay;
 import io.outpost.relay.RelayKeys;
 import io.outpost.relay.RelaySettings;
@@ -12,13 +13,12 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
-import org.tinylog.jul.JulTinylogBridge;
 
 /** Starts relays on loopback and builds client configurations pointing at them. */
 final class TestRelay {
 
   static {
-    JulTinylogBridge.activate();
+    JulBridge.install();
   }
 
   private TestRelay() {}

@@ -1,5 +1,6 @@
 package io.outpost.relay;
 
+import io.outpost.log.Logger;
 import io.outpost.relay.dashboard.Dashboard;
 import io.outpost.relay.dashboard.DashboardHandler;
 import io.outpost.relay.internal.ApiException;
@@ -38,7 +39,6 @@ import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOn;
 import org.glassfish.tyrus.core.TyrusWebSocketEngine;
 import org.glassfish.tyrus.server.TyrusServerContainer;
 import org.glassfish.tyrus.spi.WebSocketEngine;
-import org.tinylog.Logger;
 
 /**
  * A running relay: the Metered Realtime Messaging protocol (WebSocket {@code /v1}) and its REST

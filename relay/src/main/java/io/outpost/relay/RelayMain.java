@@ -1,14 +1,14 @@
 package io.outpost.relay;
 
+import io.outpost.log.JulBridge;
+import io.outpost.log.Layout;
+import io.outpost.log.Logger;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
-import org.tinylog.Logger;
-import org.tinylog.configuration.Configuration;
-import org.tinylog.jul.JulTinylogBridge;
 
 /**
  * Command line: {@code outpost relay [--listen HOST:PORT] [--keys FILE] [--help]}. Runs until
@@ -182,22 +182,12 @@ public final class RelayMain {
   }
 
   private static void configureLogging() {
-    // One readable line per event when nobody configured tinylog (its default format spans two
-    // lines).
-    if (!Configuration.isFrozen()
-        && Thread.currentThread().getContextClassLoader().getResource("tinylog.properties") == null
-        && System.getProperty("tinylog.configuration") == null) {
-      try {
-        Configuration.set("writer", "console");
-        Configuration.set("writer.format", "{date: yyyy-MM-dd HH:mm:ss} {level}: {message}");
-        Configuration.set("writer.level", "info");
-        // Tyrus and Grizzly announce their start-up at INFO; keep the console to the relay's own
-        // lines.
-        Configuration.set("level@org.glassfish", "warn");
-      } catch (UnsupportedOperationException frozen) {
-        // Another thread logged first; keep its configuration.
-      }
-    }
-    JulTinylogBridge.activate();
+    // One short line per event on standard error; ignored when the process logged already (the
+    // relay embedded in another command keeps that command's configuration), and the system
+    // properties outpost.log.level/outpost.log.file still win.
+    Logger.configure("info", null, Layout.SHORT);
+    // Tyrus and Grizzly announce their start-up at INFO; keep the console to the relay's own lines.
+    Logger.setLevel("org.glassfish", "warn");
+    JulBridge.install();
   }
 }

@@ -13,7 +13,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -41,14 +40,11 @@ class PingFloodCannotExhaustRelayMemoryTest {
 
   @Test
   void aPingFloodFromAPeerThatDoesNotReadIsCutOffWhileOthersAreServed() throws Exception {
-    Path logConfig = config.resolve("tinylog.properties");
-    Files.writeString(
-        logConfig, "writer = console\nwriter.level = info\nwriter.format = {level} {message}\n");
     ProcessBuilder pb =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx64m",
-                "-Dtinylog.configuration=" + logConfig,
+                "-Doutpost.log.level=info",
                 "-cp",
                 System.getProperty("java.class.path"),
                 "io.outpost.relay.RelayMain",

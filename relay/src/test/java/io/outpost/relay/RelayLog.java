@@ -5,13 +5,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
- * The lines the relay logged (at INFO and above, see {@code tinylog-test.properties}) since this
- * object was made.
+ * The lines the relay logged (at INFO and above; the build points {@code outpost.log.file} there)
+ * since this object was made.
  */
 final class RelayLog {
   private static final Path LOG = Path.of("target", "relay-test.log");
+  private static final Pattern DATE =
+      Pattern.compile("^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d(\\.\\d{3})? ");
   private final long start;
 
   RelayLog() throws IOException {
@@ -31,6 +34,7 @@ final class RelayLog {
    */
   List<String> troubles() throws IOException {
     return lines().stream()
+        .map(l -> DATE.matcher(l).replaceFirst(""))
         .filter(l -> l.startsWith("ERROR") || l.startsWith("\tat ") || l.startsWith("WARN"))
         .toList();
   }

@@ -1,6 +1,7 @@
 package io.outpost.relay;
 
 import com.google.gson.JsonObject;
+import io.outpost.log.JulBridge;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
-import org.tinylog.jul.JulTinylogBridge;
 
 /**
  * Starts relays on ephemeral loopback ports and connects clients; everything is closed after each
@@ -22,7 +22,7 @@ import org.tinylog.jul.JulTinylogBridge;
  */
 abstract class RelayTestSupport {
   static {
-    JulTinylogBridge.activate();
+    JulBridge.install();
   }
 
   static final String KEYS_JSON =

@@ -6,12 +6,12 @@ import io.outpost.agent.hardware.Hardwares;
 import io.outpost.agent.outbox.Outbox;
 import io.outpost.agent.systemd.ServiceNotifier;
 import io.outpost.agent.uplink.RealtimeLink;
+import io.outpost.log.Logger;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.tinylog.Logger;
 
 /**
  * {@code outpost run}: the agent in the foreground, until SIGTERM/SIGINT or {@code agent.restart}.
@@ -60,8 +60,8 @@ final class RunCommand implements CliCommand {
         out,
         err,
         config -> {
-          // Before anything logs (the plugin loader does): tinylog's configuration is fixed at
-          // first use.
+          // Before anything logs (the plugin loader does): the logging configuration is fixed by
+          // the first line written.
           Logging.configure(config.log().level(), config.log().file());
           return run(Setup.loadWithPlugins(config, Clock.systemUTC(), err), err);
         });

@@ -2,12 +2,12 @@ package io.outpost.agent.commands;
 
 import com.google.gson.JsonElement;
 import io.outpost.agent.internal.LogSafe;
+import io.outpost.log.Logger;
 import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.tinylog.Logger;
 
 /**
  * The command path's own bounded queue and rate. Command messages from allowed senders wait here

@@ -6,6 +6,7 @@ import io.outpost.agent.config.AgentConfig;
 import io.outpost.agent.internal.Json;
 import io.outpost.agent.internal.LogSafe;
 import io.outpost.agent.outbox.Outbox;
+import io.outpost.log.Logger;
 import io.outpost.plugin.Command;
 import io.outpost.plugin.CommandHandler;
 import io.outpost.plugin.CommandResult;
@@ -28,7 +29,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.tinylog.Logger;
 
 /**
  * Receives command messages (architecture.md §5). On the receiving thread only the sender is

@@ -1,6 +1,7 @@
 package io.outpost.agent.commands;
 
 import io.outpost.agent.internal.LogSafe;
+import io.outpost.log.Logger;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -8,7 +9,6 @@ import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.tinylog.Logger;
 
 /**
  * Rate-limits what the agent says about refused commands, so a flood of them is not amplified: per

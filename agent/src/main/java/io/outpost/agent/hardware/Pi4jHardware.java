@@ -10,6 +10,7 @@ import com.pi4j.io.gpio.digital.PullResistance;
 import com.pi4j.io.i2c.I2C;
 import com.pi4j.io.spi.Spi;
 import com.pi4j.io.spi.SpiChipSelect;
+import io.outpost.log.Logger;
 import io.outpost.plugin.GpioInput;
 import io.outpost.plugin.GpioOutput;
 import io.outpost.plugin.Hardware;
@@ -23,7 +24,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import org.tinylog.Logger;
 
 /**
  * The real buses and pins through Pi4J 2: I2C and SPI with the {@code linuxfs} providers ({@code

@@ -1,5 +1,6 @@
 package io.outpost.agent.outbox;
 
+import io.outpost.log.Logger;
 import io.outpost.plugin.DurableQueue;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,7 +14,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import org.tinylog.Logger;
 
 /**
  * A service's durable queue ({@link DurableQueue}): its own small SQLite file {@code

@@ -1,6 +1,7 @@
 package io.outpost.agent.outbox;
 
 import com.google.gson.JsonObject;
+import io.outpost.log.Logger;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -8,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.tinylog.Logger;
 
 /**
  * The services' durable queues ({@link LocalQueue}) of one agent: opened on first use, the same

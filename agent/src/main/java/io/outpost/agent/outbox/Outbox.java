@@ -3,6 +3,7 @@ package io.outpost.agent.outbox;
 import com.google.gson.JsonObject;
 import io.outpost.agent.config.AgentConfig;
 import io.outpost.agent.internal.Json;
+import io.outpost.log.Logger;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,7 +16,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.tinylog.Logger;
 
 /**
  * Everything the device says, in order, until the server acked it (architecture.md §2, §5).

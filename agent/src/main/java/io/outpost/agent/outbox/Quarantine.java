@@ -1,7 +1,7 @@
 package io.outpost.agent.outbox;
 
 import io.outpost.agent.internal.Json;
-import org.tinylog.Logger;
+import io.outpost.log.Logger;
 
 /**
  * Finds stored rows that can never be sent — a body that is not a JSON object, no channel and no

@@ -1,9 +1,9 @@
 package io.outpost.agent.outbox;
 
+import io.outpost.log.Logger;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Locale;
-import org.tinylog.Logger;
 
 /**
  * Keeps the store usable through full disks, read-only file systems, I/O errors and damage.

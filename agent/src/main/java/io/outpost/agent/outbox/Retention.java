@@ -1,11 +1,11 @@
 package io.outpost.agent.outbox;
 
 import io.outpost.agent.config.AgentConfig;
+import io.outpost.log.Logger;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import org.tinylog.Logger;
 
 /**
  * Which messages the outbox gives up, and when: {@code buffer.maxBytes} (lowered while the disk is

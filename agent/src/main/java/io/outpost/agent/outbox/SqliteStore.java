@@ -1,5 +1,6 @@
 package io.outpost.agent.outbox;
 
+import io.outpost.log.Logger;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -16,7 +17,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import org.tinylog.Logger;
 
 /**
  * The durable store: one SQLite file ({@code outbox.db}) in WAL mode with {@code

@@ -1,5 +1,6 @@
 package io.outpost.agent.plugins;
 
+import io.outpost.log.Logger;
 import io.outpost.plugin.AgentServiceFactory;
 import io.outpost.plugin.CommandHandler;
 import io.outpost.plugin.CommandHandlerFactory;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.tinylog.Logger;
 
 /**
  * What {@link PluginLoader} found: the factories of every jar that loaded, the jars, and the

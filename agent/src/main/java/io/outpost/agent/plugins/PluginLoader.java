@@ -1,5 +1,6 @@
 package io.outpost.agent.plugins;
 
+import io.outpost.log.Logger;
 import io.outpost.plugin.AgentServiceFactory;
 import io.outpost.plugin.CommandHandlerFactory;
 import io.outpost.plugin.SensorFactory;
@@ -19,7 +20,6 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.jar.JarFile;
-import org.tinylog.Logger;
 
 /**
  * Loads plugin jars: every {@code *.jar} in the configured directories (default {@link

@@ -1,6 +1,7 @@
 package io.outpost.agent.plugins;
 
 import io.outpost.agent.internal.Backoff;
+import io.outpost.log.Logger;
 import io.outpost.plugin.AgentService;
 import io.outpost.plugin.AgentServiceFactory;
 import io.outpost.plugin.PluginContext;
@@ -14,7 +15,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.tinylog.Logger;
 
 /**
  * Runs the plugins' services: creates them from their factories, starts each one and, when a start

@@ -5,6 +5,7 @@ import io.outpost.agent.config.ConfigInvalidException;
 import io.outpost.agent.config.Deadband;
 import io.outpost.agent.config.Problems;
 import io.outpost.agent.hardware.Hardwares;
+import io.outpost.log.Logger;
 import io.outpost.plugin.ConfigException;
 import io.outpost.plugin.Hardware;
 import io.outpost.plugin.Options;
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.tinylog.Logger;
 
 /**
  * Turns the profile plus the config's per-sensor overrides into created (not yet started) sensors,
@@ -226,12 +226,12 @@ public final class SensorSetup {
 
     @Override
     public PluginLog log() {
-      return new TinylogPluginLog(name);
+      return new LoggerPluginLog(name);
     }
   }
 
-  /** A {@link PluginLog} over tinylog, prefixing the owner's name. */
-  public record TinylogPluginLog(String prefix) implements PluginLog {
+  /** A {@link PluginLog} over the agent's logger, prefixing the owner's name. */
+  public record LoggerPluginLog(String prefix) implements PluginLog {
     @Override
     public void debug(String message) {
       Logger.debug("{}: {}", prefix, message);

@@ -1,6 +1,7 @@
 package io.outpost.agent.sampler;
 
 import io.outpost.agent.profiles.SensorSetup;
+import io.outpost.log.Logger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import org.tinylog.Logger;
 
 /**
  * Schedules every sensor at a fixed rate against the clock (no drift: instant n is {@code start +

@@ -4,6 +4,7 @@ import io.outpost.agent.internal.Backoff;
 import io.outpost.agent.plugins.IsolatedSensor;
 import io.outpost.agent.profiles.SensorSetup;
 import io.outpost.agent.profiles.SensorSpec;
+import io.outpost.log.Logger;
 import io.outpost.plugin.Reading;
 import io.outpost.plugin.Sensor;
 import java.time.Clock;
@@ -17,7 +18,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.function.Consumer;
-import org.tinylog.Logger;
 
 /**
  * The one supervisor of one sensor: reads it when the sampler ticks, never two reads at once; a

@@ -1,10 +1,10 @@
 package io.outpost.agent.systemd;
 
 import com.sun.jna.NativeLong;
+import io.outpost.log.Logger;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import org.tinylog.Logger;
 
 /**
  * The sd_notify protocol: newline-separated {@code KEY=VALUE} lines in one datagram to the socket

@@ -1,6 +1,7 @@
 package io.outpost.agent.systemd;
 
 import io.outpost.agent.status.StatusSnapshot;
+import io.outpost.log.Logger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,7 +10,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.tinylog.Logger;
 
 /**
  * Tells systemd how the agent is doing ({@code Type=notify}): {@code READY=1} once the

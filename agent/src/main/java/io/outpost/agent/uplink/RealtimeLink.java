@@ -4,6 +4,7 @@ import com.google.gson.JsonElement;
 import io.outpost.agent.config.AgentConfig;
 import io.outpost.agent.config.TokenSource;
 import io.outpost.agent.internal.LogSafe;
+import io.outpost.log.Logger;
 import io.outpost.realtime.ChannelMessage;
 import io.outpost.realtime.DirectMessage;
 import io.outpost.realtime.InvalidArgumentException;
@@ -21,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import org.tinylog.Logger;
 
 /**
  * {@link Link} over the realtime client in device mode (reconnects forever, max delay {@code

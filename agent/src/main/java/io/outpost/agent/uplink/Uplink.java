@@ -4,6 +4,7 @@ import io.outpost.agent.internal.Json;
 import io.outpost.agent.internal.LogSafe;
 import io.outpost.agent.outbox.Outbox;
 import io.outpost.agent.outbox.Row;
+import io.outpost.log.Logger;
 import io.outpost.realtime.ReplayEnvelopeBuilder;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -12,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.tinylog.Logger;
 
 /**
  * Moves committed outbox rows to the link and deletes each one only after the server acked it.

@@ -1,5 +1,6 @@
 package io.outpost.bench.client;
 
+import io.outpost.log.JulBridge;
 import io.outpost.relay.Relay;
 import io.outpost.relay.RelayKeys;
 import io.outpost.relay.RelaySettings;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.tinylog.jul.JulTinylogBridge;
 
 /**
  * The relay side of {@link ClientBench}, run in its own JVM so the client's heap and threads can be
@@ -23,7 +23,7 @@ public final class BenchRelay {
   private BenchRelay() {}
 
   public static void main(String[] args) throws IOException {
-    JulTinylogBridge.activate();
+    JulBridge.install();
     RelaySettings settings =
         RelaySettings.builder()
             .listen(new InetSocketAddress("127.0.0.1", 0))

@@ -2,6 +2,7 @@ package io.outpost.bench.client;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
+import io.outpost.log.JulBridge;
 import io.outpost.realtime.RealtimeClient;
 import io.outpost.realtime.RealtimeConfig;
 import io.outpost.realtime.State;
@@ -22,7 +23,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.tinylog.jul.JulTinylogBridge;
 
 /**
  * Publish-and-ack throughput and latency of {@link RealtimeClient} against a relay in a separate
@@ -50,7 +50,7 @@ public final class ClientBench {
   }
 
   public static void main(String[] args) throws Exception {
-    JulTinylogBridge.activate();
+    JulBridge.install();
     int messages = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
     int window = args.length > 1 ? Integer.parseInt(args[1]) : 64;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
@@ -64,7 +64,7 @@ public final class ClientBench {
     try (RelayProcess relay =
         RelayProcess.start(
             BenchRelay.class.getName(),
-            List.of("-Xmx256m", "-Dtinylog.writer=console", "-Dtinylog.writer.level=warn"),
+            List.of("-Xmx256m", "-Doutpost.log.level=warn"),
             relayArgs,
             true)) {
       Map<String, String> tokens = new HashMap<>();

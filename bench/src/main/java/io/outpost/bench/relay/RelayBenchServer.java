@@ -21,9 +21,8 @@ public final class RelayBenchServer {
 
   public static void main(String[] args) throws Exception {
     // Relay log lines (warnings only) on the console; the benchmark's own lines are plain stdout.
-    org.tinylog.configuration.Configuration.set("writer", "console");
-    org.tinylog.configuration.Configuration.set("writer.level", "warn");
-    org.tinylog.jul.JulTinylogBridge.activate();
+    io.outpost.log.Logger.configure("warn", null, io.outpost.log.Layout.DETAILED);
+    io.outpost.log.JulBridge.install();
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 8788;
     RelaySettings settings =
         RelaySettings.builder()

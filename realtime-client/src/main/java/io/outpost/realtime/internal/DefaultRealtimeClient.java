@@ -1,6 +1,7 @@
 package io.outpost.realtime.internal;
 
 import com.google.gson.JsonElement;
+import io.outpost.log.Logger;
 import io.outpost.realtime.ChannelMessage;
 import io.outpost.realtime.ConnectFailedException;
 import io.outpost.realtime.DirectMessage;
@@ -33,7 +34,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.tinylog.Logger;
 
 /**
  * The client's state machine. Every field below the constructor is owned by the single event

@@ -1,12 +1,12 @@
 package io.outpost.realtime.internal;
 
+import io.outpost.log.Logger;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.tinylog.Logger;
 
 /**
  * The client's single event thread: timers plus a mailbox of tasks from other threads. Tasks posted

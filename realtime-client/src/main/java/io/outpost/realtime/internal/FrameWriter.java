@@ -1,12 +1,12 @@
 package io.outpost.realtime.internal;
 
+import io.outpost.log.Logger;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
-import org.tinylog.Logger;
 
 /**
  * The write side of one connection: a thread that sleeps on a queue and writes each frame, masked

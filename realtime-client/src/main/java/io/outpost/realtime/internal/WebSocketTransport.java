@@ -1,5 +1,6 @@
 package io.outpost.realtime.internal;
 
+import io.outpost.log.Logger;
 import io.outpost.realtime.RealtimeConfig;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
@@ -24,7 +25,6 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import org.tinylog.Logger;
 
 /**
  * An RFC 6455 client on blocking sockets. Each connection has one reader thread, which connects,

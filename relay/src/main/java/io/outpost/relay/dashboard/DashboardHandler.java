@@ -5,6 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import io.outpost.log.Logger;
 import io.outpost.relay.RelayKeys;
 import io.outpost.relay.internal.ApiException;
 import io.outpost.relay.internal.Credential;
@@ -20,7 +21,6 @@ import org.glassfish.grizzly.http.Method;
 import org.glassfish.grizzly.http.server.HttpHandler;
 import org.glassfish.grizzly.http.server.Request;
 import org.glassfish.grizzly.http.server.Response;
-import org.tinylog.Logger;
 
 /**
  * Serves the fleet dashboard: the static page at {@code /} and {@code /dashboard/…}, and three

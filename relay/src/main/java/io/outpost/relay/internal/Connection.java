@@ -1,5 +1,6 @@
 package io.outpost.relay.internal;
 
+import io.outpost.log.Logger;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.io.IOException;
@@ -12,7 +13,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.tinylog.Logger;
 
 /**
  * One admitted WebSocket: its credential, subscriptions, rate bucket and liveness clock.

@@ -1,5 +1,6 @@
 package io.outpost.relay.internal;
 
+import io.outpost.log.Logger;
 import java.io.IOException;
 import org.glassfish.grizzly.Buffer;
 import org.glassfish.grizzly.Grizzly;
@@ -11,7 +12,6 @@ import org.glassfish.grizzly.http.HttpContent;
 import org.glassfish.grizzly.http.HttpRequestPacket;
 import org.glassfish.grizzly.memory.Buffers;
 import org.glassfish.grizzly.nio.NIOConnection;
-import org.tinylog.Logger;
 
 /**
  * Reads the WebSocket frame headers of every upgraded connection before Tyrus does, and enforces

@@ -1,9 +1,9 @@
 package io.outpost.relay.internal;
 
+import io.outpost.log.Logger;
 import jakarta.websocket.Session;
 import java.lang.reflect.Field;
 import org.glassfish.grizzly.Connection;
-import org.tinylog.Logger;
 
 /**
  * Finds the Grizzly connection under a Tyrus 2.2 server session, so that {@link Outbound} can write

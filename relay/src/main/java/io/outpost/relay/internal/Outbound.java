@@ -1,5 +1,6 @@
 package io.outpost.relay.internal;
 
+import io.outpost.log.Logger;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -13,7 +14,6 @@ import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.WriteResult;
 import org.glassfish.grizzly.memory.Buffers;
 import org.glassfish.grizzly.memory.MemoryManager;
-import org.tinylog.Logger;
 
 /**
  * The outgoing side of one WebSocket: a queue of complete, pre-encoded frames that a drain task on

@@ -3,6 +3,7 @@ package io.outpost.relay.internal;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
+import io.outpost.log.Logger;
 import io.outpost.relay.RelaySettings;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
@@ -18,7 +19,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.tinylog.Logger;
 
 /**
  * The WebSocket side of the relay: admission at upgrade and connect, then every client frame of

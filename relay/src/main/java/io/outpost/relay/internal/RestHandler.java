@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
+import io.outpost.log.Logger;
 import io.outpost.relay.RelayKey;
 import io.outpost.relay.RelaySettings;
 import io.outpost.relay.TokenRequest;
@@ -20,7 +21,6 @@ import org.glassfish.grizzly.http.Method;
 import org.glassfish.grizzly.http.server.HttpHandler;
 import org.glassfish.grizzly.http.server.Request;
 import org.glassfish.grizzly.http.server.Response;
-import org.tinylog.Logger;
 
 /**
  * The REST control plane of protocol.md sections 10 and R, served on the WebSocket's port. Every

@@ -1,5 +1,6 @@
 package io.outpost.relay.internal;
 
+import io.outpost.log.Logger;
 import io.outpost.relay.RelayKey;
 import io.outpost.relay.RelaySettings;
 import java.io.IOException;
@@ -26,7 +27,6 @@ import org.glassfish.grizzly.http.Protocol;
 import org.glassfish.grizzly.http.server.AddOn;
 import org.glassfish.grizzly.http.server.HttpServerFilter;
 import org.glassfish.grizzly.http.server.NetworkListener;
-import org.tinylog.Logger;
 
 /**
  * Refuses WebSocket upgrades before the handshake: HTTP 400 for a malformed upgrade request (not

@@ -1,0 +1,9 @@
+package io.outpost.log;
+
+/** How a line looks (in the JVM's time zone, followed by the platform's line separator). */
+public enum Layout {
+  /** {@code 2026-12-01 21:03:10.133 INFO [main] message}: the agent's. */
+  DETAILED,
+  /** {@code 2026-12-01 21:03:10 INFO: message}: the relay's console. */
+  SHORT
+}
