@@ -4,6 +4,9 @@ package io.outpost.log;
 public enum Layout {
   /** {@code 2026-12-01 21:03:10.133 INFO [main] message}: the agent's. */
   DETAILED,
-  /** {@code 2026-12-01 21:03:10 INFO: message}: the relay's console. */
+  /**
+   * {@code 2026-12-01 21:03:10 INFO: message}: the relay's console, where lines below WARN go to
+   * standard output and WARN and ERROR to standard error (when no file is set).
+   */
   SHORT
 }

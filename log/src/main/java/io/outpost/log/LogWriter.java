@@ -127,14 +127,14 @@ final class LogWriter {
       throwable(line, t, null, 0);
     }
     line.append(NEW_LINE);
-    emit(line.toString());
+    emit(line.toString(), l == Layout.SHORT && level < Logger.WARN);
   }
 
-  private static void emit(String text) {
+  private static void emit(String text, boolean toStandardOutput) {
     synchronized (LOCK) {
       started = true;
       if (file == null) {
-        System.err.print(text);
+        (toStandardOutput ? System.out : System.err).print(text);
         return;
       }
       try {

@@ -50,10 +50,20 @@ class LoggerTest {
   }
 
   @Test
-  void theRelaysShortLayoutHasNoMillisecondsAndNoThread() {
-    Logger.configure("info", null, Layout.SHORT);
-    Logger.warn("relay {}", "ready");
-    assertThat(err()).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d WARN: relay ready\n");
+  void theRelaysShortLayoutHasNoMillisecondsAndNoThreadAndPutsInfoOnStandardOutput() {
+    PrintStream savedOut = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    try {
+      Logger.configure("info", null, Layout.SHORT);
+      Logger.warn("relay {}", "slow");
+      Logger.info("relay {}", "ready");
+    } finally {
+      System.setOut(savedOut);
+    }
+    assertThat(err()).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d WARN: relay slow\n");
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d INFO: relay ready\n");
   }
 
   @Test
