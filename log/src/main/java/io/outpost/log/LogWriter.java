@@ -30,15 +30,17 @@ final class LogWriter {
   private static volatile String[] prefixes = new String[0];
   private static volatile int[] prefixLevels = new int[0];
   private static boolean started;
+  private static boolean configured;
   private static OutputStream out;
 
   private LogWriter() {}
 
   static void configure(int level, Path logFile, Layout lineLayout) {
     synchronized (LOCK) {
-      if (started) {
+      if (started || configured) {
         return;
       }
+      configured = true;
       if (LEVEL_PROPERTY == null) {
         threshold = level;
       }
@@ -81,6 +83,7 @@ final class LogWriter {
         out = null;
       }
       started = false;
+      configured = false;
       threshold = LEVEL_PROPERTY == null ? Logger.INFO : Logger.parseLevel(LEVEL_PROPERTY);
       file = FILE_PROPERTY == null ? null : Path.of(FILE_PROPERTY);
       layout = Layout.DETAILED;

@@ -7,10 +7,10 @@ import java.nio.file.Path;
  * error or a file, written synchronously by the calling thread. The level check is one field read;
  * a message is only formatted when its level is enabled.
  *
- * <p>Configuration is fixed by the first line written (later {@link #configure} calls are ignored,
- * so a command run inside another keeps the process's settings). The system properties {@code
- * outpost.log.level} and {@code outpost.log.file} win over what the program configures (tests and
- * benchmarks use them).
+ * <p>The first {@link #configure} call wins, and nothing changes once a line was written: a command
+ * run inside another (the relay in {@code outpost relay}, tests) keeps the process's settings. The
+ * system properties {@code outpost.log.level} and {@code outpost.log.file} win over what the
+ * program configures (tests and benchmarks use them).
  */
 public final class Logger {
   public static final int TRACE = 0;
@@ -25,7 +25,7 @@ public final class Logger {
   /**
    * Sets the level ({@code trace}, {@code debug}, {@code info}, {@code warn}, {@code error} or
    * {@code off}), the file appended to ({@code null}: standard error, looked up at each line) and
-   * the line layout. Ignored once a line was written.
+   * the line layout. Ignored after the first call or once a line was written.
    *
    * @throws IllegalArgumentException for an unknown level
    */

@@ -126,6 +126,20 @@ class LoggerTest {
   }
 
   @Test
+  void theFirstConfigurationWinsAndPackageLevelsCanStillBeAdded() {
+    Logger.configure("warn", null, Layout.DETAILED);
+    Logger.configure("info", null, Layout.SHORT);
+    Logger.setLevel("org.glassfish", "error");
+    JulBridge.install();
+    Logger.info("dropped");
+    java.util.logging.Logger.getLogger("org.glassfish.grizzly.X").warning("dropped too");
+    Logger.warn("kept");
+    assertThat(Logger.isEnabled(Logger.WARN, "org.glassfish.grizzly.X")).isFalse();
+    assertThat(err().lines().map(l -> l.substring(24)))
+        .containsExactly("WARN [" + thread + "] kept");
+  }
+
+  @Test
   void aFileIsAppendedTo(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("agent.log");
     Files.writeString(file, "earlier line\n");

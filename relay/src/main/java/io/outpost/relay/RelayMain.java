@@ -182,9 +182,9 @@ public final class RelayMain {
   }
 
   private static void configureLogging() {
-    // One short line per event on standard error; ignored when the process logged already (the
-    // relay embedded in another command keeps that command's configuration), and the system
-    // properties outpost.log.level/outpost.log.file still win.
+    // One short line per event; ignored when the process configured logging already (the relay
+    // inside `outpost relay` keeps the CLI's configuration), and the system properties
+    // outpost.log.level/outpost.log.file still win.
     Logger.configure("info", null, Layout.SHORT);
     // Tyrus and Grizzly announce their start-up at INFO; keep the console to the relay's own lines.
     Logger.setLevel("org.glassfish", "warn");

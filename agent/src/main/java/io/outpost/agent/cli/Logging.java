@@ -16,7 +16,8 @@ public final class Logging {
   private Logging() {}
 
   public static void configure(String level, Path file) {
-    // Several commands in one JVM (as in tests): the first line written fixes the configuration.
+    // Several commands in one JVM (the relay or the demo inside the CLI, tests): the first
+    // configuration wins.
     Logger.configure(level, file, Layout.DETAILED);
     // Pi4J's board detection logs ERROR lines on any machine that is not a Raspberry Pi (no
     // /proc/device-tree/model, no CPU revision) although nothing failed yet. Only that package is

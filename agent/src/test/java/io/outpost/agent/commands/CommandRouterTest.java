@@ -365,7 +365,7 @@ class CommandRouterTest {
 
   static final String FORGED = "ping\n2026-01-01 00:00:00.000 ERROR [main] FAKE LOG LINE";
 
-  /** What the agent logs while {@code r} runs (tinylog writes to standard error synchronously). */
+  /** What the agent logs while {@code r} runs (written to standard error synchronously). */
   private static String logOf(Runnable r) {
     java.io.PrintStream saved = System.err;
     java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
