@@ -715,7 +715,7 @@ public final class Outbox implements AutoCloseable {
         deferrable.add(rid);
       }
       inserts.add(
-          new Row(rid++, p.cls(), p.channel(), p.to(), s, p.createdMillis(), Json.GSON.toJson(d)));
+          new Row(rid++, p.cls(), p.channel(), p.to(), s, p.createdMillis(), Json.write(d)));
       taken++;
     }
     boolean added = taken > 0;
@@ -900,7 +900,7 @@ public final class Outbox implements AutoCloseable {
       d.addProperty("reason", r.reason());
       long s = nextSeq++;
       stamp(d, s);
-      out.add(new Row(nextRid++, Row.EVENT, eventsChannel, null, s, now, Json.GSON.toJson(d)));
+      out.add(new Row(nextRid++, Row.EVENT, eventsChannel, null, s, now, Json.write(d)));
       if (!UNCLEAN_STOP.equals(r.reason())) {
         droppedTotal += r.count(); // an unclean stop's range is an upper bound, not a count
       }
@@ -996,24 +996,24 @@ public final class Outbox implements AutoCloseable {
    */
   private String stampedText(JsonObject data, long s) {
     if (s == 0) {
-      return Json.GSON.toJson(data);
+      return Json.write(data);
     }
     if (data.has("stream") || data.has("seq")) {
       JsonObject d = data.deepCopy();
       stamp(d, s);
-      return Json.GSON.toJson(d);
+      return Json.write(d);
     }
-    String text = Json.GSON.toJson(data);
+    String text = Json.write(data);
     StringBuilder sb = new StringBuilder(text.length() + 128).append(text, 0, text.length() - 1);
     String sep = data.size() == 0 ? "" : ",";
     if (!data.has("device")) {
-      sb.append(sep).append("\"device\":").append(Json.GSON.toJson(deviceId));
+      sb.append(sep).append("\"device\":").append(Json.quote(deviceId));
       sep = ",";
     }
-    sb.append(sep).append("\"stream\":").append(Json.GSON.toJson(stream));
+    sb.append(sep).append("\"stream\":").append(Json.quote(stream));
     sb.append(",\"seq\":").append(s);
     if (!data.has("id")) {
-      sb.append(",\"id\":").append(Json.GSON.toJson(messageId(s)));
+      sb.append(",\"id\":").append(Json.quote(messageId(s)));
     }
     return sb.append('}').toString();
   }

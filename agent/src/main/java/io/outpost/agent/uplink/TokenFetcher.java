@@ -125,7 +125,7 @@ public final class TokenFetcher {
     body.add("channels", Json.toJson(channels()));
     body.add("permissions", Json.toJson(List.of("publish", "subscribe", "send")));
     body.addProperty("expiresInSec", Math.max(1, u.ttl().toSeconds()));
-    byte[] payload = Json.GSON.toJson(body).getBytes(StandardCharsets.UTF_8);
+    byte[] payload = Json.write(body).getBytes(StandardCharsets.UTF_8);
     String authorization = u.bearer() == null ? null : "Bearer " + fetch(u.bearer());
     Answer a;
     try {
