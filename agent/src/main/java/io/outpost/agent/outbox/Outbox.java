@@ -641,10 +641,26 @@ public final class Outbox implements AutoCloseable {
 
   /** Whether queued rows are written in the next round rather than deferred. Under the lock. */
   private boolean writesAtOnce() {
-    return limits.writeDelay().isZero()
-        || !linkUp
-        || !recovery.writable()
-        || queue.stream().anyMatch(p -> p.committed() != null);
+    return limits.writeDelay().isZero() || !linkUp || !recovery.writable() || anyCommitted();
+  }
+
+  // Loops rather than streams on the paths every round takes: the streams' pipeline classes would
+  // be loaded for this alone on the default profile (docs/performance.md, "Memory").
+  private boolean anyCommitted() {
+    for (Pending p : queue) {
+      if (p.committed() != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static long sizeOf(List<Row> rows) {
+    long size = 0;
+    for (Row r : rows) {
+      size += r.size();
+    }
+    return size;
   }
 
   private static void sleep(Duration d) {
@@ -725,8 +741,11 @@ public final class Outbox implements AutoCloseable {
     carried.clear();
     quarantine.drainInto(drops);
     // Bounds: the store's (lowered while the disk is full), then memory's while nothing is written.
-    long deleting = deletes.values().stream().mapToLong(Long::longValue).sum();
-    long projected = bytes + deferredBytes + inserts.stream().mapToLong(Row::size).sum() - deleting;
+    long deleting = 0;
+    for (long d : deletes.values()) {
+      deleting += d;
+    }
+    long projected = bytes + deferredBytes + sizeOf(inserts) - deleting;
     if (projected > retention.bound()) {
       if (!deferred.isEmpty()) {
         // Deferred rows are older than the new ones: the overflow policy chooses among all.
@@ -951,7 +970,7 @@ public final class Outbox implements AutoCloseable {
         for (long d : dels.values()) {
           freed += d;
         }
-        bytes += inserts.stream().mapToLong(Row::size).sum() - freed;
+        bytes += sizeOf(inserts) - freed;
         rows += inserts.size() - dels.size();
       } else {
         // A row in the delete set the store did not have (acked twice, or a repaired file system
