@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.tinylog.Logger;
@@ -300,12 +301,22 @@ public final class Agent implements AutoCloseable, AgentControl {
       factories.add(context -> cameras.services());
     }
     services.start(factories);
-    long si = config.status().interval().toMillis();
+    long fi = TimeUnit.MILLISECONDS.toNanos(config.status().fileInterval().toMillis());
+    ScheduledFuture<?> file =
+        timer.scheduleAtFixedRate(
+            guard("status file", this::writeStatusFile), 0, fi, TimeUnit.NANOSECONDS);
+    // The status file's instants (the executor's own: it adds its clock reading to the delay).
+    // The sampler's watchdog looks on them when one comes soon enough, so every other check
+    // shares the file's wake-up of the agent's timer instead of waking it on its own; the status
+    // message falls on them too.
+    long origin = System.nanoTime() + file.getDelay(TimeUnit.NANOSECONDS);
+    sampler.alignWatchdog(origin, fi);
+    long si = TimeUnit.MILLISECONDS.toNanos(config.status().interval().toMillis());
     timer.scheduleAtFixedRate(
-        guard("status message", this::publishStatus), si, si, TimeUnit.MILLISECONDS);
-    long fi = config.status().fileInterval().toMillis();
-    timer.scheduleAtFixedRate(
-        guard("status file", this::writeStatusFile), 0, fi, TimeUnit.MILLISECONDS);
+        guard("status message", this::publishStatus),
+        origin + si - System.nanoTime(),
+        si,
+        TimeUnit.NANOSECONDS);
     timer.scheduleAtFixedRate(
         guard(
             "command results pruning",
@@ -330,7 +341,8 @@ public final class Agent implements AutoCloseable, AgentControl {
   }
 
   private void telemetry(List<SenmlRecord> records) {
-    outbox.appendTelemetry(envelope.wrap(records));
+    // As text: no JSON tree built and serialised again per message (the same bytes).
+    outbox.appendTelemetry(envelope.text(records));
   }
 
   private void publishStatus() {
