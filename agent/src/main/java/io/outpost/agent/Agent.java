@@ -400,7 +400,7 @@ public final class Agent implements AutoCloseable, AgentControl {
         new StatusSnapshot.LinkState(
             String.valueOf(linkReport.get("state")),
             link.connected(),
-            connectedAt == null ? null : Instant.parse(connectedAt.toString())),
+            connectedAt == null ? null : connectedAt(connectedAt.toString())),
         new StatusSnapshot.UplinkState(lastAck > 0 ? Instant.ofEpochMilli(lastAck) : null),
         config.status().interval().toMillis() * 2 + config.network().ackTimeout().toMillis(),
         services,
@@ -414,6 +414,24 @@ public final class Agent implements AutoCloseable, AgentControl {
             sampler.status(),
             outputs.states(),
             router.stats()));
+  }
+
+  /** The link's connect time as text and as parsed, kept between snapshots. */
+  private record ParsedInstant(String text, Instant instant) {}
+
+  private volatile ParsedInstant connectedAt;
+
+  /**
+   * The link reports its connect time as text; it changes once per connection, while a snapshot is
+   * taken every few seconds, and parsing an ISO instant runs a formatter's worth of code.
+   */
+  private Instant connectedAt(String text) {
+    ParsedInstant last = connectedAt;
+    if (last == null || !last.text().equals(text)) {
+      last = new ParsedInstant(text, Instant.parse(text));
+      connectedAt = last;
+    }
+    return last.instant();
   }
 
   private static Map<String, Object> image() {

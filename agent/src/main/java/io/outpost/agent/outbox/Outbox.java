@@ -1139,7 +1139,10 @@ public final class Outbox implements AutoCloseable {
       m.put("quarantined", quarantine.total());
       m.put("writable", recovery.writable());
       if (lastCommitMillis > 0) {
-        m.put("lastCommitAt", java.time.Instant.ofEpochMilli(lastCommitMillis).toString());
+        m.put(
+            "lastCommitAt",
+            io.outpost.agent.internal.IsoInstant.format(
+                java.time.Instant.ofEpochMilli(lastCommitMillis)));
       }
       if (recovery.lastError() != null) {
         m.put("lastError", recovery.lastError());

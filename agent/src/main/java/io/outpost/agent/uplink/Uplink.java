@@ -438,7 +438,10 @@ public final class Uplink implements AutoCloseable {
     m.put("retried", failedTotal);
     m.put("discarded", discardedTotal);
     if (lastAckMillis > 0) {
-      m.put("lastAckAt", java.time.Instant.ofEpochMilli(lastAckMillis).toString());
+      m.put(
+          "lastAckAt",
+          io.outpost.agent.internal.IsoInstant.format(
+              java.time.Instant.ofEpochMilli(lastAckMillis)));
     }
     return m;
   }
