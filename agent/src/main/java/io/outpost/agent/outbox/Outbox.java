@@ -1154,6 +1154,16 @@ public final class Outbox implements AutoCloseable {
     return m;
   }
 
+  /**
+   * Whether the store holds no row, by the exact count: then {@link #read} answers from memory
+   * without a query (the uplink sends on a committing thread only then).
+   */
+  public boolean nothingStored() {
+    synchronized (lock) {
+      return rows == 0 && rowsExact;
+    }
+  }
+
   /** Whether the last write succeeded. */
   public boolean writable() {
     return recovery.writable();

@@ -33,7 +33,9 @@ import org.tinylog.Logger;
  * SensorRunner}). So a hung read holds the others up for at most half its deadline, once; a sensor
  * that is merely slow (a one-wire conversion of 750 ms) moves to its own thread the first time the
  * watchdog catches it reading. The watchdog runs once per check period while reads happen, not once
- * per read, and not at all while none do.
+ * per read, and not at all while none do; given the instants of its timer's other periodic work
+ * ({@link #alignWatchdog}: the agent's status file), it looks on one of those whenever one comes
+ * within the period, so that check costs the timer no wake-up of its own.
  */
 public final class Sampler implements AutoCloseable {
   /** A read running this long when the watchdog looks moves off the shared thread. */
