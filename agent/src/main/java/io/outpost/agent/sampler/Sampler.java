@@ -396,6 +396,25 @@ public final class Sampler implements AutoCloseable {
     return out;
   }
 
+  /**
+   * An instant on the sampler's grid, in {@link System#nanoTime()} terms: the readings of every
+   * sensor due together are due a couple of microseconds before it, and again every {@link
+   * #shortestIntervalNanos()} (for sensors of that interval). Valid after {@link #start()}.
+   */
+  public long gridNanos() {
+    return gridNanos;
+  }
+
+  /** The shortest sensor interval in nanoseconds (zero without sensors). */
+  public long shortestIntervalNanos() {
+    long min = 0;
+    for (SensorRunner r : runners) {
+      long n = r.spec().interval().toNanos();
+      min = min == 0 ? n : Math.min(min, n);
+    }
+    return min;
+  }
+
   /** The longest sensor interval (zero without sensors). */
   public Duration slowestInterval() {
     Duration max = Duration.ZERO;
