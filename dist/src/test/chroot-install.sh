@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the amd64 .deb with `dpkg -i` in a Debian bookworm chroot, as an image build does, and
-# checks that it leaves an enabled, hardened, notify-type service that was not started.
+# checks that it leaves an enabled, hardened, notify-type service that was not started, and how the
+# class-data archive follows the JDK (its dpkg trigger) and the jars.
 #
 #   sudo dist/src/test/chroot-install.sh [path/to/outpost_*_amd64.deb]
 #
@@ -40,9 +41,13 @@ trap 'rm -rf "$WORK"' EXIT
 cp -a "$BASE/." "$WORK/"
 cp "$DEB" "$WORK/tmp/outpost.deb"
 
-# No systemd runs in the chroot (no /run/systemd/system): postinst enables, never starts.
+# No systemd runs in the chroot (no /run/systemd/system): postinst enables, never starts. No /proc
+# either: the JVM cannot start, so postinst cannot write the class-data archive, which must not fail
+# the install.
 chroot "$WORK" dpkg -i /tmp/outpost.deb >"$WORK.dpkg.log" 2>&1 || {
   cat "$WORK.dpkg.log" >&2; rm -f "$WORK.dpkg.log"; die "dpkg -i failed"; }
+# shellcheck disable=SC2034 # read by a check below
+DPKG_LOG="$(cat "$WORK.dpkg.log")"
 rm -f "$WORK.dpkg.log"
 
 fail=0
@@ -57,6 +62,9 @@ check "wanted by multi-user.target" \
 check "Type=notify" 'grep -qx "Type=notify" "$WORK/lib/systemd/system/outpost.service"'
 check "exposure <= 1.5 (systemd-analyze security --root)" \
   'systemd-analyze security --offline=true --threshold=15 --root="$WORK" outpost.service >/dev/null 2>&1'
+check "without /proc: no class-data archive, one line says so" \
+  '[ ! -e "$WORK/var/cache/outpost/outpost.jsa" ] &&
+   printf "%s" "$DPKG_LOG" | grep -q "could not write the class-data archive"'
 check "user outpost exists" 'chroot "$WORK" getent passwd outpost >/dev/null'
 check "not started (no process runs in the chroot)" \
   '! ls -l /proc/[0-9]*/root 2>/dev/null | grep -q " -> $WORK\$"'
@@ -67,7 +75,23 @@ check "the installed CLI runs on the chroot's JRE" \
   'chroot "$WORK" outpost version >/dev/null 2>&1'
 check "outpost check on the shipped config says what to configure (exit 2)" \
   'chroot "$WORK" outpost check --config /etc/outpost/agent.json >/dev/null 2>&1; [ $? -eq 2 ]'
+# The JDK changes (here: its trigger, as an upgrade of a JRE package under /usr/lib/jvm activates it):
+# postinst, now with /proc, writes the archive and the launcher maps it.
+chroot "$WORK" dpkg-trigger --no-await /usr/lib/jvm
+chroot "$WORK" dpkg --triggers-only outpost >"$WORK.trigger.log" 2>&1 || cat "$WORK.trigger.log" >&2
+rm -f "$WORK.trigger.log"
+check "the JDK trigger writes the class-data archive" \
+  '[ -s "$WORK/var/cache/outpost/outpost.jsa" ] && [ -s "$WORK/var/cache/outpost/outpost.jsa.sig" ]'
+check "the agent's classes load from it" \
+  'chroot "$WORK" env OUTPOST_JAVA_OPTS=-Xlog:class+load outpost version 2>&1 |
+     grep -q "io.outpost.agent.cli.Main source: shared objects file"'
+touch "$WORK"/usr/share/outpost/lib/outpost-agent-*.jar
+check "a changed jar: the launcher leaves the stale archive out" \
+  'chroot "$WORK" env OUTPOST_JAVA_OPTS=-Xlog:class+load outpost version 2>&1 |
+     grep -q "io.outpost.agent.cli.Main source: file:"'
 umount "$WORK/proc"
+chroot "$WORK" dpkg --remove outpost >/dev/null 2>&1 || true
+check "dpkg --remove deletes the archive" '[ ! -e "$WORK/var/cache/outpost" ]'
 
 echo "chroot-install: copy, dpkg -i and checks took $(($(date +%s) - start)) s"
 exit $fail

@@ -197,7 +197,9 @@ public final class DebFiles {
     m.append(".fi\n");
     m.append(
         ".SH FILES\n.nf\n/etc/outpost/agent.json, /etc/outpost/agent.d/*.json\n"
-            + "/var/lib/outpost (outbox)\n/run/outpost/status.json\n.fi\n");
+            + "/var/lib/outpost (outbox)\n/run/outpost/status.json\n"
+            + "/var/cache/outpost/outpost.jsa (class-data archive, /usr/lib/outpost/cds-dump)\n"
+            + ".fi\n");
     m.append(".SH SEE ALSO\n/usr/share/doc/outpost/operations.md\n");
     return m.toString();
   }

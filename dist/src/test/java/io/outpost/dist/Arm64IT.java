@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The arm64 package's contents on Debian's aarch64 Java 17 under qemu-aarch64-static: the CLI, a
  * bundled simulated profile, and a 20-second {@code outpost run} against a real relay that stores
- * in SQLite with the package's aarch64 native and gets its telemetry acked.
+ * in SQLite with the package's aarch64 native and gets its telemetry acked; and the class-data
+ * archive dumped and mapped by that JVM.
  */
 @Timeout(300)
 class Arm64IT {
@@ -56,24 +57,32 @@ class Arm64IT {
   private static List<String> outpost(String... args) {
     Path nativeDir = pkg.resolve("usr/lib/outpost/native");
     List<String> cmd =
+        aarch64Java(
+            "-XX:+UseSerialGC",
+            "-Xmx64m",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:-UsePerfData",
+            "-Dorg.sqlite.lib.path=" + nativeDir,
+            "-Dorg.sqlite.lib.name=libsqlitejdbc.so",
+            "-Djna.boot.library.path=" + nativeDir,
+            "-Djna.nounpack=true",
+            "-Dpi4j.library.path=" + nativeDir,
+            "-cp",
+            pkg.resolve("usr/share/outpost/lib") + "/*",
+            "io.outpost.agent.cli.Main");
+    cmd.addAll(List.of(args));
+    return cmd;
+  }
+
+  /** Debian's aarch64 java with ARGS, under qemu-aarch64-static. */
+  private static List<String> aarch64Java(String... args) {
+    List<String> cmd =
         new ArrayList<>(
             List.of(
                 "/usr/bin/qemu-aarch64-static",
                 "-L",
                 sysroot.toString(),
-                sysroot.resolve("usr/lib/jvm/java-17-openjdk-arm64/bin/java").toString(),
-                "-XX:+UseSerialGC",
-                "-Xmx64m",
-                "-XX:TieredStopAtLevel=1",
-                "-XX:-UsePerfData",
-                "-Dorg.sqlite.lib.path=" + nativeDir,
-                "-Dorg.sqlite.lib.name=libsqlitejdbc.so",
-                "-Djna.boot.library.path=" + nativeDir,
-                "-Djna.nounpack=true",
-                "-Dpi4j.library.path=" + nativeDir,
-                "-cp",
-                pkg.resolve("usr/share/outpost/lib") + "/*",
-                "io.outpost.agent.cli.Main"));
+                sysroot.resolve("usr/lib/jvm/java-17-openjdk-arm64/bin/java").toString()));
     cmd.addAll(List.of(args));
     return cmd;
   }
@@ -135,6 +144,34 @@ class Arm64IT {
       assertThat(Files.readString(log)).contains("outpost agent stopped");
       assertThat(Files.readString(log)).doesNotContain("UnsatisfiedLinkError");
     }
+  }
+
+  /**
+   * The class-data archive is made on the device by its own JVM (cds-dump, from the package's class
+   * list): the aarch64 JVM dumps it and maps it, and the agent's classes come from it.
+   */
+  @Test
+  void theClassDataArchiveDumpsAndMapsOnAarch64(@TempDir Path dir) throws Exception {
+    Path archive = dir.resolve("outpost.jsa");
+    exec(
+        aarch64Java(
+            "-XX:+UseSerialGC",
+            "-XX:-UsePerfData",
+            "-Xshare:dump",
+            "-XX:SharedClassListFile=" + pkg.resolve("usr/share/outpost/outpost.classlist"),
+            "-XX:SharedArchiveFile=" + archive,
+            "-cp",
+            pkg.resolve("usr/share/outpost/lib") + "/*"),
+        180);
+    assertThat(Files.size(archive)).isGreaterThan(5L * 1024 * 1024);
+    // -Xshare:on: a JVM that cannot map the archive fails instead of running without it.
+    List<String> version = outpost("version");
+    version.addAll(
+        version.indexOf("-XX:+UseSerialGC"),
+        List.of("-Xshare:on", "-XX:SharedArchiveFile=" + archive, "-Xlog:class+load=info"));
+    assertThat(exec(version, 120))
+        .contains("io.outpost.agent.cli.Main source: shared objects file")
+        .contains("aarch64");
   }
 
   private static void versionCheckAndSample(Path dir) throws Exception {
