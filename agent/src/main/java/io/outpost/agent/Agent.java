@@ -309,10 +309,13 @@ public final class Agent implements AutoCloseable, AgentControl {
     long fi = TimeUnit.MILLISECONDS.toNanos(config.status().fileInterval().toMillis());
     long tick = sampler.shortestIntervalNanos();
     long now = System.nanoTime();
+    // The next such instant, within one file interval (sensors may tick less often than that).
     long first =
         tick == 0
             ? now + fi
-            : now + Math.floorMod(sampler.gridNanos() + AFTER_READINGS_NANOS - now, tick);
+            : now
+                + Math.floorMod(
+                    sampler.gridNanos() + AFTER_READINGS_NANOS - now, Math.min(tick, fi));
     ScheduledFuture<?> file =
         timer.scheduleAtFixedRate(statusFile, first - now, fi, TimeUnit.NANOSECONDS);
     // The executor's own instants (it adds its clock reading to the delay given).
