@@ -77,7 +77,7 @@ public final class TestConfigs {
 
   /** Writes {@code config} as {@code dir/agent.json} for an agent process; returns its path. */
   public static Path writeConfig(Path dir, Map<String, Object> config) {
-    return write(dir, "agent.json", Json.PRETTY.toJson(Json.toJson(config)));
+    return write(dir, "agent.json", Json.pretty(Json.toJson(config)));
   }
 
   /** A profile file with the given sensors JSON array, returning its path. */

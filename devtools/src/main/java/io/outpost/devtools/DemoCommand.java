@@ -482,11 +482,11 @@ public final class DemoCommand implements CliCommand {
               .append(" -> ")
               .append(o.get("status").getAsString());
           if (o.has("result")) {
-            String r = Json.GSON.toJson(o.get("result"));
+            String r = Json.write(o.get("result"));
             sb.append(' ').append(r.length() > 160 ? r.substring(0, 160) + "…" : r);
           }
           if (o.has("error")) {
-            sb.append(' ').append(Json.GSON.toJson(o.get("error")));
+            sb.append(' ').append(Json.write(o.get("error")));
           }
         }
         case "camera.snapshot", "camera.motion", "camera.detection" -> {
@@ -500,13 +500,13 @@ public final class DemoCommand implements CliCommand {
             a.remove("data");
             a.remove("sha256");
           }
-          sb.append(' ').append(Json.GSON.toJson(shown));
+          sb.append(' ').append(Json.write(shown));
         }
         case "mqtt.message" ->
             sb.append(' ')
                 .append(o.get("topic").getAsString())
                 .append(' ')
-                .append(Json.GSON.toJson(o.get("payload")));
+                .append(Json.write(o.get("payload")));
         case "attachment.chunk" ->
             sb.append(' ')
                 .append(o.get("attachmentId").getAsString())
@@ -514,7 +514,7 @@ public final class DemoCommand implements CliCommand {
                 .append(o.get("index").getAsInt() + 1)
                 .append('/')
                 .append(o.get("count").getAsInt());
-        default -> sb.append(' ').append(Json.GSON.toJson(o));
+        default -> sb.append(' ').append(Json.write(o));
       }
       return sb.toString();
     }

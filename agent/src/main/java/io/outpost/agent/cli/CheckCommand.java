@@ -116,7 +116,7 @@ final class CheckCommand implements CliCommand {
     facts.putAll(resolved);
     shown.put("_resolved", facts);
     shown.put("_plugins", pluginReport);
-    out.println(Json.PRETTY.toJson(Json.toJson(shown)));
+    out.println(Json.pretty(Json.toJson(shown)));
     err.println(
         offline
             ? "configuration is valid (offline: network settings were not checked; run needs"

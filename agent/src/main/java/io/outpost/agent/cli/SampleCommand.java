@@ -125,7 +125,7 @@ final class SampleCommand implements CliCommand {
             err.println(m.get("n") + ": read failed: " + m.get("error"));
             failed = true;
           } else {
-            out.println(Json.GSON.toJson(Json.toJson(rec)));
+            out.println(Json.write(Json.toJson(rec)));
           }
         }
       }

@@ -222,7 +222,7 @@ public final class CommandRouter implements AutoCloseable {
 
   private void route(JsonElement data, String from, boolean fleet, boolean direct) {
     String replyTo = direct ? from : null;
-    int size = Json.GSON.toJson(data).getBytes(StandardCharsets.UTF_8).length;
+    int size = Json.write(data).getBytes(StandardCharsets.UTF_8).length;
     JsonObject cmd;
     boolean signed = false;
     String compact = compactJws(data);
@@ -551,7 +551,7 @@ public final class CommandRouter implements AutoCloseable {
     // Queued first, remembered second: whoever sees the stored result knows the message is queued.
     publish(msg, replyTo);
     if (remember) {
-      outbox.putCommandResult(id, Json.GSON.toJson(msg));
+      outbox.putCommandResult(id, Json.write(msg));
     }
     if (releaseRunning) {
       running.remove(id);

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
+import java.util.StringJoiner;
 
 /**
  * Every configuration key the agent knows, defined once as data: path, kind, default, allowed range
@@ -94,7 +94,7 @@ public final class ConfigSchema {
           null,
           null,
           List.copyOf(choices),
-          choices.stream().map(c -> "`" + c + "`").collect(Collectors.joining(", ")));
+          choices.isEmpty() ? "" : "`" + String.join("`, `", choices) + "`");
     }
 
     static Range described(String text) {
@@ -540,7 +540,12 @@ public final class ConfigSchema {
    */
   public static boolean isSection(String path) {
     String prefix = path + ".";
-    return KEYS.keySet().stream().anyMatch(k -> k.startsWith(prefix));
+    for (String k : KEYS.keySet()) {
+      if (k.startsWith(prefix)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The known children of a section, for "expected one of" hints. */
@@ -562,7 +567,12 @@ public final class ConfigSchema {
   /** The key an {@code OUTPOST_…} variable sets, if any. */
   public static Optional<Key> forEnv(String name) {
     String upper = name.toUpperCase(Locale.ROOT);
-    return KEYS.values().stream().filter(k -> k.envName().equals(upper)).findFirst();
+    for (Key k : KEYS.values()) {
+      if (k.envName().equals(upper)) {
+        return Optional.of(k);
+      }
+    }
+    return Optional.empty();
   }
 
   /** A JSON-like value written as in a file, lists with ", " between items. */
@@ -571,7 +581,11 @@ public final class ConfigSchema {
       return "\"" + s + "\"";
     }
     if (v instanceof List<?> l) {
-      return l.stream().map(ConfigSchema::literal).collect(Collectors.joining(", ", "[", "]"));
+      StringJoiner items = new StringJoiner(", ", "[", "]");
+      for (Object item : l) {
+        items.add(literal(item));
+      }
+      return items.toString();
     }
     if (v instanceof Map<?, ?> m) {
       return m.isEmpty() ? "{}" : m.toString();

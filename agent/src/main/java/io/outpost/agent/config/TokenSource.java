@@ -36,7 +36,10 @@ public sealed interface TokenSource {
   /** Parses one token source object; {@code o}'s location names the file and key. */
   static TokenSource parse(Options o, Path baseDir) throws ConfigException {
     Set<String> forms = Set.of("file", "command", "url", "value", "key");
-    long present = forms.stream().filter(o::has).count();
+    int present = 0;
+    for (String form : forms) {
+      present += o.has(form) ? 1 : 0;
+    }
     if (present != 1) {
       throw new ConfigException(
           o.location(),

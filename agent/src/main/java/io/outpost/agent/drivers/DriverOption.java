@@ -3,10 +3,11 @@ package io.outpost.agent.drivers;
 import io.outpost.plugin.ConfigException;
 import io.outpost.plugin.Options;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.StringJoiner;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * One option a driver takes, declared once as data: its name, kind, default, allowed values or
@@ -56,7 +57,7 @@ public record DriverOption(
         (long) defaultAddress,
         "\"" + hex(defaultAddress) + "\"",
         false,
-        allowed.stream().map(Integer::longValue).toList(),
+        longs(allowed),
         null,
         null,
         null,
@@ -64,7 +65,23 @@ public record DriverOption(
         v ->
             hex(((Number) v).intValue())
                 + " is not an address of this part, expected "
-                + allowed.stream().map(DriverOption::hex).collect(Collectors.joining(" or ")));
+                + hexes(allowed));
+  }
+
+  private static List<Long> longs(List<Integer> ints) {
+    List<Long> out = new ArrayList<>(ints.size());
+    for (int i : ints) {
+      out.add((long) i);
+    }
+    return List.copyOf(out);
+  }
+
+  private static String hexes(List<Integer> addresses) {
+    StringJoiner out = new StringJoiner(" or ");
+    for (int a : addresses) {
+      out.add(hex(a));
+    }
+    return out.toString();
   }
 
   /** An integer in {@code [min, max]}. */

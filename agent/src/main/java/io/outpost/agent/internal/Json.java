@@ -1,7 +1,6 @@
 package io.outpost.agent.internal;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
+import com.google.gson.FormattingStyle;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
@@ -11,7 +10,10 @@ import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonWriter;
+import java.io.IOException;
 import java.io.StringReader;
+import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,16 +24,84 @@ import java.util.Map;
  * Converts between Gson trees and the plain Java values plugin-api's {@code Options} reads (String,
  * Long/Double, Boolean, List, Map). Integral numbers become {@link Long} so that {@code 5} stays
  * {@code 5} when printed back.
+ *
+ * <p>Text is written by a small walk over the tree on Gson's public {@link JsonWriter}, not by a
+ * {@code Gson} instance: building one loads about a hundred classes (the type adapters for dates,
+ * SQL types, reflection, …) that writing a tree never uses, and each loaded class stays resident
+ * (docs/performance.md, "Memory"). The output is byte for byte what {@code new
+ * GsonBuilder().disableHtmlEscaping().serializeNulls().create().toJson(tree)} (and {@code
+ * setPrettyPrinting()} for {@link #pretty}) writes; JsonTest compares them.
  */
 public final class Json {
-  /** Compact output for the wire and status files; keeps integers integral. */
-  public static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
-
-  /** Indented output for humans ({@code outpost check}). */
-  public static final Gson PRETTY =
-      new GsonBuilder().disableHtmlEscaping().setPrettyPrinting().create();
-
   private Json() {}
+
+  /**
+   * Compact JSON text of a tree, for the wire and stored messages: no HTML escaping, nulls kept,
+   * integers integral. Like Gson's {@code toJson} of a tree, non-finite numbers in a tree are
+   * written as {@code NaN}/{@code Infinity} rather than refused.
+   */
+  public static String write(JsonElement e) {
+    return write(e, null, true);
+  }
+
+  /** A string as a JSON string literal, as {@link #write} escapes it; null as {@code null}. */
+  public static String quote(String s) {
+    return s == null ? "null" : write(new JsonPrimitive(s));
+  }
+
+  /**
+   * Indented JSON text for humans ({@code outpost check}): two spaces, {@code "key": value}, and
+   * members whose value is null left out.
+   */
+  public static String pretty(JsonElement e) {
+    return write(e, FormattingStyle.PRETTY, false);
+  }
+
+  private static String write(JsonElement e, FormattingStyle style, boolean serializeNulls) {
+    StringWriter text = new StringWriter();
+    JsonWriter out = new JsonWriter(text);
+    if (style != null) {
+      out.setFormattingStyle(style);
+    }
+    out.setHtmlSafe(false);
+    out.setSerializeNulls(serializeNulls);
+    // What Gson's toJson does for a tree: lenient, so NaN and Infinity are written, not refused.
+    out.setStrictness(Strictness.LENIENT);
+    try {
+      write(out, e == null ? JsonNull.INSTANCE : e);
+      out.flush();
+    } catch (IOException impossible) {
+      throw new IllegalStateException(impossible); // a StringWriter does not fail
+    }
+    return text.toString();
+  }
+
+  private static void write(JsonWriter out, JsonElement e) throws IOException {
+    if (e == null || e.isJsonNull()) {
+      out.nullValue();
+    } else if (e instanceof JsonPrimitive p) {
+      if (p.isNumber()) {
+        out.value(p.getAsNumber());
+      } else if (p.isBoolean()) {
+        out.value(p.getAsBoolean());
+      } else {
+        out.value(p.getAsString());
+      }
+    } else if (e instanceof JsonArray a) {
+      out.beginArray();
+      for (JsonElement x : a) {
+        write(out, x);
+      }
+      out.endArray();
+    } else {
+      out.beginObject();
+      for (Map.Entry<String, JsonElement> en : e.getAsJsonObject().entrySet()) {
+        out.name(en.getKey());
+        write(out, en.getValue());
+      }
+      out.endObject();
+    }
+  }
 
   /**
    * Parses strict JSON text; throws {@link JsonParseException} with Gson's position on bad input.

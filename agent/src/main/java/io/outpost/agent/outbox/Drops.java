@@ -51,7 +51,11 @@ final class Drops {
 
   /** The lowest seq recorded, or {@code Long.MAX_VALUE}. */
   long firstSeq() {
-    return seqs.values().stream().mapToLong(TreeSet::first).min().orElse(Long.MAX_VALUE);
+    long first = Long.MAX_VALUE;
+    for (TreeSet<Long> s : seqs.values()) {
+      first = Math.min(first, s.first());
+    }
+    return first;
   }
 
   boolean isEmpty() {

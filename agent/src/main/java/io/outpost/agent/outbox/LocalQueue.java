@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -92,7 +91,7 @@ public final class LocalQueue implements DurableQueue, AutoCloseable {
         throw new SQLException("cannot create " + file.getParent() + ": " + e.getMessage(), e);
       }
     }
-    conn = DriverManager.getConnection("jdbc:sqlite:" + (file == null ? ":memory:" : file));
+    conn = SqliteFile.open(file == null ? ":memory:" : file.toString());
     try (Statement st = conn.createStatement()) {
       SqliteFile.prepare(st);
       // AUTOINCREMENT: ids never repeat, even after the queue emptied, so order is by id.

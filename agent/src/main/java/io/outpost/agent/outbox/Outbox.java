@@ -670,10 +670,26 @@ public final class Outbox implements AutoCloseable {
 
   /** Whether queued rows are written in the next round rather than deferred. Under the lock. */
   private boolean writesAtOnce() {
-    return limits.writeDelay().isZero()
-        || !linkUp
-        || !recovery.writable()
-        || queue.stream().anyMatch(p -> p.committed() != null);
+    return limits.writeDelay().isZero() || !linkUp || !recovery.writable() || anyCommitted();
+  }
+
+  // Loops rather than streams on the paths every round takes: the streams' pipeline classes would
+  // be loaded for this alone on the default profile (docs/performance.md, "Memory").
+  private boolean anyCommitted() {
+    for (Pending p : queue) {
+      if (p.committed() != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static long sizeOf(List<Row> rows) {
+    long size = 0;
+    for (Row r : rows) {
+      size += r.size();
+    }
+    return size;
   }
 
   private static void sleep(Duration d) {
@@ -744,7 +760,7 @@ public final class Outbox implements AutoCloseable {
         deferrable.add(rid);
       }
       inserts.add(
-          new Row(rid++, p.cls(), p.channel(), p.to(), s, p.createdMillis(), Json.GSON.toJson(d)));
+          new Row(rid++, p.cls(), p.channel(), p.to(), s, p.createdMillis(), Json.write(d)));
       taken++;
     }
     boolean added = taken > 0;
@@ -754,8 +770,11 @@ public final class Outbox implements AutoCloseable {
     carried.clear();
     quarantine.drainInto(drops);
     // Bounds: the store's (lowered while the disk is full), then memory's while nothing is written.
-    long deleting = deletes.values().stream().mapToLong(Long::longValue).sum();
-    long projected = bytes + deferredBytes + inserts.stream().mapToLong(Row::size).sum() - deleting;
+    long deleting = 0;
+    for (long d : deletes.values()) {
+      deleting += d;
+    }
+    long projected = bytes + deferredBytes + sizeOf(inserts) - deleting;
     if (projected > retention.bound()) {
       if (!deferred.isEmpty()) {
         // Deferred rows are older than the new ones: the overflow policy chooses among all.
@@ -929,7 +948,7 @@ public final class Outbox implements AutoCloseable {
       d.addProperty("reason", r.reason());
       long s = nextSeq++;
       stamp(d, s);
-      out.add(new Row(nextRid++, Row.EVENT, eventsChannel, null, s, now, Json.GSON.toJson(d)));
+      out.add(new Row(nextRid++, Row.EVENT, eventsChannel, null, s, now, Json.write(d)));
       if (!UNCLEAN_STOP.equals(r.reason())) {
         droppedTotal += r.count(); // an unclean stop's range is an upper bound, not a count
       }
@@ -980,7 +999,7 @@ public final class Outbox implements AutoCloseable {
         for (long d : dels.values()) {
           freed += d;
         }
-        bytes += inserts.stream().mapToLong(Row::size).sum() - freed;
+        bytes += sizeOf(inserts) - freed;
         rows += inserts.size() - dels.size();
       } else {
         // A row in the delete set the store did not have (acked twice, or a repaired file system
@@ -1025,24 +1044,24 @@ public final class Outbox implements AutoCloseable {
    */
   private String stampedText(JsonObject data, long s) {
     if (s == 0) {
-      return Json.GSON.toJson(data);
+      return Json.write(data);
     }
     if (data.has("stream") || data.has("seq")) {
       JsonObject d = data.deepCopy();
       stamp(d, s);
-      return Json.GSON.toJson(d);
+      return Json.write(d);
     }
-    String text = Json.GSON.toJson(data);
+    String text = Json.write(data);
     StringBuilder sb = new StringBuilder(text.length() + 128).append(text, 0, text.length() - 1);
     String sep = data.size() == 0 ? "" : ",";
     if (!data.has("device")) {
-      sb.append(sep).append("\"device\":").append(Json.GSON.toJson(deviceId));
+      sb.append(sep).append("\"device\":").append(Json.quote(deviceId));
       sep = ",";
     }
-    sb.append(sep).append("\"stream\":").append(Json.GSON.toJson(stream));
+    sb.append(sep).append("\"stream\":").append(Json.quote(stream));
     sb.append(",\"seq\":").append(s);
     if (!data.has("id")) {
-      sb.append(",\"id\":").append(Json.GSON.toJson(messageId(s)));
+      sb.append(",\"id\":").append(Json.quote(messageId(s)));
     }
     return sb.append('}').toString();
   }

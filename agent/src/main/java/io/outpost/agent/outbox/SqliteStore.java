@@ -6,7 +6,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -118,7 +117,7 @@ final class SqliteStore implements Store {
     }
     int format;
     long messages;
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + file + "?mode=ro");
+    try (Connection c = SqliteFile.open("file:" + file + "?mode=ro");
         Statement st = c.createStatement()) {
       try (ResultSet rs = st.executeQuery("PRAGMA user_version")) {
         format = rs.next() ? rs.getInt(1) : 0;
@@ -185,7 +184,7 @@ final class SqliteStore implements Store {
 
   private Opened openAt(Path file, String recovery) throws SQLException {
     closeQuietly();
-    conn = DriverManager.getConnection("jdbc:sqlite:" + file);
+    conn = SqliteFile.open(file.toString());
     try (Statement st = conn.createStatement()) {
       SqliteFile.prepare(st);
       st.execute("CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v TEXT NOT NULL)");
@@ -314,7 +313,7 @@ final class SqliteStore implements Store {
 
   /** Copies out every row that can still be read, stopping at the first unreadable page. */
   private static void salvage(Path damaged, List<Row> rows, List<String[]> results) {
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + damaged + "?mode=ro")) {
+    try (Connection c = SqliteFile.open("file:" + damaged + "?mode=ro")) {
       try (Statement st = c.createStatement();
           ResultSet rs =
               st.executeQuery(
@@ -544,11 +543,11 @@ final class SqliteStore implements Store {
     closeQuietly();
     Path file = dir.resolve(FILE);
     try {
-      conn = connect("jdbc:sqlite:" + file);
+      conn = connect(file.toString());
     } catch (SQLException e) {
       // A read-only file system may still be read: what is stored can keep draining.
       try {
-        conn = connect("jdbc:sqlite:file:" + file + "?mode=ro");
+        conn = connect("file:" + file + "?mode=ro");
       } catch (SQLException again) {
         // No outbox tables: the file was lost or replaced (say, on a repaired file system).
         boolean notAnOutbox = String.valueOf(e.getMessage()).contains("no such table");
@@ -558,8 +557,8 @@ final class SqliteStore implements Store {
     }
   }
 
-  private static Connection connect(String url) throws SQLException {
-    Connection c = DriverManager.getConnection(url);
+  private static Connection connect(String address) throws SQLException {
+    Connection c = SqliteFile.open(address);
     try (Statement st = c.createStatement()) {
       st.execute("PRAGMA synchronous=NORMAL");
       st.execute("PRAGMA busy_timeout=5000");

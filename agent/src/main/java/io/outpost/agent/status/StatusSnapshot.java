@@ -73,14 +73,22 @@ public record StatusSnapshot(
       Map<String, Boolean> outputs,
       Map<String, Object> commands) {}
 
-  // Nulls are written, not dropped: "lastReadAt": null and an output that is not running
-  // ("pump": null) say something that an absent key would not.
-  private static final Gson GSON =
-      new GsonBuilder()
-          .disableHtmlEscaping()
-          .serializeNulls()
-          .registerTypeAdapter(Instant.class, new InstantAdapter().nullSafe())
-          .create();
+  /**
+   * Gson with reflection, for reading a status file back ({@code outpost health}) and for values
+   * {@link #value} has no case for. Built on first use, not with the class: the running agent
+   * writes the file every few seconds without it, and building it loads about a hundred classes
+   * (docs/performance.md, "Memory").
+   */
+  private static final class Reflective {
+    // Nulls are written, not dropped: "lastReadAt": null and an output that is not running
+    // ("pump": null) say something that an absent key would not.
+    static final Gson GSON =
+        new GsonBuilder()
+            .disableHtmlEscaping()
+            .serializeNulls()
+            .registerTypeAdapter(Instant.class, new InstantAdapter().nullSafe())
+            .create();
+  }
 
   /** The body of the {@code status} message (protocol.md), without its {@code type}. */
   public Map<String, Object> toMessage() {
@@ -247,7 +255,8 @@ public record StatusSnapshot(
       }
       out.endArray();
     } else {
-      GSON.toJson(GSON.toJsonTree(v), out); // anything else: as Gson would write it
+      Gson gson = Reflective.GSON; // anything else: as Gson would write it
+      gson.toJson(gson.toJsonTree(v), out);
     }
   }
 
@@ -262,7 +271,7 @@ public record StatusSnapshot(
     StatusSnapshot s;
     try {
       JsonElement tree = com.google.gson.JsonParser.parseString(text);
-      s = GSON.fromJson(tree, StatusSnapshot.class);
+      s = Reflective.GSON.fromJson(tree, StatusSnapshot.class);
     } catch (RuntimeException e) {
       throw new JsonParseException("not JSON: " + e.getMessage(), e);
     }

@@ -4,6 +4,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.outpost.agent.config.TokenSource;
 import io.outpost.agent.internal.Json;
+import io.outpost.agent.uplink.HttpPost.Answer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,11 +21,13 @@ import java.util.concurrent.TimeUnit;
  * client calls it on every connection attempt). Blocking; errors name the source but never contain
  * a token.
  *
- * <p>Token URLs are fetched with {@link HttpURLConnection}, not {@code java.net.http.HttpClient}: a
- * device asks for a token once per connection, and the HttpClient cost the agent a selector thread
- * for its lifetime plus about 850 classes (its own and, even for {@code http://}, the TLS stack
- * with the CA certificates it loads up front): 12 MB of resident memory in heap, metaspace and
- * symbols (docs/performance.md, "Agent"). {@code https://} URLs still load TLS, when first used.
+ * <p>Token URLs are fetched with {@link HttpPost}, a socket and a few lines of HTTP/1.1, not {@code
+ * java.net.http.HttpClient}: a device asks for a token once per connection, and the HttpClient cost
+ * the agent a selector thread for its lifetime plus about 850 classes (its own and, even for {@code
+ * http://}, the TLS stack with the CA certificates it loads up front): 12 MB of resident memory in
+ * heap, metaspace and symbols (docs/performance.md, "Agent"). {@link HttpURLConnection}, used
+ * before, still cost about 75 classes; it remains the way through a proxy configured with the JVM's
+ * proxy properties. {@code https://} URLs still load TLS, when first used.
  */
 public final class TokenFetcher {
   private static final int CONNECT_TIMEOUT_MS = 10_000;
@@ -125,7 +128,7 @@ public final class TokenFetcher {
     body.add("channels", Json.toJson(channels()));
     body.add("permissions", Json.toJson(List.of("publish", "subscribe", "send")));
     body.addProperty("expiresInSec", Math.max(1, u.ttl().toSeconds()));
-    byte[] payload = Json.GSON.toJson(body).getBytes(StandardCharsets.UTF_8);
+    byte[] payload = Json.write(body).getBytes(StandardCharsets.UTF_8);
     String authorization = u.bearer() == null ? null : "Bearer " + fetch(u.bearer());
     Answer a;
     try {
@@ -163,13 +166,12 @@ public final class TokenFetcher {
     }
   }
 
-  /**
-   * HTTP status and body (null when larger than {@link #MAX_RESPONSE_BYTES}; not read unless 2xx).
-   */
-  private record Answer(int status, String body) {}
-
   private static Answer post(TokenSource.FromUrl u, byte[] payload, String authorization)
       throws IOException {
+    if (!HttpPost.proxied(u.url())) {
+      return HttpPost.post(
+          u.url(), payload, authorization, CONNECT_TIMEOUT_MS, READ_TIMEOUT_MS, MAX_RESPONSE_BYTES);
+    }
     URLConnection c = u.url().toURL().openConnection();
     if (!(c instanceof HttpURLConnection http)) {
       throw new IOException("not an http(s) URL");

@@ -2,6 +2,7 @@ package io.outpost.agent.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import io.outpost.agent.TestConfigs;
 import io.outpost.agent.internal.Json;
@@ -92,8 +93,10 @@ class CheckCommandTest {
     JsonObject report = Json.parse(r.out()).getAsJsonObject().getAsJsonObject("_plugins");
     assertThat(report.get("searched").toString())
         .isEqualTo(
-            Json.GSON.toJson(
-                new String[] {plugins.toString(), dir.resolve("nowhere") + " (missing)"}));
+            new GsonBuilder()
+                .disableHtmlEscaping()
+                .create()
+                .toJson(new String[] {plugins.toString(), dir.resolve("nowhere") + " (missing)"}));
     assertThat(
             report
                 .getAsJsonObject("jars")

@@ -388,7 +388,7 @@ class CommandRouterTest {
                   "system",
                   cmd(
                       "{\"type\": \"command\", \"id\": \"c-1\", \"name\": "
-                          + Json.GSON.toJson(FORGED)
+                          + Json.quote(FORGED)
                           + "}"));
               only();
             });
@@ -414,7 +414,7 @@ class CommandRouterTest {
                       "{\"type\": \"command\", \"id\": \"x\\u001b[31m\\nFAKE "
                           + "y".repeat(100)
                           + "\", \"name\": "
-                          + Json.GSON.toJson(FORGED)
+                          + Json.quote(FORGED)
                           + "}"));
               results(1);
             });

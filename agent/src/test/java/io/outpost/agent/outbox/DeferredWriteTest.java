@@ -182,7 +182,7 @@ class DeferredWriteTest {
     replaced.addProperty("stream", "old");
     JsonObject plain = telemetry(4);
     List<JsonObject> sent = List.of(empty, own, replaced, plain);
-    List<String> before = sent.stream().map(Json.GSON::toJson).toList();
+    List<String> before = sent.stream().map(Json::write).toList();
     sent.forEach(o::appendTelemetry);
     List<Row> rows = readable(o, 4);
 
@@ -199,8 +199,8 @@ class DeferredWriteTest {
       if (!expected.has("id")) {
         expected.addProperty("id", "pi-1:" + stream + ":" + seq);
       }
-      assertThat(rows.get(i).body()).isEqualTo(Json.GSON.toJson(expected));
-      assertThat(Json.GSON.toJson(sent.get(i))).isEqualTo(before.get(i));
+      assertThat(rows.get(i).body()).isEqualTo(Json.write(expected));
+      assertThat(Json.write(sent.get(i))).isEqualTo(before.get(i));
     }
   }
 

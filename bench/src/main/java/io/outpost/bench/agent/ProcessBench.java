@@ -70,7 +70,7 @@ final class ProcessBench {
     cfg.put("stateDir", dir.resolve("state").toString());
     cfg.put("status", Map.of("file", dir.resolve("status.json").toString()));
     cfg.put("log", Map.of("file", dir.resolve("agent.log").toString()));
-    Files.writeString(dir.resolve("agent.json"), Json.PRETTY.toJson(Json.toJson(cfg)));
+    Files.writeString(dir.resolve("agent.json"), Json.pretty(Json.toJson(cfg)));
 
     Map<String, String> env = new LinkedHashMap<>(launcher.env());
     for (String kv : System.getProperty("bench.env", "").split(",")) {

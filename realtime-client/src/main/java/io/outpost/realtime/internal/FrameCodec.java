@@ -1,11 +1,10 @@
 package io.outpost.realtime.internal;
 
-import com.google.gson.Gson;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import com.google.gson.Strictness;
-import com.google.gson.TypeAdapter;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import io.outpost.realtime.InvalidArgumentException;
@@ -24,8 +23,6 @@ public final class FrameCodec {
   /** The keepalive (no requestId, no ack): the same text on every call, so it is built once. */
   private static final String PING = "{\"type\":\"ping\"}";
 
-  private static final TypeAdapter<JsonElement> ELEMENT = new Gson().getAdapter(JsonElement.class);
-
   private FrameCodec() {}
 
   /** Parses one text frame; never throws. */
@@ -42,7 +39,7 @@ public final class FrameCodec {
       // Strict, whole-document parsing: lenient Gson would read "garbage" as the string "garbage".
       JsonReader reader = new JsonReader(new StringReader(raw));
       reader.setStrictness(Strictness.STRICT);
-      root = ELEMENT.read(reader);
+      root = readValue(reader);
       if (reader.peek() != JsonToken.END_DOCUMENT) {
         return new ServerFrame.Malformed("invalid JSON");
       }
@@ -235,7 +232,7 @@ public final class FrameCodec {
     try {
       JsonReader reader = new JsonReader(new StringReader(text));
       reader.setStrictness(Strictness.STRICT);
-      JsonElement value = ELEMENT.read(reader);
+      JsonElement value = readValue(reader);
       if (reader.peek() == JsonToken.END_DOCUMENT) {
         return value;
       }
@@ -243,6 +240,16 @@ public final class FrameCodec {
       // reported below
     }
     throw new InvalidArgumentException("data is not exactly one JSON value");
+  }
+
+  /**
+   * One JSON value as a tree, through {@link JsonParser} rather than a {@code Gson} instance, whose
+   * construction alone loads about a hundred classes of type adapters this never uses. The first
+   * {@code peek} makes empty input an error ({@link JsonParser} alone would read it as JSON null).
+   */
+  private static JsonElement readValue(JsonReader reader) throws IOException {
+    reader.peek();
+    return JsonParser.parseReader(reader);
   }
 
   /** {@code publish}. */

@@ -1,8 +1,11 @@
 package io.outpost.realtime.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.gson.JsonNull;
 import com.google.gson.JsonParser;
+import io.outpost.realtime.InvalidArgumentException;
 import org.junit.jupiter.api.Test;
 
 class FrameCodecTest {
@@ -129,6 +132,12 @@ class FrameCodecTest {
     assertThat(FrameCodec.parse("[1]"))
         .isEqualTo(new ServerFrame.Malformed("envelope must be an object"));
     assertThat(FrameCodec.parse("{\"type\":\"pong\"}")).isEqualTo(new ServerFrame.Pong());
+    // Empty text is not JSON null (JsonParser alone would read it so).
+    assertThat(FrameCodec.parse("")).isEqualTo(new ServerFrame.Malformed("invalid JSON"));
+    assertThat(FrameCodec.parse("  ")).isEqualTo(new ServerFrame.Malformed("invalid JSON"));
+    assertThatThrownBy(() -> FrameCodec.parseValue(""))
+        .isInstanceOf(InvalidArgumentException.class);
+    assertThat(FrameCodec.parseValue(" null ")).isEqualTo(JsonNull.INSTANCE);
   }
 
   @Test

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.stream.IntStream;
 
 /**
  * TI INA219 high-side current, voltage and power monitor on I2C (solar and battery Pis), in
@@ -44,7 +43,9 @@ public final class Ina219Driver implements Driver {
           DriverOption.i2cBus(),
           DriverOption.i2cAddress(
               0x40,
-              IntStream.rangeClosed(0x40, 0x4F).boxed().toList(),
+              List.of(
+                  0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4A, 0x4B, 0x4C,
+                  0x4D, 0x4E, 0x4F),
               "`0x40`..`0x4F` (A0, A1 to GND, VS+, SDA, SCL)"),
           DriverOption.positiveNumber(
               "shuntOhms", 0.1, 10, "ohms", "shunt resistor in ohms (0.1 on most breakouts)"),
