@@ -1072,10 +1072,9 @@ public final class Outbox implements AutoCloseable {
    */
   private String stampedTelemetryText(String json, long s) {
     StringBuilder sb = new StringBuilder(json.length() + 128).append(json, 0, json.length() - 1);
-    // A JSON string as every writer of this outbox writes it (no HTML escaping).
-    sb.append(",\"stream\":").append(new com.google.gson.JsonPrimitive(stream));
+    sb.append(",\"stream\":").append(Json.quote(stream));
     sb.append(",\"seq\":").append(s);
-    sb.append(",\"id\":").append(new com.google.gson.JsonPrimitive(messageId(s)));
+    sb.append(",\"id\":").append(Json.quote(messageId(s)));
     return sb.append('}').toString();
   }
 

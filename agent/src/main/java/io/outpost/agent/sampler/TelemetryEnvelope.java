@@ -2,6 +2,7 @@ package io.outpost.agent.sampler;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import io.outpost.agent.internal.Json;
 import java.util.List;
 
 /**
@@ -59,7 +60,7 @@ public final class TelemetryEnvelope {
     StringBuilder sb = new StringBuilder(64 + 64 * records.size());
     sb.append("{\"type\":\"telemetry\",\"device\":");
     if (!string(sb, deviceId)) {
-      return wrap(records).toString();
+      return Json.write(wrap(records));
     }
     sb.append(",\"records\":[");
     long base = records.get(0).time().toEpochMilli();
@@ -70,16 +71,16 @@ public final class TelemetryEnvelope {
       sb.append(i == 0 ? "{" : ",{");
       if (i == 0) {
         if (!string(sb.append("\"bn\":"), deviceId + "/")) {
-          return wrap(records).toString();
+          return Json.write(wrap(records));
         }
         seconds(sb.append(",\"bt\":"), base);
         sb.append(',');
       }
       if (!string(sb.append("\"n\":"), r.name())) {
-        return wrap(records).toString();
+        return Json.write(wrap(records));
       }
       if (r.unit() != null && !string(sb.append(",\"u\":"), r.unit())) {
-        return wrap(records).toString();
+        return Json.write(wrap(records));
       }
       if (r.value() != null) {
         double v = r.value();
@@ -88,12 +89,12 @@ public final class TelemetryEnvelope {
         } else if (Double.isFinite(v)) {
           sb.append(",\"v\":").append(Double.toString(v));
         } else {
-          return wrap(records).toString();
+          return Json.write(wrap(records));
         }
       } else if (r.boolValue() != null) {
         sb.append(",\"vb\":").append(r.boolValue().booleanValue());
       } else if (r.stringValue() == null || !string(sb.append(",\"vs\":"), r.stringValue())) {
-        return wrap(records).toString();
+        return Json.write(wrap(records));
       }
       long rel = r.time().toEpochMilli() - baseMillis;
       if (rel != 0) {

@@ -209,7 +209,7 @@ class DeferredWriteTest {
     Outbox o = open(Duration.ofHours(1));
     JsonObject message = telemetry(7);
     message.addProperty("device", "pi-1");
-    String text = Json.GSON.toJson(message);
+    String text = Json.write(message);
     o.appendTelemetry(message); // seq 1: the tree
     o.appendTelemetry(text); // seq 2: the same message as text, deferred
     o.linkUp(false);
@@ -224,7 +224,7 @@ class DeferredWriteTest {
       expected.addProperty("stream", stream);
       expected.addProperty("seq", seq);
       expected.addProperty("id", "pi-1:" + stream + ":" + seq);
-      assertThat(rows.get(i).body()).isEqualTo(Json.GSON.toJson(expected));
+      assertThat(rows.get(i).body()).isEqualTo(Json.write(expected));
     }
   }
 

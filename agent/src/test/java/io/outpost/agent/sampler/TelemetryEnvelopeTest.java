@@ -46,10 +46,10 @@ class TelemetryEnvelopeTest {
             List.of(new SenmlRecord("env/t", null, Double.NaN, null, null, t0)),
             List.of(new SenmlRecord("env/t", null, null, null, null, t0)));
     for (List<SenmlRecord> batch : batches) {
-      assertThat(envelope.text(batch)).isEqualTo(Json.GSON.toJson(envelope.wrap(batch)));
+      assertThat(envelope.text(batch)).isEqualTo(Json.write(envelope.wrap(batch)));
     }
     assertThat(new TelemetryEnvelope("pi \"1\"").text(batches.get(1)))
-        .isEqualTo(Json.GSON.toJson(new TelemetryEnvelope("pi \"1\"").wrap(batches.get(1))));
+        .isEqualTo(Json.write(new TelemetryEnvelope("pi \"1\"").wrap(batches.get(1))));
   }
 
   @Test
