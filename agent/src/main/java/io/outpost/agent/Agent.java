@@ -36,6 +36,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -300,12 +301,36 @@ public final class Agent implements AutoCloseable, AgentControl {
       factories.add(context -> cameras.services());
     }
     services.start(factories);
-    long si = config.status().interval().toMillis();
+    // The status file is written AFTER_READINGS after a tick of the sampler's grid, while what it
+    // touches (the JVM's interpreter and runtime, the agent's data) is likely still warm in the
+    // caches, rather than at an unrelated moment.
+    Runnable statusFile = guard("status file", this::writeStatusFile);
+    timer.execute(statusFile); // the first one now
+    long fi = TimeUnit.MILLISECONDS.toNanos(config.status().fileInterval().toMillis());
+    long tick = sampler.shortestIntervalNanos();
+    long now = System.nanoTime();
+    // The next such instant, within one file interval (sensors may tick less often than that).
+    long first =
+        tick == 0
+            ? now + fi
+            : now
+                + Math.floorMod(
+                    sampler.gridNanos() + AFTER_READINGS_NANOS - now, Math.min(tick, fi));
+    ScheduledFuture<?> file =
+        timer.scheduleAtFixedRate(statusFile, first - now, fi, TimeUnit.NANOSECONDS);
+    // The executor's own instants (it adds its clock reading to the delay given).
+    long origin = System.nanoTime() + file.getDelay(TimeUnit.NANOSECONDS);
+    // The sampler's watchdog looks on them when one comes soon enough, so every other check shares
+    // the status file's wake-up instead of waking the timer on its own. (Snapped to every tick's
+    // instant instead, it woke the timer 0.6 times a second instead of 0.4, for about the same
+    // CPU.)
+    sampler.alignWatchdog(origin, fi);
+    long si = TimeUnit.MILLISECONDS.toNanos(config.status().interval().toMillis());
     timer.scheduleAtFixedRate(
-        guard("status message", this::publishStatus), si, si, TimeUnit.MILLISECONDS);
-    long fi = config.status().fileInterval().toMillis();
-    timer.scheduleAtFixedRate(
-        guard("status file", this::writeStatusFile), 0, fi, TimeUnit.MILLISECONDS);
+        guard("status message", this::publishStatus),
+        origin + si - System.nanoTime(),
+        si,
+        TimeUnit.NANOSECONDS);
     timer.scheduleAtFixedRate(
         guard(
             "command results pruning",
@@ -314,6 +339,9 @@ public final class Agent implements AutoCloseable, AgentControl {
         60,
         TimeUnit.MINUTES);
   }
+
+  /** How long after a tick of the sampler's grid the agent's timer does its periodic work. */
+  static final long AFTER_READINGS_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
   private static Runnable guard(String what, Runnable r) {
     return () -> {
@@ -330,7 +358,8 @@ public final class Agent implements AutoCloseable, AgentControl {
   }
 
   private void telemetry(List<SenmlRecord> records) {
-    outbox.appendTelemetry(envelope.wrap(records));
+    // As text: no JSON tree built and serialised again per message (the same bytes).
+    outbox.appendTelemetry(envelope.text(records));
   }
 
   private void publishStatus() {
@@ -388,7 +417,7 @@ public final class Agent implements AutoCloseable, AgentControl {
         new StatusSnapshot.LinkState(
             String.valueOf(linkReport.get("state")),
             link.connected(),
-            connectedAt == null ? null : Instant.parse(connectedAt.toString())),
+            connectedAt == null ? null : connectedAt(connectedAt.toString())),
         new StatusSnapshot.UplinkState(lastAck > 0 ? Instant.ofEpochMilli(lastAck) : null),
         config.status().interval().toMillis() * 2 + config.network().ackTimeout().toMillis(),
         services,
@@ -402,6 +431,24 @@ public final class Agent implements AutoCloseable, AgentControl {
             sampler.status(),
             outputs.states(),
             router.stats()));
+  }
+
+  /** The link's connect time as text and as parsed, kept between snapshots. */
+  private record ParsedInstant(String text, Instant instant) {}
+
+  private volatile ParsedInstant connectedAt;
+
+  /**
+   * The link reports its connect time as text; it changes once per connection, while a snapshot is
+   * taken every few seconds, and parsing an ISO instant runs a formatter's worth of code.
+   */
+  private Instant connectedAt(String text) {
+    ParsedInstant last = connectedAt;
+    if (last == null || !last.text().equals(text)) {
+      last = new ParsedInstant(text, Instant.parse(text));
+      connectedAt = last;
+    }
+    return last.instant();
   }
 
   private static Map<String, Object> image() {

@@ -10,6 +10,7 @@ import io.outpost.agent.config.AgentConfig;
 import io.outpost.agent.internal.Json;
 import io.outpost.agent.profiles.SensorRegistry;
 import io.outpost.agent.status.Health;
+import io.outpost.agent.status.StatusSnapshot;
 import io.outpost.agent.uplink.RealtimeLink;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -142,6 +143,33 @@ class AgentAgainstRelayTest {
         .atMost(Duration.ofSeconds(10))
         .until(() -> Health.check(dir.resolve("status.json"), Instant.now()).healthy());
     assertThat(backend.unexplainedGaps(t.get("stream").getAsString())).isEmpty();
+  }
+
+  @Test
+  void theStatusFileKeepsItsIntervalWhenTheSensorsTickLessOften() throws Exception {
+    relay = RelayFixture.started();
+    Path profile =
+        TestConfigs.profile(
+            dir, "[{\"name\": \"slow\", \"type\": \"sim.counter\", \"interval\": \"30s\"}]");
+    // Written every 200 ms, just after the sampler's ticks where they come that often.
+    agent =
+        start(
+            TestConfigs.loader(Map.of())
+                .load(
+                    TestConfigs.againstRelay(dir, "pi-it", relay.network("1h"), profile.toString()),
+                    "test",
+                    dir,
+                    true));
+    Path file = dir.resolve("status.json");
+    Set<Instant> writtenAt = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              writtenAt.add(StatusSnapshot.read(file).writtenAt());
+              return writtenAt.size() >= 5;
+            });
   }
 
   @Test

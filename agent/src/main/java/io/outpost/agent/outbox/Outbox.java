@@ -273,6 +273,19 @@ public final class Outbox implements AutoCloseable {
     append(Row.TELEMETRY, eventsChannel, null, data);
   }
 
+  /**
+   * Queues a telemetry message given as its JSON text: one object with {@code type} and {@code
+   * device} and without {@code stream}, {@code seq} or {@code id} (what {@code
+   * TelemetryEnvelope#text} makes). On a healthy link the stored text is that text with the ids
+   * appended, as {@link #appendTelemetry(JsonObject)} stores the same message, without a tree being
+   * built and serialised on the way; otherwise it is parsed and queued as that tree.
+   */
+  public void appendTelemetry(String json) {
+    if (appendDeferredText(json)) {
+      notifyListeners();
+    }
+  }
+
   /** Queues an event, status or command result for the events channel (kept under overflow). */
   public void appendEvent(JsonObject data) {
     append(Row.EVENT, eventsChannel, null, data);
@@ -315,6 +328,21 @@ public final class Outbox implements AutoCloseable {
    * @return whether it was deferred here (else it was queued, or refused)
    */
   private boolean appendDeferred(int cls, String channel, String to, JsonObject data) {
+    return appendDeferred(cls, channel, to, data, null);
+  }
+
+  /**
+   * {@link #appendDeferred} for a telemetry message's text (see {@link #appendTelemetry(String)}).
+   */
+  private boolean appendDeferredText(String json) {
+    return appendDeferred(Row.TELEMETRY, eventsChannel, null, null, json);
+  }
+
+  /**
+   * @param data the message, or null when {@code json} is given instead
+   * @param json null, or a telemetry message's text (parsed only when it is not deferred here)
+   */
+  private boolean appendDeferred(int cls, String channel, String to, JsonObject data, String json) {
     synchronized (lock) {
       boolean events = eventsChannel.equals(channel);
       if (closed
@@ -326,15 +354,16 @@ public final class Outbox implements AutoCloseable {
           || !carried.isEmpty()
           || quarantine.announcementsDue()
           || (events && reservedSeq - (nextSeq - 1) < RESERVE_BLOCK / 2)) {
-        enqueue(cls, channel, to, data, null);
+        enqueue(cls, channel, to, data != null ? data : parse(json), null);
         return false;
       }
       long s = events ? nextSeq : 0;
-      Row r = new Row(nextRid, cls, channel, to, s, clock.millis(), stampedText(data, s));
+      String text = json != null ? stampedTelemetryText(json, s) : stampedText(data, s);
+      Row r = new Row(nextRid, cls, channel, to, s, clock.millis(), text);
       if (bytes + deferredBytes + r.size() > retention.bound()
           || deferredBytes + r.size() > DEFERRED_MAX_BYTES) {
         // The writer applies the overflow policy, or writes what waits in memory.
-        enqueue(cls, channel, to, data, null);
+        enqueue(cls, channel, to, data != null ? data : parse(json), null);
         return false;
       }
       if (events) {
@@ -1037,6 +1066,23 @@ public final class Outbox implements AutoCloseable {
     return sb.append('}').toString();
   }
 
+  /**
+   * A telemetry message's text as {@link #stampedText} makes it of the same message's tree: it
+   * carries {@code device} and no ids, so they go at its end.
+   */
+  private String stampedTelemetryText(String json, long s) {
+    StringBuilder sb = new StringBuilder(json.length() + 128).append(json, 0, json.length() - 1);
+    sb.append(",\"stream\":").append(Json.quote(stream));
+    sb.append(",\"seq\":").append(s);
+    sb.append(",\"id\":").append(Json.quote(messageId(s)));
+    return sb.append('}').toString();
+  }
+
+  /** A message given as text, as the tree the writer's queue takes. */
+  private static JsonObject parse(String json) {
+    return com.google.gson.JsonParser.parseString(json).getAsJsonObject();
+  }
+
   private void stamp(JsonObject d, long s) {
     if (!d.has("device")) {
       d.addProperty("device", deviceId);
@@ -1112,7 +1158,10 @@ public final class Outbox implements AutoCloseable {
       m.put("quarantined", quarantine.total());
       m.put("writable", recovery.writable());
       if (lastCommitMillis > 0) {
-        m.put("lastCommitAt", java.time.Instant.ofEpochMilli(lastCommitMillis).toString());
+        m.put(
+            "lastCommitAt",
+            io.outpost.agent.internal.IsoInstant.format(
+                java.time.Instant.ofEpochMilli(lastCommitMillis)));
       }
       if (recovery.lastError() != null) {
         m.put("lastError", recovery.lastError());
@@ -1122,6 +1171,16 @@ public final class Outbox implements AutoCloseable {
       }
     }
     return m;
+  }
+
+  /**
+   * Whether the store holds no row, by the exact count: then {@link #read} answers from memory
+   * without a query (the uplink sends on a committing thread only then).
+   */
+  public boolean nothingStored() {
+    synchronized (lock) {
+      return rows == 0 && rowsExact;
+    }
   }
 
   /** Whether the last write succeeded. */

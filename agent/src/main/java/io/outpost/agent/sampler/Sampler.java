@@ -33,7 +33,9 @@ import java.util.function.Consumer;
  * SensorRunner}). So a hung read holds the others up for at most half its deadline, once; a sensor
  * that is merely slow (a one-wire conversion of 750 ms) moves to its own thread the first time the
  * watchdog catches it reading. The watchdog runs once per check period while reads happen, not once
- * per read, and not at all while none do.
+ * per read, and not at all while none do; given the instants of its timer's other periodic work
+ * ({@link #alignWatchdog}: the agent's status file), it looks on one of those whenever one comes
+ * within the period, so that check costs the timer no wake-up of its own.
  */
 public final class Sampler implements AutoCloseable {
   /** A read running this long when the watchdog looks moves off the shared thread. */
@@ -47,6 +49,16 @@ public final class Sampler implements AutoCloseable {
   private final ScheduledExecutorService watchdogTimer;
   private final boolean ownsWatchdogTimer;
   private final Map<SensorRunner, ScheduledFuture<?>> schedules = new ConcurrentHashMap<>();
+
+  /**
+   * Each runner's periodic task, made before {@link #start()}: the executor takes its own clock
+   * reading for an instant after the delay was computed, so anything slow in between (the first
+   * evaluation of a lambda links it: milliseconds on a cold JVM) moved that sensor's instants later
+   * than the others'. The sampler then woke twice a second, once for the sensors on time and once
+   * for the late one, whenever the first reads took less than that gap.
+   */
+  private final Map<SensorRunner, Runnable> ticks = new java.util.HashMap<>();
+
   private final AtomicReference<Inline> current = new AtomicReference<>();
   private final AtomicBoolean watchdogArmed = new AtomicBoolean();
 
@@ -55,6 +67,11 @@ public final class Sampler implements AutoCloseable {
       new java.util.concurrent.atomic.AtomicLong();
 
   private volatile long lastCheckEvery;
+
+  /** The instants the watchdog's checks snap to (see {@link #alignWatchdog}); period 0: none. */
+  private volatile long alignOriginNanos;
+
+  private volatile long alignPeriodNanos;
   private long startNanos;
 
   /**
@@ -100,6 +117,7 @@ public final class Sampler implements AutoCloseable {
       SensorRunner[] self = new SensorRunner[1];
       self[0] = new SensorRunner(c, clock, out, read -> runOnSharedThread(self[0], read));
       runners.add(self[0]);
+      ticks.put(self[0], () -> tick(self[0]));
     }
     this.shared = new ScheduledThreadPoolExecutor(1, daemon("sampler"));
     this.shared.setRemoveOnCancelPolicy(true);
@@ -131,15 +149,23 @@ public final class Sampler implements AutoCloseable {
   public void start() {
     startNanos = System.nanoTime() + START_DELAY_NANOS;
     for (SensorRunner r : runners) {
-      // One instant for all (a delay computed per sensor would drift by the time scheduling takes).
-      schedule(r, startNanos - System.nanoTime());
+      // One instant for all (a delay computed once would drift by the time scheduling takes).
+      schedule(r, startNanos);
     }
     updateGrid();
   }
 
   /** Places {@link #gridNanos} just after the latest of the schedules' instants. */
   private void updateGrid() {
-    long latest = startNanos;
+    gridNanos = startNanos + latestOffsetNanos() + GRID_MARGIN_NANOS;
+  }
+
+  /**
+   * How far after the common start the latest schedule's instants lie (each schedule's instants lie
+   * a few microseconds after it: the executor adds its own clock reading to the delay given).
+   */
+  long latestOffsetNanos() {
+    long latest = 0;
     for (SensorRunner r : runners) {
       ScheduledFuture<?> f = schedules.get(r);
       if (f != null) {
@@ -148,17 +174,24 @@ public final class Sampler implements AutoCloseable {
         // Its offset from the start's grid (a rescheduled sensor's next instant is periods
         // later; the reading above may come out a few nanoseconds early).
         long offset = Math.floorMod(first - startNanos + period / 2, period) - period / 2;
-        latest = Math.max(latest, startNanos + offset);
+        latest = Math.max(latest, offset);
       }
     }
-    gridNanos = latest + GRID_MARGIN_NANOS;
+    return latest;
   }
 
-  private void schedule(SensorRunner r, long initialDelayNanos) {
+  /**
+   * Schedules {@code r} with its first instant at {@code firstNanos} ({@link System#nanoTime()}).
+   */
+  private void schedule(SensorRunner r, long firstNanos) {
+    Runnable task = ticks.get(r);
+    long period = r.spec().interval().toNanos();
+    // The delay computed in the call itself: nothing runs between this clock reading and the
+    // executor's.
     schedules.put(
         r,
         shared.scheduleAtFixedRate(
-            () -> tick(r), initialDelayNanos, r.spec().interval().toNanos(), TimeUnit.NANOSECONDS));
+            task, firstNanos - System.nanoTime(), period, TimeUnit.NANOSECONDS));
   }
 
   /** On a shared thread: the runner's tick, and its read if it runs here. */
@@ -214,10 +247,35 @@ public final class Sampler implements AutoCloseable {
     return r.deadline().toNanos() / 2;
   }
 
+  /**
+   * Lets the watchdog's checks fall on the instants {@code originNanos + n·periodNanos} ({@link
+   * System#nanoTime()} terms) where another task of its timer runs (the agent's status file), so
+   * that a check costs no wake-up of its own when one of those instants comes soon enough: a check
+   * due by T runs at the latest such instant after now and not after T, else at T. So it never runs
+   * later than without this, and with a period of at most two check periods every other check
+   * shares its wake-up.
+   */
+  public void alignWatchdog(long originNanos, long periodNanos) {
+    alignOriginNanos = originNanos;
+    alignPeriodNanos = periodNanos;
+  }
+
+  /** The delay of a check due at most {@code delayNanos} from now, snapped (see above). */
+  long alignedDelay(long delayNanos) {
+    long period = alignPeriodNanos;
+    if (period <= 0) {
+      return delayNanos;
+    }
+    long now = System.nanoTime();
+    long due = now + delayNanos;
+    long snapped = due - Math.floorMod(due - alignOriginNanos, period);
+    return snapped > now ? snapped - now : delayNanos;
+  }
+
   private void arm(long delayNanos) {
     if (watchdogArmed.compareAndSet(false, true)) {
       try {
-        watchdogTimer.schedule(this::watch, delayNanos, TimeUnit.NANOSECONDS);
+        watchdogTimer.schedule(this::watch, alignedDelay(delayNanos), TimeUnit.NANOSECONDS);
       } catch (RejectedExecutionException closing) {
         watchdogArmed.set(false);
       }
@@ -242,7 +300,7 @@ public final class Sampler implements AutoCloseable {
       } else {
         moveOff(in);
       }
-    } else if (readsCame && reschedule(lastCheckEvery)) {
+    } else if (readsCame && reschedule(alignedDelay(lastCheckEvery))) {
       return;
     }
     watchdogArmed.set(false);
@@ -283,7 +341,7 @@ public final class Sampler implements AutoCloseable {
       stuck.cancel(false);
       long period = r.spec().interval().toNanos();
       long sinceStart = System.nanoTime() - startNanos;
-      schedule(r, period - Math.floorMod(sinceStart, period));
+      schedule(r, startNanos + (Math.floorDiv(sinceStart, period) + 1) * period);
       updateGrid();
     }
     // A fresh thread takes over the schedule; the stuck one leaves the pool when its read ends.
@@ -336,6 +394,25 @@ public final class Sampler implements AutoCloseable {
       out.add(r.status());
     }
     return out;
+  }
+
+  /**
+   * An instant on the sampler's grid, in {@link System#nanoTime()} terms: the readings of every
+   * sensor due together are due a couple of microseconds before it, and again every {@link
+   * #shortestIntervalNanos()} (for sensors of that interval). Valid after {@link #start()}.
+   */
+  public long gridNanos() {
+    return gridNanos;
+  }
+
+  /** The shortest sensor interval in nanoseconds (zero without sensors). */
+  public long shortestIntervalNanos() {
+    long min = 0;
+    for (SensorRunner r : runners) {
+      long n = r.spec().interval().toNanos();
+      min = min == 0 ? n : Math.min(min, n);
+    }
+    return min;
   }
 
   /** The longest sensor interval (zero without sensors). */

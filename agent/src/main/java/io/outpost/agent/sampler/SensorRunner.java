@@ -340,7 +340,7 @@ final class SensorRunner {
     m.put("failures", failures);
     m.put("overruns", overruns);
     if (lastReadAt != null) {
-      m.put("lastReadAt", lastReadAt.toString());
+      m.put("lastReadAt", io.outpost.agent.internal.IsoInstant.format(lastReadAt));
     }
     if (lastError != null) {
       m.put("lastError", lastError);

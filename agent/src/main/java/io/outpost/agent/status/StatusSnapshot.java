@@ -128,7 +128,11 @@ public record StatusSnapshot(
    */
   public void write(Path file) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
+    // Only when missing: createDirectories on an existing directory first tries to create it and
+    // builds (and catches) a FileAlreadyExistsException with its stack trace, every write.
+    if (!Files.isDirectory(dir)) {
+      Files.createDirectories(dir);
+    }
     Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
     try (java.io.Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
       JsonWriter out = new JsonWriter(w);

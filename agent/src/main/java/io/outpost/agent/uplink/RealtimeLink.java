@@ -215,7 +215,7 @@ public final class RealtimeLink implements Link {
       m.put("peerId", peerId);
     }
     if (connectedAt != null) {
-      m.put("connectedAt", connectedAt.toString());
+      m.put("connectedAt", io.outpost.agent.internal.IsoInstant.format(connectedAt));
     }
     m.put("connects", connects);
     if (lastDisconnect != null) {

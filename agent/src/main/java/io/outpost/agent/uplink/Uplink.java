@@ -24,7 +24,8 @@ import java.util.concurrent.CompletableFuture;
  * network.maxMessagesPerSecond}, the realtime client's token bucket), so the order chosen here is
  * the order sent. A failed publish is retried (rewinding the cursor), so the consumer may see a
  * message twice and dedupes on {@code id}; a permanently failing one (too large, direct recipient
- * gone) is dropped with a log line. One thread, {@code uplink}.
+ * gone) is dropped with a log line. One thread, {@code uplink}, and the committing thread for a
+ * live row while that one sleeps (below).
  *
  * <p>Backlog rows of the events channel are packed into replay envelopes ({@link ReplayPack}, up to
  * the server's {@code maxMessageSize}), so a day offline drains in a few hundred network messages
@@ -34,7 +35,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>The thread sleeps until something changes: a commit, a failure, a connect or disconnect, or an
  * ack that frees a place when as many messages (or envelopes) as allowed were in flight. It has no
- * timer of its own.
+ * timer of its own. A live row committed while it sleeps, on a healthy link with nothing stored, is
+ * handed to the link by the committing thread instead (see {@link #committed}), without waking it.
  */
 public final class Uplink implements AutoCloseable {
   private static final int READ_BATCH = 64;
@@ -74,6 +76,10 @@ public final class Uplink implements AutoCloseable {
   private boolean retryRead;
   private long emptyReadAt = -1;
   private int inFlightMessages;
+
+  /** The uplink's thread waits for something to change (see {@link #committed}). */
+  private boolean idle;
+
   private int envelopesInFlight;
   private final Map<Long, Row> inFlight = new HashMap<>();
 
@@ -97,7 +103,7 @@ public final class Uplink implements AutoCloseable {
     this.maxInFlight = maxInFlight;
     this.thread = new Thread(this::loop, "uplink");
     this.thread.setDaemon(true);
-    outbox.onCommit(this::wake);
+    outbox.onCommit(this::committed);
     // No link yet: no ack can come, so messages are written as they come until it is up.
     outbox.linkUp(false);
   }
@@ -135,8 +141,31 @@ public final class Uplink implements AutoCloseable {
     }
   }
 
-  private void wake() {
+  /**
+   * The outbox's commit listener. On a healthy link a row is committed by the thread that appended
+   * it (the sampler's, for telemetry) and waits in memory for its ack; while the uplink's thread is
+   * idle, nothing stored needs reading (so no I/O here) and no backlog is being replayed, that
+   * thread hands the row to the link right here: the link only queues it, and the uplink's thread
+   * is spared a wake-up per message. Under the lock, so the order of sends stays the order taken.
+   * Anything else, or more than that one row, wakes the uplink's thread as before.
+   */
+  private void committed() {
     synchronized (lock) {
+      if (idle
+          && connected
+          && !closed
+          && inFlightMessages < maxInFlight
+          && backlogCursor >= boundary
+          && outbox.nothingStored()) {
+        Outgoing out = next();
+        if (out != null) {
+          take(out);
+          send(out, generation);
+          if (!retryRead && outbox.committedRid() <= liveCursor) {
+            return;
+          }
+        }
+      }
       lock.notifyAll();
     }
   }
@@ -168,21 +197,28 @@ public final class Uplink implements AutoCloseable {
           }
           // Commits, failures, connects, disconnects, close and acks that free an in-flight place
           // all notify: no polling.
+          idle = true;
           waitQuietly(retryRead ? READ_RETRY_MILLIS : 0);
+          idle = false;
         }
         if (closed) {
           return;
         }
-        for (Row r : out.rows()) {
-          inFlight.put(r.rid(), r);
-        }
-        inFlightMessages++;
-        if (out.envelope() != null) {
-          envelopesInFlight++;
-        }
+        take(out);
         gen = generation;
       }
       send(out, gen);
+    }
+  }
+
+  /** Counts {@code out} in flight. Under the lock. */
+  private void take(Outgoing out) {
+    for (Row r : out.rows()) {
+      inFlight.put(r.rid(), r);
+    }
+    inFlightMessages++;
+    if (out.envelope() != null) {
+      envelopesInFlight++;
     }
   }
 
@@ -438,7 +474,10 @@ public final class Uplink implements AutoCloseable {
     m.put("retried", failedTotal);
     m.put("discarded", discardedTotal);
     if (lastAckMillis > 0) {
-      m.put("lastAckAt", java.time.Instant.ofEpochMilli(lastAckMillis).toString());
+      m.put(
+          "lastAckAt",
+          io.outpost.agent.internal.IsoInstant.format(
+              java.time.Instant.ofEpochMilli(lastAckMillis)));
     }
     return m;
   }

@@ -205,6 +205,30 @@ class DeferredWriteTest {
   }
 
   @Test
+  void aTelemetryMessageGivenAsTextIsStoredAsItsTreeIsDeferredOrWritten() throws Exception {
+    Outbox o = open(Duration.ofHours(1));
+    JsonObject message = telemetry(7);
+    message.addProperty("device", "pi-1");
+    String text = Json.write(message);
+    o.appendTelemetry(message); // seq 1: the tree
+    o.appendTelemetry(text); // seq 2: the same message as text, deferred
+    o.linkUp(false);
+    o.appendTelemetry(text); // seq 3: no link, so through the writer's queue
+    List<Row> rows = readable(o, 3);
+    await().atMost(Duration.ofSeconds(5)).until(() -> store.insertedRids.size() == 3);
+
+    String stream = o.stream();
+    for (int i = 0; i < 3; i++) {
+      long seq = i + 1;
+      JsonObject expected = message.deepCopy();
+      expected.addProperty("stream", stream);
+      expected.addProperty("seq", seq);
+      expected.addProperty("id", "pi-1:" + stream + ":" + seq);
+      assertThat(rows.get(i).body()).isEqualTo(Json.write(expected));
+    }
+  }
+
+  @Test
   void anUnackedMessageIsWrittenAfterTheWindow() throws Exception {
     Outbox o = open(Duration.ofMillis(2500));
     long start = System.nanoTime();

@@ -10,10 +10,14 @@ import io.outpost.plugin.Reading;
 import io.outpost.plugin.Sensor;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -296,5 +300,113 @@ class SamplerTest {
     assertThat(records).hasSize(2);
     assertThat(records.get(0).toString()).contains("\"n\":\"a/v\"").contains("\"v\":1");
     assertThat(records.get(1)).isEqualTo(Map.of("n", "b", "error", "CRC mismatch"));
+  }
+
+  @Test
+  void sensorsWithOneIntervalShareOneInstant() {
+    start(
+        sensor("a", Duration.ofSeconds(1), Duration.ofSeconds(1), reading(new HashMap<>(), "a")),
+        sensor("b", Duration.ofSeconds(1), Duration.ofSeconds(1), reading(new HashMap<>(), "b")),
+        sensor("c", Duration.ofSeconds(1), Duration.ofSeconds(1), reading(new HashMap<>(), "c")));
+    // Within microseconds of the common start, so one wake-up of the sampler's thread reads all
+    // three: a read takes longer than that.
+    assertThat(sampler.latestOffsetNanos()).isLessThan(Duration.ofMillis(1).toNanos());
+  }
+
+  /** A timer that notes when each task given to {@code schedule} was due, and when it was given. */
+  private static final class RecordingTimer extends ScheduledThreadPoolExecutor {
+    final List<long[]> scheduled = new CopyOnWriteArrayList<>();
+
+    RecordingTimer() {
+      super(1);
+    }
+
+    @Override
+    public ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
+      long now = System.nanoTime();
+      scheduled.add(new long[] {now, now + unit.toNanos(delay)});
+      return super.schedule(task, delay, unit);
+    }
+  }
+
+  @Test
+  void theWatchdogLooksOnTheAlignedInstantsNeverLaterThanHalfTheDeadline() {
+    RecordingTimer timer = new RecordingTimer();
+    try {
+      long origin = System.nanoTime();
+      long period = Duration.ofMillis(300).toNanos();
+      long checkEvery = Duration.ofMillis(500).toNanos(); // half the 1 s deadline
+      sampler =
+          new Sampler(
+              List.of(
+                  sensor(
+                      "a",
+                      Duration.ofMillis(50),
+                      Duration.ofSeconds(1),
+                      reading(new HashMap<>(), "a"))),
+              Clock.systemUTC(),
+              out::add,
+              timer);
+      sampler.alignWatchdog(origin, period);
+      sampler.start();
+      await().atMost(Duration.ofSeconds(10)).until(() -> timer.scheduled.size() >= 5);
+      for (long[] s : timer.scheduled) {
+        assertThat(s[1] - s[0]).as("looks within the check period").isLessThanOrEqualTo(checkEvery);
+        if (s[1] - s[0] <= Sampler.SLOW.toNanos()) {
+          continue; // a second look at a read that had just started when the watchdog came
+        }
+        // An instant of the grid: every window of 500 ms holds one of 300 ms.
+        long off = Math.floorMod(s[1] - origin, period);
+        assertThat(Math.min(off, period - off)).isLessThan(Duration.ofMillis(1).toNanos());
+      }
+    } finally {
+      sampler.close();
+      sampler = null;
+      timer.shutdownNow();
+    }
+  }
+
+  @Test
+  void aHungReadIsMovedOffWithinHalfItsDeadlineWhenTheWatchdogIsAligned() {
+    RecordingTimer timer = new RecordingTimer();
+    try {
+      Map<String, String> threads = new java.util.concurrent.ConcurrentHashMap<>();
+      AtomicInteger n = new AtomicInteger();
+      Sensor fast =
+          () ->
+              List.of(Reading.number("n", null, n.incrementAndGet(), Clock.systemUTC().instant()));
+      Sensor hangsOnce =
+          () -> {
+            if (threads.putIfAbsent("hung", Thread.currentThread().getName()) == null) {
+              never.await();
+            }
+            return List.of(Reading.number("v", null, 1, Clock.systemUTC().instant()));
+          };
+      sampler =
+          new Sampler(
+              List.of(
+                  sensor("fast", Duration.ofMillis(20), Duration.ofSeconds(1), fast),
+                  sensor("hang", Duration.ofMillis(20), Duration.ofSeconds(1), hangsOnce)),
+              Clock.systemUTC(),
+              out::add,
+              timer);
+      // A grid far coarser than the check period: the watchdog keeps its own 500 ms.
+      sampler.alignWatchdog(System.nanoTime(), Duration.ofSeconds(60).toNanos());
+      sampler.start();
+      await().atMost(Duration.ofSeconds(5)).until(() -> threads.containsKey("hung"));
+      long hungAt = System.nanoTime();
+      int before = n.get();
+      // The fast sensor is read again once a fresh thread took over: within half the 1 s
+      // deadline plus a look after the slow limit (550 ms), and scheduling slack on a busy
+      // machine; a check waiting for the 60 s grid would take far longer.
+      await().atMost(Duration.ofSeconds(10)).until(() -> n.get() > before + 2);
+      assertThat(System.nanoTime() - hungAt).isLessThan(Duration.ofSeconds(2).toNanos());
+      assertThat(threads.get("hung")).isEqualTo("sampler");
+    } finally {
+      never.countDown();
+      sampler.close();
+      sampler = null;
+      timer.shutdownNow();
+    }
   }
 }

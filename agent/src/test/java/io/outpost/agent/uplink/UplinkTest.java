@@ -290,6 +290,46 @@ class UplinkTest {
     assertThat(uplinkThreads().get(tid) - started.get(tid)).isLessThanOrEqualTo(1);
   }
 
+  @Test
+  void liveMessagesOnAHealthyLinkLeaveOnTheAppendingThreadWithoutWakingTheUplink()
+      throws Exception {
+    // An outbox that keeps rows in memory until their ack (buffer.writeDelay), as on a device.
+    uplink.close();
+    outbox.close();
+    outbox =
+        Outbox.open(
+            dir.resolve("deferring"),
+            "pi-1",
+            new AgentConfig.Buffer(
+                true,
+                64_000_000,
+                Duration.ofDays(7),
+                Duration.ofMillis(5),
+                "dropOldest",
+                "keep",
+                Duration.ofHours(1)),
+            Clock.systemUTC());
+    uplink = new Uplink(outbox, link, Clock.systemUTC(), 16, "pi-1");
+    Set<String> before = uplinkThreads().keySet();
+    uplink.start();
+    uplink.connected(MAX_MESSAGE_SIZE);
+    Thread.sleep(300); // the uplink's thread finds nothing to send and waits
+    Map<String, Long> started = uplinkThreads();
+    started.keySet().removeAll(before);
+    String tid = started.keySet().iterator().next();
+
+    for (int i = 1; i <= 5; i++) {
+      outbox.appendTelemetry(telemetry(i, 10));
+      int sent = i;
+      await().until(() -> link.sent().size() == sent);
+    }
+
+    // Before, the uplink's thread woke once per message to send it.
+    assertThat(uplinkThreads().get(tid) - started.get(tid)).isLessThanOrEqualTo(1);
+    assertThat(seqs(delivered())).containsExactly(1L, 2L, 3L, 4L, 5L);
+    await().until(() -> outbox.pendingMessages() == 0); // each acked and gone
+  }
+
   /** Native thread id → voluntary context switches, for every thread named {@code uplink}. */
   private static Map<String, Long> uplinkThreads() throws IOException {
     Map<String, Long> out = new TreeMap<>();

@@ -77,9 +77,13 @@ final class RequestPipeline {
       CompletableFuture<Void> result) {
     String requestId = nextRequestId();
     String frame = build.apply(requestId);
-    int size = FrameCodec.utf8Length(frame);
-    if (size > maxMessageSize) {
-      throw new MessageTooLargeException(size, maxMessageSize);
+    // No UTF-16 char takes more than three UTF-8 bytes: a frame that short fits without counting
+    // them one by one (a loop over every char of every publish, interpreted on a small device).
+    if ((long) frame.length() * 3 > maxMessageSize) {
+      int size = FrameCodec.utf8Length(frame);
+      if (size > maxMessageSize) {
+        throw new MessageTooLargeException(size, maxMessageSize);
+      }
     }
     if (conn.queue.size() >= maxQueued) {
       throw new QueueFullException(maxQueued);
