@@ -200,10 +200,25 @@ final class LogWriter {
     for (int at = message.indexOf("{}");
         at >= 0 && next < args.length;
         at = message.indexOf("{}", from)) {
-      b.append(message, from, at).append(args[next++]);
+      b.append(message, from, at);
+      argument(b, args[next++]);
       from = at + 2;
     }
     b.append(message, from, message.length());
+  }
+
+  /**
+   * An argument's text; one whose {@code toString} throws (a plugin's object, say) is named by its
+   * class and the failure, so a log call never throws into the code that logs.
+   */
+  private static void argument(StringBuilder b, Object arg) {
+    String text;
+    try {
+      text = String.valueOf(arg);
+    } catch (RuntimeException e) {
+      text = "<" + arg.getClass().getName() + ".toString() failed: " + e + ">";
+    }
+    b.append(text);
   }
 
   /**

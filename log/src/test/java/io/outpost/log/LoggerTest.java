@@ -50,6 +50,25 @@ class LoggerTest {
   }
 
   @Test
+  void anArgumentWhoseToStringThrowsIsNamedAndTheCallDoesNotThrow() {
+    Object broken =
+        new Object() {
+          @Override
+          public String toString() {
+            throw new IllegalStateException("no text");
+          }
+        };
+    Logger.warn("reading {} from {}", broken, "t1");
+    assertThat(err())
+        .matches(
+            DATE
+                + " WARN \\["
+                + thread
+                + "\\] reading <.*\\.toString\\(\\) failed: java.lang.IllegalStateException: no text>"
+                + " from t1\n");
+  }
+
+  @Test
   void theRelaysShortLayoutHasNoMillisecondsAndNoThreadAndPutsInfoOnStandardOutput() {
     PrintStream savedOut = System.out;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
