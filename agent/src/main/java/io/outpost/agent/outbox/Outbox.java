@@ -1051,19 +1051,7 @@ public final class Outbox implements AutoCloseable {
       stamp(d, s);
       return Json.write(d);
     }
-    String text = Json.write(data);
-    StringBuilder sb = new StringBuilder(text.length() + 128).append(text, 0, text.length() - 1);
-    String sep = data.size() == 0 ? "" : ",";
-    if (!data.has("device")) {
-      sb.append(sep).append("\"device\":").append(Json.quote(deviceId));
-      sep = ",";
-    }
-    sb.append(sep).append("\"stream\":").append(Json.quote(stream));
-    sb.append(",\"seq\":").append(s);
-    if (!data.has("id")) {
-      sb.append(",\"id\":").append(Json.quote(messageId(s)));
-    }
-    return sb.append('}').toString();
+    return withIds(Json.write(data), data.size() == 0, !data.has("device"), s, !data.has("id"));
   }
 
   /**
@@ -1071,10 +1059,25 @@ public final class Outbox implements AutoCloseable {
    * carries {@code device} and no ids, so they go at its end.
    */
   private String stampedTelemetryText(String json, long s) {
-    StringBuilder sb = new StringBuilder(json.length() + 128).append(json, 0, json.length() - 1);
-    sb.append(",\"stream\":").append(Json.quote(stream));
+    return withIds(json, false, false, s, true);
+  }
+
+  /**
+   * {@code text}, one JSON object ({@code empty} when it has no member), with {@code device} (when
+   * asked), {@code stream}, {@code seq} and {@code id} (when asked) added before its closing brace.
+   */
+  private String withIds(String text, boolean empty, boolean device, long s, boolean id) {
+    StringBuilder sb = new StringBuilder(text.length() + 128).append(text, 0, text.length() - 1);
+    String sep = empty ? "" : ",";
+    if (device) {
+      sb.append(sep).append("\"device\":").append(Json.quote(deviceId));
+      sep = ",";
+    }
+    sb.append(sep).append("\"stream\":").append(Json.quote(stream));
     sb.append(",\"seq\":").append(s);
-    sb.append(",\"id\":").append(Json.quote(messageId(s)));
+    if (id) {
+      sb.append(",\"id\":").append(Json.quote(messageId(s)));
+    }
     return sb.append('}').toString();
   }
 
