@@ -120,10 +120,15 @@ final class HttpPost {
     return h.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Reads the status, skipping interim 1xx answers, then a 2xx answer's body. */
+  /**
+   * Reads the status, skipping interim 1xx answers, then a 2xx answer's body. All the heads
+   * together, interim ones included, get {@link #MAX_HEAD_BYTES}: a server that sends header lines
+   * or interim answers without end is refused, not read forever.
+   */
   static Answer answer(InputStream in, int maxBytes) throws IOException {
+    int[] headLeft = {MAX_HEAD_BYTES};
     while (true) {
-      String status = line(in);
+      String status = headLine(in, headLeft);
       // "HTTP/1.1 200 OK": the code is the second word.
       String[] words = status.split(" ", 3);
       int code;
@@ -137,7 +142,9 @@ final class HttpPost {
       }
       long length = -1;
       boolean chunked = false;
-      for (String header = line(in); !header.isEmpty(); header = line(in)) {
+      for (String header = headLine(in, headLeft);
+          !header.isEmpty();
+          header = headLine(in, headLeft)) {
         int colon = header.indexOf(':');
         if (colon < 0) {
           continue;
@@ -184,7 +191,7 @@ final class HttpPost {
   private static byte[] chunked(InputStream in, int maxBytes) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     while (true) {
-      String size = line(in);
+      String size = line(in, MAX_HEAD_BYTES);
       int ext = size.indexOf(';');
       long n;
       try {
@@ -203,19 +210,28 @@ final class HttpPost {
         throw new EOFException("the HTTP answer ended inside a chunk");
       }
       out.write(b);
-      line(in); // the CRLF after the chunk
+      line(in, MAX_HEAD_BYTES); // the CRLF after the chunk
     }
   }
 
-  /** One header line without its CRLF (a bare LF is accepted too). */
-  private static String line(InputStream in) throws IOException {
+  /**
+   * {@link #line} of a head, counted against what is left of the heads' bytes ({@code left[0]}).
+   */
+  private static String headLine(InputStream in, int[] left) throws IOException {
+    String line = line(in, left[0]);
+    left[0] -= line.length() + 1;
+    return line;
+  }
+
+  /** One line of at most {@code limit} characters, without its CRLF (a bare LF is accepted too). */
+  private static String line(InputStream in, int limit) throws IOException {
     StringBuilder s = new StringBuilder(64);
     for (int c = in.read(); c != '\n'; c = in.read()) {
       if (c < 0) {
         throw new EOFException("the HTTP answer ended early");
       }
-      if (s.length() >= MAX_HEAD_BYTES) {
-        throw new IOException("HTTP answer header line too long");
+      if (s.length() >= limit) {
+        throw new IOException("HTTP answer head too long");
       }
       s.append((char) c);
     }

@@ -133,7 +133,10 @@ class HttpPostTest {
           "HTTP/1.1 abc OK\r\n\r\n",
           "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
           "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
-          "HTTP/1.1 200 OK\r\n" + "X: " + "y".repeat(20_000) + "\r\n\r\n"
+          "HTTP/1.1 200 OK\r\n" + "X: " + "y".repeat(20_000) + "\r\n\r\n",
+          // Heads without end, in short lines: header lines, or interim answers.
+          "HTTP/1.1 200 OK\r\n" + "X: y\r\n".repeat(5_000) + "\r\n",
+          "HTTP/1.1 100 Continue\r\n\r\n".repeat(2_000) + "HTTP/1.1 200 OK\r\n\r\n"
         }) {
       InputStream in = new ByteArrayInputStream(garbage.getBytes(StandardCharsets.UTF_8));
       assertThatThrownBy(() -> HttpPost.answer(in, 1024))
