@@ -8,6 +8,7 @@ import com.google.gson.TypeAdapter;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
+import io.outpost.agent.internal.IsoInstant;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -244,7 +245,7 @@ public record StatusSnapshot(
     } else if (v instanceof Number n) {
       out.value(n);
     } else if (v instanceof Instant i) {
-      out.value(i.toString());
+      out.value(IsoInstant.format(i));
     } else if (v instanceof Map<?, ?> m) {
       out.beginObject();
       for (Map.Entry<?, ?> e : m.entrySet()) {
@@ -302,7 +303,7 @@ public record StatusSnapshot(
   private static final class InstantAdapter extends TypeAdapter<Instant> {
     @Override
     public void write(JsonWriter out, Instant value) throws IOException {
-      out.value(value.toString());
+      out.value(IsoInstant.format(value));
     }
 
     @Override
