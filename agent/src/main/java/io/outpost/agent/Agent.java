@@ -331,11 +331,13 @@ public final class Agent implements AutoCloseable, AgentControl {
         origin + si - System.nanoTime(),
         si,
         TimeUnit.NANOSECONDS);
+    // At start, while the agent is busy starting anyway, then hourly. (A minute after start it
+    // used to be the one wake-up of the first hour that loaded classes and ran SQLite.)
     timer.scheduleAtFixedRate(
         guard(
             "command results pruning",
             () -> outbox.pruneCommandResults(config.commands().rememberFor())),
-        1,
+        0,
         60,
         TimeUnit.MINUTES);
   }

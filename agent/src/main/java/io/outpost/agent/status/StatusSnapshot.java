@@ -1,5 +1,6 @@
 package io.outpost.agent.status;
 
+import com.google.gson.FormattingStyle;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
@@ -10,6 +11,7 @@ import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
 import io.outpost.agent.internal.IsoInstant;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -135,14 +137,18 @@ public record StatusSnapshot(
       Files.createDirectories(dir);
     }
     Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
-    try (java.io.Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-      JsonWriter out = new JsonWriter(w);
-      out.setIndent("  ");
-      out.setSerializeNulls(true);
-      writeTo(out);
-      out.flush();
-      w.write('\n');
-    }
+    // Built in memory and written with one call: a buffered writer over the file's stream went
+    // through a charset encoder, a buffer and a flush per layer for a few hundred bytes.
+    StringWriter text = new StringWriter(2048);
+    JsonWriter out = new JsonWriter(text);
+    // The pretty style as a constant: setIndent("  ") builds a new style and checks its indent
+    // against a regular expression, every write.
+    out.setFormattingStyle(FormattingStyle.PRETTY);
+    out.setSerializeNulls(true);
+    writeTo(out);
+    out.flush();
+    text.write('\n');
+    Files.write(tmp, text.toString().getBytes(StandardCharsets.UTF_8));
     try {
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
