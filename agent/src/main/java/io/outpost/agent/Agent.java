@@ -320,10 +320,10 @@ public final class Agent implements AutoCloseable, AgentControl {
         timer.scheduleAtFixedRate(statusFile, first - now, fi, TimeUnit.NANOSECONDS);
     // The executor's own instants (it adds its clock reading to the delay given).
     long origin = System.nanoTime() + file.getDelay(TimeUnit.NANOSECONDS);
-    // The sampler's watchdog looks on them when one comes soon enough, so every other check shares
-    // the status file's wake-up instead of waking the timer on its own. (Snapped to every tick's
-    // instant instead, it woke the timer 0.6 times a second instead of 0.4, for about the same
-    // CPU.)
+    // The sampler's watchdog looks on them: with the file written at least once per read deadline
+    // (5 s each by default) every check shares the file's wake-up instead of waking the timer on
+    // its own. (Snapped to every tick's instant instead, it woke the timer 0.6 times a second
+    // instead of 0.4, for about the same CPU.)
     sampler.alignWatchdog(origin, fi);
     long si = TimeUnit.MILLISECONDS.toNanos(config.status().interval().toMillis());
     timer.scheduleAtFixedRate(

@@ -27,15 +27,17 @@ import java.util.function.Consumer;
  *
  * <p>A slow or hung sensor must not hold the others up for long. A watchdog (on the timer given,
  * else on a thread of the sampler's own) looks at the shared thread at most {@link #checkEvery}
- * after a read started, half the read's deadline: a read that is still running and has run for
- * {@link #SLOW} or more goes on where it is, under its deadline as before, a fresh thread takes
- * over the schedule, and the sensor reads on a thread of its own from then on (see {@link
- * SensorRunner}). So a hung read holds the others up for at most half its deadline, once; a sensor
- * that is merely slow (a one-wire conversion of 750 ms) moves to its own thread the first time the
- * watchdog catches it reading. The watchdog runs once per check period while reads happen, not once
- * per read, and not at all while none do; given the instants of its timer's other periodic work
- * ({@link #alignWatchdog}: the agent's status file), it looks on one of those whenever one comes
- * within the period, so that check costs the timer no wake-up of its own.
+ * after a read started: a read that is still running and has run for {@link #SLOW} or more goes on
+ * where it is, under its deadline as before, a fresh thread takes over the schedule, and the sensor
+ * reads on a thread of its own from then on (see {@link SensorRunner}). The watchdog runs once per
+ * check period while reads happen, not once per read, and not at all while none do. Given the
+ * instants of its timer's other periodic work ({@link #alignWatchdog}: the agent's status file), it
+ * looks only on those when they come at least once per read deadline, so that no check costs the
+ * timer a wake-up of its own, and a hung read holds the others up for at most its deadline, once;
+ * otherwise it looks every half deadline (on one of those instants when one comes in time), and a
+ * hung read holds the others up for at most half its deadline. A sensor that is merely slow (a
+ * one-wire conversion of 750 ms) moves to its own thread the first time the watchdog catches it
+ * reading.
  */
 public final class Sampler implements AutoCloseable {
   /** A read running this long when the watchdog looks moves off the shared thread. */
@@ -242,18 +244,25 @@ public final class Sampler implements AutoCloseable {
     }
   }
 
-  /** How long after a read started the watchdog looks: half the read's deadline. */
-  static long checkEvery(SensorRunner r) {
-    return r.deadline().toNanos() / 2;
+  /**
+   * How long after a read started the watchdog looks at the latest: the read's deadline when the
+   * instants it aligns to come at least that often (every check then rides on that work's wake-up),
+   * else half of it.
+   */
+  long checkEvery(SensorRunner r) {
+    long deadline = r.deadline().toNanos();
+    long period = alignPeriodNanos;
+    return period > 0 && period <= deadline ? deadline : deadline / 2;
   }
 
   /**
    * Lets the watchdog's checks fall on the instants {@code originNanos + n·periodNanos} ({@link
    * System#nanoTime()} terms) where another task of its timer runs (the agent's status file), so
    * that a check costs no wake-up of its own when one of those instants comes soon enough: a check
-   * due by T runs at the latest such instant after now and not after T, else at T. So it never runs
-   * later than without this, and with a period of at most two check periods every other check
-   * shares its wake-up.
+   * due by T runs at the latest such instant after now and not after T, else at T. With a period of
+   * at most a read's deadline, a check is due within the whole deadline and every check shares such
+   * a wake-up (see {@link #checkEvery}); with a longer one, checks are due within half the
+   * deadline, as without this.
    */
   public void alignWatchdog(long originNanos, long periodNanos) {
     alignOriginNanos = originNanos;

@@ -330,12 +330,14 @@ class SamplerTest {
   }
 
   @Test
-  void theWatchdogLooksOnTheAlignedInstantsNeverLaterThanHalfTheDeadline() {
+  void theWatchdogLooksOnlyOnTheAlignedInstantsNeverLaterThanTheDeadline() {
     RecordingTimer timer = new RecordingTimer();
     try {
       long origin = System.nanoTime();
-      long period = Duration.ofMillis(300).toNanos();
-      long checkEvery = Duration.ofMillis(500).toNanos(); // half the 1 s deadline
+      // Instants at least once per 1 s deadline, though not once per half of it: every look rides
+      // on one, within the deadline (looking every half deadline, some would not).
+      long period = Duration.ofMillis(800).toNanos();
+      long checkEvery = Duration.ofSeconds(1).toNanos();
       sampler =
           new Sampler(
               List.of(
@@ -355,11 +357,52 @@ class SamplerTest {
         if (s[1] - s[0] <= Sampler.SLOW.toNanos()) {
           continue; // a second look at a read that had just started when the watchdog came
         }
-        // An instant of the grid: every window of 500 ms holds one of 300 ms.
+        // An instant of the grid: every window of 1 s holds one of 800 ms.
         long off = Math.floorMod(s[1] - origin, period);
         assertThat(Math.min(off, period - off)).isLessThan(Duration.ofMillis(1).toNanos());
       }
     } finally {
+      sampler.close();
+      sampler = null;
+      timer.shutdownNow();
+    }
+  }
+
+  @Test
+  void aHungReadIsMovedOffWithinItsDeadlineWhenTheAlignedInstantsComeThatOften() {
+    RecordingTimer timer = new RecordingTimer();
+    try {
+      Map<String, String> threads = new java.util.concurrent.ConcurrentHashMap<>();
+      AtomicInteger n = new AtomicInteger();
+      Sensor fast =
+          () ->
+              List.of(Reading.number("n", null, n.incrementAndGet(), Clock.systemUTC().instant()));
+      Sensor hangsOnce =
+          () -> {
+            if (threads.putIfAbsent("hung", Thread.currentThread().getName()) == null) {
+              never.await();
+            }
+            return List.of(Reading.number("v", null, 1, Clock.systemUTC().instant()));
+          };
+      sampler =
+          new Sampler(
+              List.of(
+                  sensor("fast", Duration.ofMillis(20), Duration.ofSeconds(1), fast),
+                  sensor("hang", Duration.ofMillis(20), Duration.ofSeconds(1), hangsOnce)),
+              Clock.systemUTC(),
+              out::add,
+              timer);
+      sampler.alignWatchdog(System.nanoTime(), Duration.ofMillis(800).toNanos());
+      sampler.start();
+      await().atMost(Duration.ofSeconds(5)).until(() -> threads.containsKey("hung"));
+      long hungAt = System.nanoTime();
+      int before = n.get();
+      // Within the 1 s deadline plus a look after the slow limit, and scheduling slack.
+      await().atMost(Duration.ofSeconds(10)).until(() -> n.get() > before + 2);
+      assertThat(System.nanoTime() - hungAt).isLessThan(Duration.ofMillis(2500).toNanos());
+      assertThat(threads.get("hung")).isEqualTo("sampler");
+    } finally {
+      never.countDown();
       sampler.close();
       sampler = null;
       timer.shutdownNow();
@@ -390,7 +433,7 @@ class SamplerTest {
               Clock.systemUTC(),
               out::add,
               timer);
-      // A grid far coarser than the check period: the watchdog keeps its own 500 ms.
+      // A grid far coarser than the deadline: the watchdog keeps its own 500 ms, half of it.
       sampler.alignWatchdog(System.nanoTime(), Duration.ofSeconds(60).toNanos());
       sampler.start();
       await().atMost(Duration.ofSeconds(5)).until(() -> threads.containsKey("hung"));
