@@ -7,6 +7,7 @@ import io.outpost.agent.commands.Builtins;
 import io.outpost.agent.commands.CommandRouter;
 import io.outpost.agent.config.AgentConfig;
 import io.outpost.agent.config.Redactor;
+import io.outpost.agent.internal.DueInstant;
 import io.outpost.agent.internal.Json;
 import io.outpost.agent.internal.LogSafe;
 import io.outpost.agent.outbox.Outbox;
@@ -318,8 +319,9 @@ public final class Agent implements AutoCloseable, AgentControl {
                     sampler.gridNanos() + AFTER_READINGS_NANOS - now, Math.min(tick, fi));
     ScheduledFuture<?> file =
         timer.scheduleAtFixedRate(statusFile, first - now, fi, TimeUnit.NANOSECONDS);
-    // The executor's own instants (it adds its clock reading to the delay given).
-    long origin = System.nanoTime() + file.getDelay(TimeUnit.NANOSECONDS);
+    // The executor's own instants (it adds its clock reading to the delay given), or just after:
+    // a watchdog check placed there runs after the file's write, in its wake-up.
+    long origin = DueInstant.notBefore(file);
     // The sampler's watchdog looks on them: with the file written at least once per read deadline
     // (5 s each by default) every check shares the file's wake-up instead of waking the timer on
     // its own. (Snapped to every tick's instant instead, it woke the timer 0.6 times a second

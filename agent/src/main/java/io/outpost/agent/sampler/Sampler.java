@@ -1,5 +1,6 @@
 package io.outpost.agent.sampler;
 
+import io.outpost.agent.internal.DueInstant;
 import io.outpost.agent.profiles.SensorSetup;
 import io.outpost.log.Logger;
 import java.time.Clock;
@@ -171,10 +172,10 @@ public final class Sampler implements AutoCloseable {
     for (SensorRunner r : runners) {
       ScheduledFuture<?> f = schedules.get(r);
       if (f != null) {
-        long first = System.nanoTime() + f.getDelay(TimeUnit.NANOSECONDS);
+        long first = DueInstant.notBefore(f);
         long period = r.spec().interval().toNanos();
         // Its offset from the start's grid (a rescheduled sensor's next instant is periods
-        // later; the reading above may come out a few nanoseconds early).
+        // later; the reading above comes out late by a clock reading's distance, never early).
         long offset = Math.floorMod(first - startNanos + period / 2, period) - period / 2;
         latest = Math.max(latest, offset);
       }
