@@ -411,7 +411,8 @@ public final class ConfigSchema {
         Kind.DURATION,
         "7d",
         Range.duration(false),
-        "How long results are kept for duplicate detection (across restarts).");
+        "How long results are kept for duplicate detection (across restarts); older ones are"
+            + " pruned at start and every hour.");
     key(
         "buffer.durability",
         Kind.CHOICE,
