@@ -157,34 +157,13 @@ final class LogWriter {
   static void timestamp(StringBuilder b, long localMillis, boolean millis) {
     long days = Math.floorDiv(localMillis, 86_400_000L);
     int ms = (int) Math.floorMod(localMillis, 86_400_000L);
-    // Days to civil date (Howard Hinnant's algorithm), proleptic Gregorian as java.time does.
-    long z = days + 719_468;
-    long era = Math.floorDiv(z, 146_097);
-    long doe = z - era * 146_097;
-    long yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153;
-    int day = (int) (doy - (153 * mp + 2) / 5 + 1);
-    int month = (int) (mp < 10 ? mp + 3 : mp - 9);
-    long year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-    pad(b, year, 4).append('-');
-    pad(b, month, 2).append('-');
-    pad(b, day, 2).append(' ');
-    pad(b, ms / 3_600_000, 2).append(':');
-    pad(b, ms / 60_000 % 60, 2).append(':');
-    pad(b, ms / 1000 % 60, 2);
+    CivilDate.append(b, days).append(' ');
+    CivilDate.pad(b, ms / 3_600_000, 2).append(':');
+    CivilDate.pad(b, ms / 60_000 % 60, 2).append(':');
+    CivilDate.pad(b, ms / 1000 % 60, 2);
     if (millis) {
-      pad(b.append('.'), ms % 1000, 3);
+      CivilDate.pad(b.append('.'), ms % 1000, 3);
     }
-  }
-
-  private static StringBuilder pad(StringBuilder b, long value, int width) {
-    for (long limit = 10, i = 1; i < width; i++, limit *= 10) {
-      if (value < limit) {
-        b.append('0');
-      }
-    }
-    return b.append(value);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.outpost.agent.internal;
 
+import io.outpost.log.CivilDate;
 import java.time.Instant;
 
 /**
@@ -26,21 +27,8 @@ public final class IsoInstant {
     }
     long days = seconds / 86_400;
     int secondOfDay = (int) (seconds % 86_400);
-    // Civil date from days since 1970-01-01 (proleptic Gregorian, eras of 400 years).
-    long z = days + 719_468;
-    long era = z / 146_097;
-    long dayOfEra = z - era * 146_097;
-    long yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365;
-    long dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
-    long mp = (5 * dayOfYear + 2) / 153;
-    int day = (int) (dayOfYear - (153 * mp + 2) / 5 + 1);
-    int month = (int) (mp < 10 ? mp + 3 : mp - 9);
-    long year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
-
     StringBuilder sb = new StringBuilder(30);
-    sb.append(year).append('-');
-    two(sb, month).append('-');
-    two(sb, day).append('T');
+    CivilDate.append(sb, days).append('T');
     two(sb, secondOfDay / 3600).append(':');
     two(sb, secondOfDay / 60 % 60).append(':');
     two(sb, secondOfDay % 60);
